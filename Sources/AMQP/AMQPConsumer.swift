@@ -1,0 +1,29 @@
+/// The deliveries of one consumer, as an async sequence.
+///
+/// The sequence survives reconnects: after the connection is re-opened the consumer is
+/// re-registered and deliveries continue. It ends when ``cancel()`` is called or the
+/// connection is closed, and throws if the broker cancels the consumer.
+public struct AMQPConsumer: AsyncSequence, Sendable {
+    public typealias Element = AMQPDelivery
+
+    /// The queue this consumer reads.
+    public let queue: String
+    /// The consumer tag registered with the broker.
+    public let tag: String
+
+    let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    let channel: UInt16
+    let owner: ConnectionThread
+
+    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
+        stream.makeAsyncIterator()
+    }
+
+    /// Stops new deliveries; messages already received can still be settled.
+    public func cancel() async throws {
+        let channel = channel
+        try await owner.perform("basic.cancel \(queue)") { core throws(AMQPError) in
+            try core.cancelConsumer(channel: channel)
+        }
+    }
+}

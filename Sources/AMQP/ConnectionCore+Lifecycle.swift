@@ -1,0 +1,232 @@
+import CRabbitMQ
+import Foundation
+import Logging
+
+extension ConnectionCore {
+    // MARK: Opening
+
+    /// The first connection: fails fast, so a wrong address or password is reported at once.
+    func connectInitially() throws(AMQPError) {
+        do {
+            try openSocket()
+            phase = .open
+            lastReceive = clock.now
+            logger.info("AMQP connection open", metadata: ["broker": "\(configuration.redactedURL)", "heartbeat": "\(heartbeatSeconds)s"])
+        } catch {
+            destroySocket()
+            phase = .closed
+            isFinished = true
+            throw error
+        }
+    }
+
+    /// Opens socket, logs in and opens the admin and confirm-mode publish channels.
+    func openSocket() throws(AMQPError) {
+        let operation = "connect to \(configuration.host):\(configuration.port)"
+        guard configuration.scheme == .amqp else {
+            throw AMQPError(code: .unsupported, operation: operation, message: "amqps:// (TLS) is not enabled in this build; use amqp://")
+        }
+        guard let connection = amqp_new_connection() else {
+            throw AMQPError(code: .connectionFailed, operation: operation, message: "out of memory")
+        }
+        guard let socket = amqp_tcp_socket_new(connection) else {
+            amqp_destroy_connection(connection)
+            throw AMQPError(code: .connectionFailed, operation: operation, message: "could not create a socket")
+        }
+        var connectTimeout = configuration.connectTimeout.timevalValue
+        let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &connectTimeout)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            amqp_destroy_connection(connection)
+            throw AMQPError(code: status == AMQP_STATUS_TIMEOUT.rawValue ? .timeout : .connectionFailed,
+                            operation: operation, message: String(cString: amqp_error_string2(status)))
+        }
+        _ = amqp_set_handshake_timeout(connection, &connectTimeout)
+        var rpcTimeout = configuration.rpcTimeout.timevalValue
+        _ = amqp_set_rpc_timeout(connection, &rpcTimeout)
+        self.connection = connection
+
+        var clientProperties = arena.table([
+            "connection_name": .string(configuration.connectionName),
+            "product": "Tributary",
+            "platform": "Swift",
+        ])
+        let heartbeat = Int32(configuration.heartbeat.components.seconds)
+        let reply = tributary_login_plain(
+            connection, configuration.virtualHost, 0, Int32(configuration.frameMax), heartbeat,
+            &clientProperties, configuration.username, configuration.password)
+        arena.reset()
+        do {
+            try check(reply, "login to virtual host '\(configuration.virtualHost)' as '\(configuration.username)'", channel: 0)
+        } catch let error where error.code == .connectionLost {
+            // Without the authentication_failure_close capability honoured, a refused login looks like a dropped socket.
+            throw AMQPError(code: .authenticationFailed, operation: error.operation,
+                            message: "broker closed the connection during login (\(error.message)); check user, password and virtual host")
+        }
+        heartbeatSeconds = Int(amqp_get_heartbeat(connection))
+
+        try openChannel(Self.adminChannel)
+        try openChannel(Self.publishChannel)
+        amqp_confirm_select(connection, Self.publishChannel)
+        try lastReply("confirm.select", channel: Self.publishChannel)
+        nextPublishTag = 1
+        oldestUnconfirmed = 1
+    }
+
+    func openChannel(_ channel: UInt16) throws(AMQPError) {
+        guard let connection else { throw AMQPError(code: .notConnected, operation: "channel.open", message: "no connection") }
+        amqp_channel_open(connection, channel)
+        try lastReply("channel.open \(channel)", channel: channel)
+    }
+
+    // MARK: Loss and recovery
+
+    func destroySocket() {
+        guard let connection else { return }
+        amqp_destroy_connection(connection)
+        self.connection = nil
+    }
+
+    /// Tears the socket down; if the connection was in service, schedules recovery.
+    func connectionLost(_ error: AMQPError) {
+        destroySocket()
+        guard isOpen else { return }
+        _ = nextEpoch()
+        assembling.removeAll()
+        retiredChannels.removeAll()
+        failPendingPublishes(AMQPError(
+            code: .connectionLost, operation: "publish",
+            message: "connection lost before the broker confirmed the message (\(error))"))
+        if configuration.reconnect.enabled {
+            logger.warning("AMQP connection lost; reconnecting", metadata: ["error": "\(error)"])
+            phase = .reconnecting(attempt: 0, next: clock.now + configuration.reconnect.initialDelay)
+        } else {
+            logger.error("AMQP connection lost; reconnect disabled", metadata: ["error": "\(error)"])
+            phase = .failed(error)
+            for record in consumers.values { record.continuation.finish(throwing: error) }
+            consumers.removeAll()
+            expireWaitingOperations(now: .now + .seconds(86_400 * 365))
+        }
+    }
+
+    func attemptReconnect(attempt: Int) {
+        do throws(AMQPError) {
+            try openSocket()
+            for exchange in topology.exchanges { try declareNow(exchange) }
+            for queue in topology.queues { _ = try declareNow(queue) }
+            for binding in topology.bindings { try bindNow(binding) }
+            for channel in consumers.keys.sorted() {
+                try openChannel(channel)
+                try startConsumerNow(channel)
+            }
+            phase = .open
+            lastReceive = clock.now
+            logger.info("AMQP connection recovered", metadata: [
+                "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)", "waiting": "\(waiting.count)"])
+            runWaitingOperations()
+        } catch {
+            destroySocket()
+            let base = configuration.reconnect.initialDelay * (1 << min(attempt + 1, 16))
+            let delay = min(base, configuration.reconnect.maximumDelay)
+            logger.warning("AMQP reconnect failed", metadata: ["attempt": "\(attempt + 1)", "retryIn": "\(delay)", "error": "\(error)"])
+            phase = .reconnecting(attempt: attempt + 1, next: clock.now + delay)
+        }
+    }
+
+    /// A broker-initiated `channel.close`: answer it and bring the channel back.
+    func channelClosedByBroker(_ channel: UInt16, error: AMQPError) {
+        answerChannelClose(channel)
+        assembling[channel] = nil
+        _ = nextEpoch()
+        logger.warning("AMQP channel closed by broker; reopening", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        do throws(AMQPError) {
+            try openChannel(channel)
+            if channel == Self.publishChannel {
+                failPendingPublishes(error)
+                amqp_confirm_select(connection, channel)
+                try lastReply("confirm.select", channel: channel)
+                nextPublishTag = 1
+                oldestUnconfirmed = 1
+            } else if consumers[channel] != nil {
+                try startConsumerNow(channel)
+            }
+        } catch {
+            logger.error("AMQP channel could not be reopened", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    func failPendingPublishes(_ error: AMQPError) {
+        let pending = pendingPublishes
+        pendingPublishes.removeAll()
+        for (_, publish) in pending.sorted(by: { $0.key < $1.key }) { publish.completion(.failure(error)) }
+    }
+
+    // MARK: The loop
+
+    /// One turn of the thread loop when no job is queued: read frames, wait for the socket
+    /// or a job, keep heartbeats flowing, and drive reconnects.
+    func service(hasPendingJobs: Bool) {
+        let now = clock.now
+        expireWaitingOperations(now: now)
+        switch phase {
+        case .open:
+            if readAvailableFrames() || hasPendingJobs || !isOpen { return }
+            let interval = heartbeatSeconds > 0 ? min(max(heartbeatSeconds * 250, 50), 1000) : 1000
+            let (socketReadable, _) = waitForEvents(socket: connection.map { amqp_get_sockfd($0) } ?? -1, timeoutMilliseconds: interval)
+            if socketReadable { lastReceive = clock.now }
+            // Called even on timeout: this is where librabbitmq sends its due heartbeat.
+            _ = readAvailableFrames()
+            if isOpen, heartbeatSeconds > 0, clock.now - lastReceive > .seconds(heartbeatSeconds * 2) {
+                connectionLost(AMQPError(code: .connectionLost, operation: "heartbeat",
+                                         message: "no data from broker for \(heartbeatSeconds * 2)s"))
+            }
+        case .reconnecting(let attempt, let next):
+            if now >= next {
+                attemptReconnect(attempt: attempt)
+            } else if !hasPendingJobs {
+                let wait = min((next - now).wholeMilliseconds + 1, 1000)
+                _ = waitForEvents(socket: -1, timeoutMilliseconds: wait)
+            }
+        case .connecting, .failed, .closed:
+            if !hasPendingJobs { _ = waitForEvents(socket: -1, timeoutMilliseconds: 1000) }
+        }
+    }
+
+    /// Blocks this connection's thread in poll(2) until the socket is readable, a job arrives, or the timeout passes.
+    private func waitForEvents(socket: Int32, timeoutMilliseconds: Int) -> (socket: Bool, wake: Bool) {
+        var fds = [
+            pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+        ]
+        let count = socket >= 0 ? 2 : 1
+        let ready = poll(&fds, nfds_t(count), Int32(timeoutMilliseconds))
+        guard ready > 0 else { return (false, false) }
+        let wake = fds[0].revents != 0
+        if wake {
+            var value: UInt64 = 0
+            _ = read(wakeDescriptor, &value, 8)
+        }
+        return (count == 2 && fds[1].revents != 0, wake)
+    }
+
+    // MARK: Closing
+
+    func shutdown() {
+        guard !isFinished else { return }
+        for record in consumers.values { record.continuation.finish() }
+        consumers.removeAll()
+        if let connection, isOpen {
+            // Bounded by the RPC timeout, so a vanished broker can't hold shutdown hostage.
+            _ = amqp_connection_close(connection, AMQP_REPLY_SUCCESS)
+        }
+        destroySocket()
+        phase = .closed
+        failPendingPublishes(AMQPError(code: .shutdown, operation: "publish", message: "connection closed before the broker confirmed the message"))
+        let waitingOperations = waiting
+        waiting.removeAll()
+        for operation in waitingOperations {
+            operation.fail(AMQPError(code: .shutdown, operation: operation.operation, message: "connection closed"))
+        }
+        isFinished = true
+        logger.info("AMQP connection closed")
+    }
+}

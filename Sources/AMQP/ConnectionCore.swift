@@ -1,0 +1,187 @@
+import CRabbitMQ
+import Foundation
+import Logging
+
+/// The state of one logical connection, confined to its ``ConnectionThread``.
+///
+/// Survives reconnects: topology, consumers and waiting operations are kept here and
+/// replayed on every new socket.
+final class ConnectionCore {
+    enum Phase {
+        case connecting
+        case open
+        case reconnecting(attempt: Int, next: ContinuousClock.Instant)
+        case failed(AMQPError)
+        case closed
+    }
+
+    struct PendingPublish {
+        var exchange: String
+        var routingKey: String
+        var mandatory: Bool
+        var returned: (code: UInt16, text: String)?
+        var completion: (Result<Void, AMQPError>) -> Void
+    }
+
+    struct WaitingOperation {
+        var operation: String
+        var deadline: ContinuousClock.Instant
+        var run: (ConnectionCore) -> Void
+        var fail: (AMQPError) -> Void
+    }
+
+    static let adminChannel: UInt16 = 1
+    static let publishChannel: UInt16 = 2
+
+    let configuration: AMQPConfiguration
+    var logger: Logger
+    let owner: ConnectionThread
+    var wakeDescriptor: Int32 { owner.wakeDescriptor }
+    let arena = CArena()
+    let clock = ContinuousClock()
+
+    var connection: amqp_connection_state_t?
+    var phase: Phase = .connecting
+    var isFinished = false
+    /// Bumped whenever a socket or channel is replaced; deliveries carry it so late acks are recognised.
+    var epoch: UInt64 = 0
+    var lastReceive: ContinuousClock.Instant
+    var heartbeatSeconds: Int = 0
+
+    var topology = TopologyRecord()
+    var consumers: [UInt16: ConsumerRecord] = [:]
+    var nextConsumerChannel: UInt16 = 3
+    /// Channels of cancelled consumers, kept open so deliveries already handed out can be acked.
+    var retiredChannels: [UInt16: UInt64] = [:]
+    var assembling: [UInt16: ContentAssembly] = [:]
+
+    var nextPublishTag: UInt64 = 1
+    var oldestUnconfirmed: UInt64 = 1
+    var pendingPublishes: [UInt64: PendingPublish] = [:]
+    var waiting: [WaitingOperation] = []
+
+    init(configuration: AMQPConfiguration, logger: Logger, owner: ConnectionThread) {
+        self.configuration = configuration
+        self.logger = logger
+        self.owner = owner
+        self.lastReceive = clock.now
+    }
+
+    var isOpen: Bool {
+        if case .open = phase { return true }
+        return false
+    }
+
+    func nextEpoch() -> UInt64 {
+        epoch &+= 1
+        return epoch
+    }
+
+    // MARK: Running operations
+
+    /// Runs `run` now when the connection is open, or once it is re-opened, or fails it at the deadline.
+    func whenOpen(_ operation: String, run: @escaping (ConnectionCore) -> Void, fail: @escaping (AMQPError) -> Void) {
+        switch phase {
+        case .open:
+            run(self)
+        case .connecting, .reconnecting:
+            waiting.append(WaitingOperation(
+                operation: operation,
+                deadline: clock.now + configuration.operationTimeout,
+                run: run,
+                fail: fail))
+        case .failed(let error):
+            fail(AMQPError(code: .notConnected, operation: operation, message: "connection failed: \(error)"))
+        case .closed:
+            fail(AMQPError(code: .shutdown, operation: operation, message: "connection is closed"))
+        }
+    }
+
+    func runWaitingOperations() {
+        let ready = waiting
+        waiting.removeAll()
+        for operation in ready {
+            if isOpen { operation.run(self) } else { waiting.append(operation) }
+        }
+    }
+
+    func expireWaitingOperations(now: ContinuousClock.Instant) {
+        guard !waiting.isEmpty else { return }
+        var kept: [WaitingOperation] = []
+        for operation in waiting {
+            if operation.deadline <= now {
+                operation.fail(AMQPError(
+                    code: .notConnected, operation: operation.operation,
+                    message: "no connection to \(configuration.host):\(configuration.port) within \(configuration.operationTimeout)"))
+            } else {
+                kept.append(operation)
+            }
+        }
+        waiting = kept
+    }
+
+    // MARK: Replies
+
+    /// Turns a librabbitmq reply into an error, answering the broker's close if there was one.
+    ///
+    /// A library-level failure leaves the socket in an unknown state, so it is treated as a
+    /// lost connection; a channel close reopens that channel so later operations can run.
+    func check(_ reply: amqp_rpc_reply_t, _ operation: String, channel: UInt16) throws(AMQPError) {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            return
+        case AMQP_RESPONSE_SERVER_EXCEPTION:
+            if reply.reply.id == 0x0014_0028, let decoded = reply.reply.decoded {
+                let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+                let error = AMQPError(code: .channelClosed, operation: operation, replyCode: close.reply_code, message: close.reply_text.string)
+                channelClosedByBroker(channel, error: error)
+                throw error
+            }
+            if reply.reply.id == 0x000A_0032, let decoded = reply.reply.decoded {
+                let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+                let code: AMQPError.Code = close.reply_code == 403 || close.reply_code == 530 ? .authenticationFailed : .connectionClosed
+                let error = AMQPError(code: code, operation: operation, replyCode: close.reply_code, message: close.reply_text.string)
+                answerConnectionClose()
+                connectionLost(error)
+                throw error
+            }
+            let error = AMQPError(code: .protocolError, operation: operation, message: "unexpected server method 0x\(String(reply.reply.id, radix: 16))")
+            connectionLost(error)
+            throw error
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            let status = reply.library_error
+            let code: AMQPError.Code = status == AMQP_STATUS_TIMEOUT.rawValue ? .timeout : .connectionLost
+            let error = AMQPError(code: code, operation: operation, message: String(cString: amqp_error_string2(status)))
+            connectionLost(error)
+            throw error
+        default:
+            let error = AMQPError(code: .protocolError, operation: operation, message: "missing reply")
+            connectionLost(error)
+            throw error
+        }
+    }
+
+    func checkStatus(_ status: Int32, _ operation: String) throws(AMQPError) {
+        guard status != AMQP_STATUS_OK.rawValue else { return }
+        let error = AMQPError(code: .connectionLost, operation: operation, message: String(cString: amqp_error_string2(status)))
+        connectionLost(error)
+        throw error
+    }
+
+    func lastReply(_ operation: String, channel: UInt16) throws(AMQPError) {
+        guard let connection else { throw AMQPError(code: .notConnected, operation: operation, message: "no connection") }
+        try check(amqp_get_rpc_reply(connection), operation, channel: channel)
+    }
+
+    func answerConnectionClose() {
+        guard let connection else { return }
+        var ok = amqp_connection_close_ok_t(dummy: 0)
+        _ = amqp_send_method(connection, 0, 0x000A_0033, &ok)
+    }
+
+    func answerChannelClose(_ channel: UInt16) {
+        guard let connection else { return }
+        var ok = amqp_channel_close_ok_t(dummy: 0)
+        _ = amqp_send_method(connection, channel, 0x0014_0029, &ok)
+    }
+}
