@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AMQPTests",
-            dependencies: ["AMQP"]
+            dependencies: ["AMQP", "CRabbitMQ"]
         ),
         .testTarget(
             name: "AMQPIntegrationTests",

@@ -148,7 +148,7 @@ public final class AMQPConnection: Sendable {
         exclusive: Bool = false,
         arguments: AMQPTable = [:]
     ) async throws(AMQPError) -> AMQPConsumer {
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<[AMQPDelivery], any Error>.makeStream()
         let (channel, tag) = try await thread.perform("basic.consume \(queue)") { core throws(AMQPError) in
             try core.addConsumer(queue: queue, prefetch: prefetch, exclusive: exclusive, arguments: arguments, continuation: continuation)
         }
@@ -160,6 +160,11 @@ public final class AMQPConnection: Sendable {
             }
         }
         return AMQPConsumer(queue: queue, tag: tag, stream: stream, channel: channel, owner: thread)
+    }
+
+    /// How many times the connection has been lost and re-opened since ``connect(_:logger:)``.
+    public func recoveryCount() async throws(AMQPError) -> Int {
+        try await thread.perform("read statistics") { core in core.recoveries }
     }
 
     /// Closes the connection: consumers end, unconfirmed publishes fail with

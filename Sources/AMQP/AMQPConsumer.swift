@@ -11,12 +11,30 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     /// The consumer tag registered with the broker.
     public let tag: String
 
-    let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    /// Deliveries arrive in batches (all those read in one pass over the socket), so a
+    /// busy consumer is woken once per batch rather than once per message.
+    let stream: AsyncThrowingStream<[AMQPDelivery], any Error>
     let channel: UInt16
     let owner: ConnectionThread
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
-        stream.makeAsyncIterator()
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var batches: AsyncThrowingStream<[AMQPDelivery], any Error>.AsyncIterator
+        var batch: [AMQPDelivery] = []
+        var index = 0
+
+        public mutating func next() async throws -> AMQPDelivery? {
+            if index == batch.count {
+                guard let next = try await batches.next() else { return nil }
+                batch = next
+                index = 0
+            }
+            defer { index += 1 }
+            return batch[index]
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(batches: stream.makeAsyncIterator())
     }
 
     /// Stops new deliveries; messages already received can still be settled.

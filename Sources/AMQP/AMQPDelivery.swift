@@ -28,25 +28,33 @@ public struct AMQPDelivery: Sendable {
     let owner: ConnectionThread
 
     /// Confirms the message was handled; the broker forgets it.
-    public func ack() async throws {
-        try await settle(.ack)
+    ///
+    /// Settlements are queued to the connection thread in order and sent without waiting
+    /// for it: the broker does not answer them, and one that can no longer be delivered
+    /// (its channel was lost) changes nothing for the caller, because the broker then
+    /// redelivers the message. Throws only if the connection has been closed.
+    public func ack() throws(AMQPError) {
+        try settle(.ack)
     }
 
     /// Refuses the message; with `requeue` it goes back to the queue (and comes back redelivered),
     /// otherwise it is dead-lettered or dropped per the queue's policy.
-    public func nack(requeue: Bool = true) async throws {
-        try await settle(.nack(requeue: requeue))
+    public func nack(requeue: Bool = true) throws(AMQPError) {
+        try settle(.nack(requeue: requeue))
     }
 
     /// Like ``nack(requeue:)`` but defaults to dead-lettering: for messages that can never be handled.
-    public func reject(requeue: Bool = false) async throws {
-        try await settle(.reject(requeue: requeue))
+    public func reject(requeue: Bool = false) throws(AMQPError) {
+        try settle(.reject(requeue: requeue))
     }
 
-    private func settle(_ acknowledgement: Acknowledgement) async throws {
+    private func settle(_ acknowledgement: Acknowledgement) throws(AMQPError) {
         let channel = channel, tag = deliveryTag, epoch = epoch
-        try await owner.perform("\(acknowledgement) delivery \(tag)") { core throws(AMQPError) in
-            try core.acknowledge(acknowledgement, channel: channel, tag: tag, epoch: epoch)
+        let submitted = owner.submit { core in
+            core.acknowledge(acknowledgement, channel: channel, tag: tag, epoch: epoch)
+        }
+        guard submitted else {
+            throw AMQPError(code: .shutdown, operation: "\(acknowledgement) delivery \(tag)", message: "connection is closed; the broker will redeliver the message")
         }
     }
 }

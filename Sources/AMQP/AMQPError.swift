@@ -8,7 +8,7 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
             case invalidURI, connectionFailed, authenticationFailed, timeout
             case channelClosed, connectionClosed, connectionLost, notConnected
-            case publishNacked, unroutable, consumerCancelled, staleDelivery
+            case publishNacked, unroutable, consumerCancelled
             case shutdown, unsupported, protocolError
         }
         private let base: Base
@@ -36,8 +36,6 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unroutable = Code(.unroutable)
         /// The broker cancelled a consumer (for example because its queue was deleted).
         public static let consumerCancelled = Code(.consumerCancelled)
-        /// An ack or nack for a delivery received on a connection that has since been replaced.
-        public static let staleDelivery = Code(.staleDelivery)
         /// The connection was closed by this process.
         public static let shutdown = Code(.shutdown)
         /// The feature is not available in this build.

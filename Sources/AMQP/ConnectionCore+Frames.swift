@@ -20,6 +20,11 @@ extension ConnectionCore {
     func readAvailableFrames(budget: Int = 256) -> Bool {
         var frame = amqp_frame_t()
         var immediate = timeval(tv_sec: 0, tv_usec: 0)
+        var framesRead = 0
+        defer {
+            if framesRead > 0 { lastReceive = clock.now }
+            handOverDeliveries()
+        }
         for _ in 0..<budget {
             guard let connection, isOpen else { return false }
             let status = amqp_simple_wait_frame_noblock(connection, &frame, &immediate)
@@ -29,7 +34,7 @@ extension ConnectionCore {
                 connectionLost(AMQPError(code: code, operation: "read frame", message: String(cString: amqp_error_string2(status))))
                 return false
             }
-            lastReceive = clock.now
+            framesRead += 1
             dispatch(frame)
             // Everything needed from the frame has been copied into Swift values by now.
             if let connection = self.connection { amqp_maybe_release_buffers(connection) }
@@ -43,7 +48,7 @@ extension ConnectionCore {
         case AMQP_FRAME_METHOD:
             dispatchMethod(frame.payload.method, channel: channel)
         case AMQP_FRAME_HEADER:
-            guard var content = assembling[channel],
+            guard let content = assembling[channel],
                   let decoded = frame.payload.properties.decoded else { return }
             do {
                 content.properties = try AMQPProperties(decoded.assumingMemoryBound(to: amqp_basic_properties_t.self).pointee)
@@ -55,7 +60,7 @@ extension ConnectionCore {
             content.headerSeen = true
             finishOrKeep(content, channel: channel)
         case AMQP_FRAME_BODY:
-            guard var content = assembling[channel] else { return }
+            guard let content = assembling[channel] else { return }
             let fragment = frame.payload.body_fragment
             if fragment.len > 0, let bytes = fragment.bytes {
                 content.body.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: fragment.len))
@@ -88,7 +93,7 @@ extension ConnectionCore {
             handleConfirm(tag: nack.delivery_tag, multiple: nack.multiple != 0, nack: true)
         case Method.basicCancel:
             // The broker cancels a consumer when its queue is deleted or its node goes away.
-            if let record = consumers.removeValue(forKey: channel) {
+            if let record = consumers.removeValue(forKey: channel), record.active {
                 logger.warning("AMQP consumer cancelled by broker", metadata: ["queue": "\(record.queue)"])
                 record.continuation.finish(throwing: AMQPError(
                     code: .consumerCancelled, operation: "consume \(record.queue)",
@@ -113,25 +118,30 @@ extension ConnectionCore {
     }
 
     private func finishOrKeep(_ content: ContentAssembly, channel: UInt16) {
-        guard content.isComplete else {
-            assembling[channel] = content
-            return
-        }
+        guard content.isComplete else { return }
         assembling[channel] = nil
         switch content.kind {
         case .returned(let code, let text, let exchange, let routingKey):
             handleReturn(code: code, text: text, exchange: exchange, routingKey: routingKey)
         case .delivery(let tag, let redelivered, let exchange, let routingKey, let consumerTag):
-            guard let record = consumers[channel] else {
+            guard let record = consumers[channel], record.active else {
                 // A delivery racing a cancel: hand it back rather than drop it.
                 if let connection { _ = amqp_basic_reject(connection, channel, tag, 1) }
                 return
             }
-            let delivery = AMQPDelivery(
+            record.settlements.delivered(tag)
+            deliveryBatches[channel, default: []].append(AMQPDelivery(
                 body: content.body, properties: content.properties, deliveryTag: tag, redelivered: redelivered,
                 exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
-                channel: channel, epoch: record.epoch, owner: owner)
-            record.continuation.yield(delivery)
+                channel: channel, epoch: record.epoch, owner: owner))
         }
+    }
+
+    private func handOverDeliveries() {
+        guard !deliveryBatches.isEmpty else { return }
+        for (channel, batch) in deliveryBatches {
+            if let record = consumers[channel], record.active { record.continuation.yield(batch) }
+        }
+        deliveryBatches.removeAll(keepingCapacity: true)
     }
 }

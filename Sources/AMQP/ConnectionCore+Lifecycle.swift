@@ -92,7 +92,9 @@ extension ConnectionCore {
         guard isOpen else { return }
         _ = nextEpoch()
         assembling.removeAll()
-        retiredChannels.removeAll()
+        channelsWithAcks.removeAll()
+        // Cancelled consumers' channels do not come back with the new socket.
+        consumers = consumers.filter { $0.value.active }
         failPendingPublishes(AMQPError(
             code: .connectionLost, operation: "publish",
             message: "connection lost before the broker confirmed the message (\(error))"))
@@ -120,6 +122,7 @@ extension ConnectionCore {
             }
             phase = .open
             lastReceive = clock.now
+            recoveries += 1
             logger.info("AMQP connection recovered", metadata: [
                 "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)", "waiting": "\(waiting.count)"])
             runWaitingOperations()
@@ -146,7 +149,7 @@ extension ConnectionCore {
                 try lastReply("confirm.select", channel: channel)
                 nextPublishTag = 1
                 oldestUnconfirmed = 1
-            } else if consumers[channel] != nil {
+            } else if consumers[channel]?.active == true {
                 try startConsumerNow(channel)
             }
         } catch {
@@ -193,6 +196,8 @@ extension ConnectionCore {
 
     /// Blocks this connection's thread in poll(2) until the socket is readable, a job arrives, or the timeout passes.
     private func waitForEvents(socket: Int32, timeoutMilliseconds: Int) -> (socket: Bool, wake: Bool) {
+        guard owner.park() else { return (false, true) }
+        defer { owner.unpark() }
         var fds = [
             pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
@@ -212,6 +217,7 @@ extension ConnectionCore {
 
     func shutdown() {
         guard !isFinished else { return }
+        flushAcks()
         for record in consumers.values { record.continuation.finish() }
         consumers.removeAll()
         if let connection, isOpen {

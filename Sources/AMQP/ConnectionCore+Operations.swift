@@ -154,14 +154,14 @@ extension ConnectionCore {
 
     func addConsumer(
         queue: String, prefetch: UInt16, exclusive: Bool, arguments: AMQPTable,
-        continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+        continuation: AsyncThrowingStream<[AMQPDelivery], any Error>.Continuation
     ) throws(AMQPError) -> (channel: UInt16, tag: String) {
         let channel = nextConsumerChannel
         nextConsumerChannel += 1
         let tag = "\(configuration.connectionName).\(channel).\(UInt32.random(in: 0...UInt32.max))"
         consumers[channel] = ConsumerRecord(
             queue: queue, tag: tag, prefetch: prefetch, exclusive: exclusive, arguments: arguments,
-            epoch: 0, continuation: continuation)
+            continuation: continuation)
         do {
             try openChannel(channel)
             try startConsumerNow(channel)
@@ -174,7 +174,7 @@ extension ConnectionCore {
 
     /// Sets the channel's prefetch and issues `basic.consume`; the caller has opened the channel.
     func startConsumerNow(_ channel: UInt16) throws(AMQPError) {
-        guard var record = consumers[channel] else { return }
+        guard let record = consumers[channel] else { return }
         let operation = "basic.consume \(record.queue)"
         let connection = try requireConnection(operation)
         amqp_basic_qos(connection, channel, 0, record.prefetch, 0)
@@ -184,33 +184,52 @@ extension ConnectionCore {
                            record.exclusive ? 1 : 0, arena.table(record.arguments))
         try lastReply(operation, channel: channel)
         record.epoch = nextEpoch()
-        consumers[channel] = record
+        record.settlements = SettlementBatcher()
     }
 
     func cancelConsumer(channel: UInt16) throws(AMQPError) {
-        guard let record = consumers.removeValue(forKey: channel) else { return }
-        defer { record.continuation.finish() }
+        guard let record = consumers[channel], record.active else { return }
+        record.active = false
+        record.continuation.finish()
         guard let connection, isOpen else { return }
         defer { arena.reset() }
         amqp_basic_cancel(connection, channel, arena.bytes(record.tag))
+        // The channel stays open: deliveries already handed out can still be settled on it.
         try lastReply("basic.cancel \(record.queue)", channel: channel)
-        // The channel stays open: deliveries already handed out can still be acked on it.
-        consumers[channel] = nil
-        retiredChannels[channel] = record.epoch
     }
 
-    func acknowledge(_ acknowledgement: AMQPDelivery.Acknowledgement, channel: UInt16, tag: UInt64, epoch: UInt64) throws(AMQPError) {
-        let operation = "\(acknowledgement) delivery \(tag)"
-        guard let connection, isOpen, consumers[channel]?.epoch == epoch || retiredChannels[channel] == epoch else {
-            throw AMQPError(code: .staleDelivery, operation: operation,
-                            message: "the channel it arrived on is gone; the broker will redeliver it")
+    func acknowledge(_ acknowledgement: AMQPDelivery.Acknowledgement, channel: UInt16, tag: UInt64, epoch: UInt64) {
+        guard let connection, isOpen, let record = consumers[channel], record.epoch == epoch else {
+            // Sending it would name a tag the new channel never issued, and the broker would close it.
+            logger.debug("AMQP dropped settlement for a delivery from a lost channel; it will be redelivered",
+                         metadata: ["settlement": "\(acknowledgement)", "deliveryTag": "\(tag)"])
+            return
         }
         let status: Int32
         switch acknowledgement {
-        case .ack: status = amqp_basic_ack(connection, channel, tag, 0)
+        case .ack:
+            record.settlements.ack(tag)
+            channelsWithAcks.insert(channel)
+            return
         case .nack(let requeue): status = amqp_basic_nack(connection, channel, tag, 0, requeue ? 1 : 0)
         case .reject(let requeue): status = amqp_basic_reject(connection, channel, tag, requeue ? 1 : 0)
         }
-        try checkStatus(status, operation)
+        record.settlements.settledIndividually(tag)
+        try? checkStatus(status, "\(acknowledgement) delivery \(tag)")
+    }
+
+    /// Sends the acks gathered while running a batch of jobs, coalesced where that is exact.
+    func flushAcks() {
+        guard !channelsWithAcks.isEmpty else { return }
+        let channels = channelsWithAcks
+        channelsWithAcks.removeAll(keepingCapacity: true)
+        for channel in channels {
+            guard let connection, isOpen, let record = consumers[channel] else { continue }
+            let (upTo, singles) = record.settlements.flush()
+            var status = AMQP_STATUS_OK.rawValue
+            if let upTo { status = amqp_basic_ack(connection, channel, upTo, 1) }
+            for tag in singles where status == AMQP_STATUS_OK.rawValue { status = amqp_basic_ack(connection, channel, tag, 0) }
+            try? checkStatus(status, "basic.ack on channel \(channel)")
+        }
     }
 }

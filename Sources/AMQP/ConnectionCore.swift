@@ -47,12 +47,14 @@ final class ConnectionCore {
     var epoch: UInt64 = 0
     var lastReceive: ContinuousClock.Instant
     var heartbeatSeconds: Int = 0
+    var recoveries = 0
 
     var topology = TopologyRecord()
     var consumers: [UInt16: ConsumerRecord] = [:]
     var nextConsumerChannel: UInt16 = 3
-    /// Channels of cancelled consumers, kept open so deliveries already handed out can be acked.
-    var retiredChannels: [UInt16: UInt64] = [:]
+    var channelsWithAcks: Set<UInt16> = []
+    /// Deliveries read in the current pass, handed to each consumer as one batch.
+    var deliveryBatches: [UInt16: [AMQPDelivery]] = [:]
     var assembling: [UInt16: ContentAssembly] = [:]
 
     var nextPublishTag: UInt64 = 1

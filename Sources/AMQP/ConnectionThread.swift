@@ -15,6 +15,8 @@ final class ConnectionThread: Sendable {
     private struct Queue: ~Copyable {
         var jobs: [Job] = []
         var stopped = false
+        /// True only while the thread is parked in poll(2); submitters signal only then.
+        var parked = false
     }
 
     private let queue = Mutex(Queue())
@@ -42,12 +44,26 @@ final class ConnectionThread: Sendable {
             guard !state.stopped else { return false }
             state.jobs.append(job)
             // Signalled under the lock: once stopped, the descriptor may be closed and reused.
-            if state.jobs.count == 1 {
+            if state.parked {
+                state.parked = false
                 var one: UInt64 = 1
                 _ = write(wakeDescriptor, &one, 8)
             }
             return true
         }
+    }
+
+    /// Marks the thread as about to block; false if a job arrived and it should not.
+    func park() -> Bool {
+        queue.withLock { state in
+            guard state.jobs.isEmpty else { return false }
+            state.parked = true
+            return true
+        }
+    }
+
+    func unpark() {
+        queue.withLock { $0.parked = false }
     }
 
     private func run(_ core: ConnectionCore) {
@@ -58,6 +74,7 @@ final class ConnectionThread: Sendable {
                 return jobs
             }
             for job in jobs { job(core) }
+            core.flushAcks()
             if core.isFinished { break }
             core.service(hasPendingJobs: queue.withLock { !$0.jobs.isEmpty })
         }

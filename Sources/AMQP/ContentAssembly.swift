@@ -1,5 +1,7 @@
 /// A message arriving as method, header and body frames, collected until complete.
-struct ContentAssembly {
+///
+/// A class so body fragments append in place instead of copying the body on each frame.
+final class ContentAssembly {
     enum Kind {
         case delivery(tag: UInt64, redelivered: Bool, exchange: String, routingKey: String, consumerTag: String)
         case returned(code: UInt16, text: String, exchange: String, routingKey: String)
