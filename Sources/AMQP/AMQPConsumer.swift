@@ -3,6 +3,10 @@
 /// The sequence survives reconnects: after the connection is re-opened the consumer is
 /// re-registered and deliveries continue. It ends when ``cancel()`` is called or the
 /// connection is closed, and throws if the broker cancels the consumer.
+///
+/// Like `AsyncStream`, it is meant to be iterated once: deliveries arrive in batches, and a
+/// batch handed to one iterator is not seen by another. ``batches`` gives the batches
+/// themselves, for consumers that process a batch at a time.
 public struct AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
 
@@ -36,6 +40,9 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(batches: stream.makeAsyncIterator())
     }
+
+    /// The deliveries as they arrive, in non-empty batches: all those read from the socket in one pass.
+    public var batches: AsyncThrowingStream<[AMQPDelivery], any Error> { stream }
 
     /// Stops new deliveries; messages already received can still be settled.
     public func cancel() async throws {

@@ -73,12 +73,19 @@ func withDeadline<T: Sendable>(
     }
 }
 
-extension AMQPConsumer {
-    /// The next delivery, or a test failure after `limit`.
+/// Reads one consumer from one iterator, so deliveries batched together are not lost
+/// between calls; each read is bounded and fails the test when it runs out.
+final class DeliveryReader: @unchecked Sendable {
+    private var iterator: AMQPConsumer.AsyncIterator
+
+    init(_ consumer: AMQPConsumer) {
+        iterator = consumer.makeAsyncIterator()
+    }
+
+    /// Used from one task at a time; the unchecked Sendable only lets the deadline's child task borrow it.
     func next(within limit: Duration = .seconds(10), _ what: String = "a delivery") async throws -> AMQPDelivery {
         try await withDeadline(limit, what) {
-            var iterator = self.makeAsyncIterator()
-            guard let delivery = try await iterator.next() else { throw TestFailure("consumer ended while waiting for \(what)") }
+            guard let delivery = try await self.iterator.next() else { throw TestFailure("consumer ended while waiting for \(what)") }
             return delivery
         }
     }

@@ -12,7 +12,7 @@ import Testing
         // The idle period is what is under test, not a wait for some event: five heartbeat intervals of silence.
         try await Task.sleep(for: .seconds(10))
         try await connection.publish(Array("awake".utf8), routingKey: queue)
-        let delivery = try await connection.consume(queue: queue).next()
+        let delivery = try await DeliveryReader(connection.consume(queue: queue)).next()
         #expect(delivery.body == Array("awake".utf8))
         #expect(try await connection.recoveryCount() == 0)
     }
@@ -23,7 +23,7 @@ import Testing
         defer { Task { await connection.close() } }
         let queue = BrokerEnvironment.uniqueName("recover")
         try await connection.declare(QueueDeclaration(name: queue, queueType: .quorum))
-        let consumer = try await connection.consume(queue: queue, prefetch: 10)
+        let consumer = DeliveryReader(try await connection.consume(queue: queue, prefetch: 10))
         try await connection.publish(Array("before".utf8), routingKey: queue)
         try await consumer.next().ack()
 

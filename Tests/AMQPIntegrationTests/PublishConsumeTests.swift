@@ -24,7 +24,7 @@ import Testing
         let body = (0..<3).flatMap { _ in (0...255).map { UInt8($0) } }
 
         try await connection.publish(body, routingKey: queue, properties: properties)
-        let consumer = try await connection.consume(queue: queue)
+        let consumer = DeliveryReader(try await connection.consume(queue: queue))
         let delivery = try await consumer.next()
         #expect(delivery.body == body)
         #expect(delivery.properties == properties)
@@ -62,7 +62,7 @@ import Testing
         let queue = BrokerEnvironment.uniqueName("nack")
         try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: true))
         try await connection.publish(Array("again".utf8), routingKey: queue)
-        let consumer = try await connection.consume(queue: queue)
+        let consumer = DeliveryReader(try await connection.consume(queue: queue))
         let first = try await consumer.next()
         #expect(first.redelivered == false)
         try first.nack(requeue: true)
@@ -84,9 +84,9 @@ import Testing
         try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: true, deadLetterExchange: dlx))
         try await connection.publish(Array("poison".utf8), routingKey: queue, properties: AMQPProperties(messageID: "p-1"))
 
-        let work = try await connection.consume(queue: queue)
+        let work = DeliveryReader(try await connection.consume(queue: queue))
         try await work.next().reject()
-        let dead = try await connection.consume(queue: dlq).next(_: "the dead-lettered message")
+        let dead = try await DeliveryReader(connection.consume(queue: dlq)).next(_: "the dead-lettered message")
         #expect(dead.body == Array("poison".utf8))
         #expect(dead.properties.messageID == "p-1")
         guard case .array(let deaths)? = dead.properties.headers?["x-death"], case .table(let death)? = deaths.first else {
@@ -105,7 +105,8 @@ import Testing
         let queue = BrokerEnvironment.uniqueName("prefetch")
         try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: false))
         for index in 0..<20 { try await connection.publish(Array("\(index)".utf8), routingKey: queue) }
-        let consumer = try await connection.consume(queue: queue, prefetch: 5)
+        let amqpConsumer = try await connection.consume(queue: queue, prefetch: 5)
+        let consumer = DeliveryReader(amqpConsumer)
         var held: [AMQPDelivery] = []
         for _ in 0..<5 { held.append(try await consumer.next()) }
         // With five unacked deliveries out, the broker must hold the other fifteen back.
@@ -114,7 +115,7 @@ import Testing
         try held[0].ack()
         let sixth = try await consumer.next(_: "the delivery freed by one ack")
         #expect(sixth.body == Array("5".utf8))
-        try await consumer.cancel()
+        try await amqpConsumer.cancel()
         try await connection.deleteQueue(queue)
     }
 
@@ -144,7 +145,7 @@ import Testing
         #expect(error?.code == .channelClosed)
         #expect(error?.replyCode == 406)
         try await connection.publish(Array("still fine".utf8), routingKey: queue)
-        let delivery = try await connection.consume(queue: queue).next()
+        let delivery = try await DeliveryReader(connection.consume(queue: queue)).next()
         #expect(delivery.body == Array("still fine".utf8))
         #expect(try await connection.recoveryCount() == 0)
     }
