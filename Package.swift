@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TributaryCore"),
         .executableTarget(
             name: "amqp-bench",
             dependencies: [
@@ -36,6 +37,10 @@ let package = Package(
         .testTarget(
             name: "AMQPTests",
             dependencies: ["AMQP", "CRabbitMQ"]
+        ),
+        .testTarget(
+            name: "TributaryCoreTests",
+            dependencies: ["TributaryCore"]
         ),
         .testTarget(
             name: "AMQPIntegrationTests",

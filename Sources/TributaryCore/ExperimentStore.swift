@@ -1,0 +1,15 @@
+/// Durable storage of experiments, batch results and the outbox, as seen inside one transaction.
+///
+/// Everything the orchestrator does for a batch of incoming messages happens through one
+/// of these and is committed at once, before any of those messages is acknowledged.
+public protocol ExperimentStoreTransaction: AnyObject {
+    func experiment(id: String) throws -> ExperimentRecord?
+    /// Inserts or replaces the record.
+    func save(_ record: ExperimentRecord) throws
+    /// Records a batch's result; false if that batch already had one (and nothing changed).
+    func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool
+    /// Every recorded batch result of the experiment, in batch order.
+    func batchResults(experimentID: String) throws -> [[UInt8]]
+    /// Adds a message to the outbox.
+    func enqueue(_ message: OutboundMessage) throws
+}

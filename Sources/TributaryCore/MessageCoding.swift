@@ -1,0 +1,63 @@
+import Foundation
+
+/// The one JSON dialect of the message contract: snake_case keys, sorted for
+/// byte-for-byte determinism, ISO 8601 timestamps.
+public enum MessageCoding {
+    /// The schema version this build writes and the only one it reads.
+    public static let schemaVersion = 1
+
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try encoder().encode(value))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(ContractError) -> T {
+        let data = Data(bytes)
+        // The version is checked first, so a message from a newer producer is reported as
+        // such rather than as whatever field happened to fail to decode.
+        if let header = try? decoder().decode(VersionHeader.self, from: data) {
+            guard header.schemaVersion == schemaVersion else {
+                throw ContractError(.unsupportedSchemaVersion, "schema_version \(header.schemaVersion) is not supported (this build reads \(schemaVersion))")
+            }
+        }
+        do {
+            return try decoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw ContractError(.malformed, "invalid \(T.self): \(describe(error))")
+        } catch {
+            throw ContractError(.malformed, "invalid \(T.self): \(error)")
+        }
+    }
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    private struct VersionHeader: Decodable {
+        var schemaVersion: Int
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "top level" : keys.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing field '\(key.stringValue)' at \(path(context))"
+        case .typeMismatch(_, let context): return "wrong type at \(path(context)): \(context.debugDescription)"
+        case .valueNotFound(_, let context): return "missing value at \(path(context))"
+        case .dataCorrupted(let context): return "\(context.debugDescription) at \(path(context))"
+        @unknown default: return "\(error)"
+        }
+    }
+}
