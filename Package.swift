@@ -24,7 +24,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(name: "TributaryCore"),
+        .target(
+            name: "TributaryStore",
+            dependencies: ["TributaryCore", "CSQLite"]
+        ),
         .executableTarget(
             name: "amqp-bench",
             dependencies: [
@@ -40,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryCoreTests",
-            dependencies: ["TributaryCore"]
+            dependencies: ["TributaryCore", "TributaryStore"]
         ),
         .testTarget(
             name: "AMQPIntegrationTests",

@@ -1,6 +1,9 @@
 import Foundation
 
 /// The orchestrator's durable state for one experiment.
+///
+/// The submitted spec (the whole corpus) is stored beside it, once, and read only when
+/// tasks are built: the record itself is rewritten on every result and must stay small.
 public struct ExperimentRecord: Sendable, Hashable {
     public var id: String
     public var name: String
@@ -13,15 +16,13 @@ public struct ExperimentRecord: Sendable, Hashable {
     public var failure: String?
     public var createdAt: Date
     public var updatedAt: Date
-    /// The submitted experiment, JSON-encoded; needed again to build the batch tasks.
-    public var spec: [UInt8]
     /// The synthesis output, JSON-encoded, once completed.
     public var report: [UInt8]?
 
     public init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
         duplicatesIgnored: Int = 0, synthesisRequests: Int = 0, warnings: [String] = [], failure: String? = nil,
-        createdAt: Date, updatedAt: Date, spec: [UInt8], report: [UInt8]? = nil
+        createdAt: Date, updatedAt: Date, report: [UInt8]? = nil
     ) {
         self.id = id
         self.name = name
@@ -34,7 +35,6 @@ public struct ExperimentRecord: Sendable, Hashable {
         self.failure = failure
         self.createdAt = createdAt
         self.updatedAt = updatedAt
-        self.spec = spec
         self.report = report
     }
 }

@@ -2,6 +2,7 @@
 /// Not durable; ``SQLiteExperimentStore`` is the production store.
 public final class InMemoryExperimentStore: ExperimentStoreTransaction {
     public private(set) var experiments: [String: ExperimentRecord] = [:]
+    public private(set) var specs: [String: [UInt8]] = [:]
     public private(set) var batches: [String: [Int: [UInt8]]] = [:]
     public private(set) var outbox: [OutboundMessage] = []
 
@@ -9,7 +10,14 @@ public final class InMemoryExperimentStore: ExperimentStoreTransaction {
 
     public func experiment(id: String) throws -> ExperimentRecord? { experiments[id] }
 
+    public func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
+        experiments[record.id] = record
+        specs[record.id] = spec
+    }
+
     public func save(_ record: ExperimentRecord) throws { experiments[record.id] = record }
+
+    public func spec(experimentID: String) throws -> [UInt8]? { specs[experimentID] }
 
     public func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool {
         guard batches[experimentID]?[batchIndex] == nil else { return false }

@@ -34,12 +34,10 @@ public struct Orchestrator: Sendable {
             return .ignored("duplicate request for experiment \(existing.id) (\(existing.state.rawValue))")
         }
         let spec = request.experiment
-        var record = ExperimentRecord(
-            id: request.experimentID, name: spec.name, state: .received,
-            createdAt: now, updatedAt: now, spec: try MessageCoding.encode(spec))
+        var record = ExperimentRecord(id: request.experimentID, name: spec.name, state: .received, createdAt: now, updatedAt: now)
         try emit(record, at: now, in: store)
         record.state = .preTesting
-        try store.save(record)
+        try store.create(record, spec: try MessageCoding.encode(spec))
         try send(TaskMessage(experimentID: record.id, payload: .preTest(spec)), in: store)
         try emit(record, at: now, in: store)
         return .applied("experiment \(record.id) received; pre_test sent")
@@ -80,7 +78,7 @@ public struct Orchestrator: Sendable {
     }
 
     private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
-        let spec = try MessageCoding.decode(ExperimentSpec.self, from: record.spec)
+        let spec = try storedSpec(of: record, in: store)
         let plan: PreTestResult
         do {
             plan = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(result.result ?? .null))
@@ -134,7 +132,7 @@ public struct Orchestrator: Sendable {
             try emit(record, at: now, in: store)
             return .applied("experiment \(record.id): batch \(index) in, \(completed)/\(total)")
         case .completed(let total):
-            let spec = try MessageCoding.decode(ExperimentSpec.self, from: record.spec)
+            let spec = try storedSpec(of: record, in: store)
             let results = try store.batchResults(experimentID: record.id).map { try MessageCoding.decode(JSONValue.self, from: $0) }
             record.state = .synthesising
             record.synthesisRequests += 1
@@ -164,6 +162,13 @@ public struct Orchestrator: Sendable {
         record.updatedAt = now
         try store.save(record)
         try emit(record, at: now, in: store)
+    }
+
+    private func storedSpec(of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws -> ExperimentSpec {
+        guard let bytes = try store.spec(experimentID: record.id) else {
+            throw ContractError(.invalidExperiment, "experiment \(record.id) has no stored spec")
+        }
+        return try MessageCoding.decode(ExperimentSpec.self, from: bytes)
     }
 
     // MARK: Outgoing

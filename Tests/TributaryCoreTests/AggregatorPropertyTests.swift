@@ -8,11 +8,11 @@ import Testing
 /// of its distinct batches are in, and completes exactly once.
 @Suite struct AggregatorPropertyTests {
     @Test(arguments: 0..<40)
-    func anyScheduleYieldsExactlyOneSynthesisPerExperiment(seed: Int) throws {
+    func anyScheduleYieldsExactlyOneSynthesisPerExperiment(seed: Int) async throws {
         var random = SplitMix(seed: UInt64(seed))
         let store = InMemoryExperimentStore()
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        try Self.runSchedule(&random, experiments: 4, apply: { input in
+        try await Self.runSchedule(&random, experiments: 4, apply: { input in
             _ = try Orchestrator().handle(input, at: now, in: store)
             return store.drainOutbox()
         }, record: { try store.experiment(id: $0) })
@@ -22,9 +22,9 @@ import Testing
     /// so every step is a restart) and returns what it sent; `record` reads the stored state.
     static func runSchedule(
         _ random: inout SplitMix, experiments: Int,
-        apply: (Orchestrator.Input) throws -> [OutboundMessage],
-        record: (String) throws -> ExperimentRecord?
-    ) throws {
+        apply: (Orchestrator.Input) async throws -> [OutboundMessage],
+        record: (String) async throws -> ExperimentRecord?
+    ) async throws {
         var pending: [Orchestrator.Input] = (0..<experiments).map {
             .request(Fixtures.request("e\($0)", documents: Int.random(in: 1...25, using: &random), batchSize: Int.random(in: 1...4, using: &random)))
         }
@@ -41,7 +41,7 @@ import Testing
                synthesisTasks[result.experimentID] == nil {
                 analysedBeforeSynthesis[result.experimentID, default: []].insert(index)
             }
-            let out = try apply(input)
+            let out = try await apply(input)
             for event in Fixtures.events(in: out) where event.state == .completed {
                 completedEvents[event.experimentID, default: 0] += 1
             }
@@ -60,7 +60,7 @@ import Testing
         for id in (0..<experiments).map({ "e\($0)" }) {
             #expect(synthesisTasks[id] == 1, "experiment \(id): \(synthesisTasks[id] ?? 0) synthesis requests")
             #expect(completedEvents[id] == 1, "experiment \(id): \(completedEvents[id] ?? 0) completions")
-            let record = try #require(try record(id))
+            let record = try #require(try await record(id))
             #expect(record.state == .completed)
             #expect(record.batchesCompleted == record.batchCount)
             #expect(record.synthesisRequests == 1)

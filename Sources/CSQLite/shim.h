@@ -1,0 +1,16 @@
+#ifndef TRIBUTARY_CSQLITE_SHIM_H
+#define TRIBUTARY_CSQLITE_SHIM_H
+
+#include <sqlite3.h>
+
+/* SQLITE_TRANSIENT is a cast macro Swift cannot import; it makes SQLite copy the bytes,
+   which is what Swift's temporary buffers need. */
+static inline int tributary_bind_text(sqlite3_stmt *statement, int index, const char *text, int length) {
+  return sqlite3_bind_text(statement, index, text, length, SQLITE_TRANSIENT);
+}
+
+static inline int tributary_bind_blob(sqlite3_stmt *statement, int index, const void *bytes, int length) {
+  return sqlite3_bind_blob(statement, index, bytes, length, SQLITE_TRANSIENT);
+}
+
+#endif

@@ -1,0 +1,132 @@
+import Foundation
+import TributaryCore
+
+/// The orchestrator's durable store: an embedded SQLite database in WAL mode.
+///
+/// Runs on its own thread (see ``DedicatedThreadExecutor``), so commits and their fsyncs
+/// never block Swift's cooperative pool.
+public actor SQLiteExperimentStore {
+    /// How hard SQLite works to make a commit survive.
+    public enum Durability: String, Sendable {
+        /// fsync on every commit: survives power loss. The default.
+        case full = "FULL"
+        /// fsync at checkpoints only: survives a process crash (SIGKILL), not a power cut.
+        case normal = "NORMAL"
+    }
+
+    nonisolated let executor: DedicatedThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private var database: SQLiteDatabase?
+    public nonisolated let path: String
+
+    private init(path: String) {
+        self.path = path
+        self.executor = DedicatedThreadExecutor(name: "sqlite-store")
+    }
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public static func open(path: String, durability: Durability = .full) async throws -> SQLiteExperimentStore {
+        let store = SQLiteExperimentStore(path: path)
+        do {
+            try await store.setUp(durability: durability)
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    private func setUp(durability: Durability) throws {
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA journal_mode = WAL")
+        try database.execute("PRAGMA synchronous = \(durability.rawValue)")
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS experiments (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL,
+                batch_count INTEGER NOT NULL, batches_completed INTEGER NOT NULL,
+                duplicates_ignored INTEGER NOT NULL, synthesis_requests INTEGER NOT NULL,
+                warnings BLOB NOT NULL, failure TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, report BLOB
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS experiment_specs (id TEXT PRIMARY KEY, spec BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS batch_results (
+                experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, result BLOB NOT NULL,
+                PRIMARY KEY (experiment_id, batch_index)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, destination TEXT NOT NULL, routing_key TEXT NOT NULL,
+                message_id TEXT NOT NULL, correlation_id TEXT NOT NULL, type TEXT NOT NULL,
+                headers BLOB NOT NULL, body BLOB NOT NULL
+            );
+            """)
+        self.database = database
+    }
+
+    private func requireDatabase() throws -> SQLiteDatabase {
+        guard let database else { throw SQLiteError(code: 21, message: "store is closed", operation: "use \(path)") }
+        return database
+    }
+
+    /// Runs `body` in one transaction and commits; on any error rolls back and rethrows.
+    /// Returns the body's value and the outbox entries it wrote.
+    public func transaction<T: Sendable>(
+        _ body: @Sendable (SQLiteTransaction) throws -> T
+    ) throws -> (value: T, enqueued: [OutboxEntry]) {
+        let database = try requireDatabase()
+        try database.execute("BEGIN IMMEDIATE")
+        let transaction = SQLiteTransaction(database: database)
+        do {
+            let value = try body(transaction)
+            try database.execute("COMMIT")
+            return (value, transaction.enqueued)
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Outbox entries not yet confirmed by the broker, oldest first: what a restarted
+    /// orchestrator must publish before anything else.
+    public func pendingOutbox() throws -> [OutboxEntry] {
+        let statement = try requireDatabase().statement(
+            "SELECT id, destination, routing_key, message_id, correlation_id, type, headers, body FROM outbox ORDER BY id")
+        try statement.bind([])
+        defer { statement.reset() }
+        var entries: [OutboxEntry] = []
+        while try statement.step() {
+            guard let destination = OutboundMessage.Destination(rawValue: statement.text(1)) else { continue }
+            let message = OutboundMessage(
+                destination: destination, routingKey: statement.text(2), messageID: statement.text(3),
+                correlationID: statement.text(4), type: statement.text(5),
+                headers: try JSONDecoder().decode([String: Int].self, from: Data(statement.blob(6))),
+                body: statement.blob(7))
+            entries.append(OutboxEntry(id: statement.int(0), message: message))
+        }
+        return entries
+    }
+
+    /// Removes confirmed entries.
+    public func removeFromOutbox(_ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let database = try requireDatabase()
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            let statement = try database.statement("DELETE FROM outbox WHERE id = ?1")
+            for id in ids { try statement.run([.integer(id)]) }
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The stored state of one experiment, for status queries.
+    public func experiment(id: String) throws -> ExperimentRecord? {
+        try SQLiteTransaction(database: requireDatabase()).experiment(id: id)
+    }
+
+    public func close() {
+        database?.close()
+        database = nil
+        executor.stop()
+    }
+}
