@@ -6,10 +6,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "TributaryServices", targets: ["TributaryServices"]),
+        .executable(name: "orchestrator", targets: ["orchestrator"]),
+        .executable(name: "pre-test-agent", targets: ["pre-test-agent"]),
+        .executable(name: "analyse-batch-agent", targets: ["analyse-batch-agent"]),
+        .executable(name: "corpus-synthesis-agent", targets: ["corpus-synthesis-agent"]),
+        .executable(name: "tributary", targets: ["tributary"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +41,29 @@ let package = Package(
             name: "TributaryStore",
             dependencies: ["TributaryCore", "CSQLite"]
         ),
+        .target(
+            name: "TributaryServices",
+            dependencies: [
+                "AMQP", "TributaryCore", "TributaryStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "TributaryAnalysis", dependencies: ["TributaryCore"]),
+        .target(
+            name: "TributaryCommandLine",
+            dependencies: [
+                "AMQP", "TributaryCore", "TributaryServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "orchestrator", dependencies: ["TributaryCommandLine", "TributaryStore"]),
+        .executableTarget(name: "pre-test-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
+        .executableTarget(name: "analyse-batch-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
+        .executableTarget(name: "corpus-synthesis-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
+        .executableTarget(name: "tributary", dependencies: ["TributaryCommandLine"]),
         .executableTarget(
             name: "amqp-bench",
             dependencies: [

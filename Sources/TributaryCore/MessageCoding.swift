@@ -47,7 +47,7 @@ public enum MessageCoding {
         var schemaVersion: Int
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    public static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return keys.isEmpty ? "top level" : keys.joined(separator: ".")

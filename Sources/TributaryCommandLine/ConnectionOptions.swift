@@ -1,0 +1,39 @@
+import AMQP
+import ArgumentParser
+import Foundation
+import Logging
+import TributaryServices
+
+/// Options every Tributary executable takes.
+public struct ConnectionOptions: ParsableArguments {
+    @Option(name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Also read from AMQP_URL.")
+    public var amqpURL: String = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+    @Option(help: "Prefix of every exchange and queue; separates deployments sharing a broker.")
+    public var namespace: String = "tributary"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
+        do {
+            var configuration = try AMQPConfiguration(url: amqpURL)
+            configuration.connectionName = connectionName
+            return configuration
+        } catch {
+            throw ValidationError("--amqp-url: \(error.message)")
+        }
+    }
+
+    public var topology: Topology { Topology(namespace: namespace) }
+
+    public func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

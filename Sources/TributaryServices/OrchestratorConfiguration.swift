@@ -1,0 +1,19 @@
+import AMQP
+import TributaryStore
+
+/// Settings of the orchestrator process.
+public struct OrchestratorConfiguration: Sendable {
+    public var amqp: AMQPConfiguration
+    public var topology = Topology()
+    /// The SQLite database holding all experiment state and the outbox.
+    public var databasePath = "tributary-orchestrator.sqlite"
+    public var durability: SQLiteExperimentStore.Durability = .full
+    /// Prefetch of the request and result consumers; also the largest group commit.
+    public var prefetch: UInt16 = 256
+    /// Unconfirmed outbox publishes in flight.
+    public var publishWindow = 1_000
+
+    public init(amqp: AMQPConfiguration) {
+        self.amqp = amqp
+    }
+}

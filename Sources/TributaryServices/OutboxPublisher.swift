@@ -1,0 +1,101 @@
+import AMQP
+import Logging
+import TributaryCore
+import TributaryStore
+
+/// Publishes outbox entries with confirms, many in flight, and removes them from the store
+/// once confirmed (in batches). A failed publish is retried with backoff until it succeeds:
+/// the entry stays in the outbox meanwhile, so not even a crash loses it.
+actor OutboxPublisher {
+    private let connection: AMQPConnection
+    private let store: SQLiteExperimentStore
+    private let topology: Topology
+    private let logger: Logger
+    private let window: Int
+
+    private var queued: [OutboxEntry] = []
+    private var queuedHead = 0
+    private var inFlight = 0
+    private var confirmed: [Int64] = []
+    private var flushing = false
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(connection: AMQPConnection, store: SQLiteExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000) {
+        self.connection = connection
+        self.store = store
+        self.topology = topology
+        self.logger = logger
+        self.window = window
+    }
+
+    func enqueue(_ entries: [OutboxEntry]) {
+        guard !entries.isEmpty else { return }
+        queued.append(contentsOf: entries)
+        pump()
+    }
+
+    /// Returns once everything enqueued so far is confirmed and removed from the store.
+    func waitUntilIdle() async {
+        guard !isIdle else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private var isIdle: Bool { queuedHead == queued.count && inFlight == 0 && confirmed.isEmpty && !flushing }
+
+    private func pump() {
+        while inFlight < window, queuedHead < queued.count {
+            let entry = queued[queuedHead]
+            queuedHead += 1
+            inFlight += 1
+            Task { await publish(entry) }
+        }
+        if queuedHead == queued.count {
+            queued.removeAll(keepingCapacity: true)
+            queuedHead = 0
+        }
+    }
+
+    private func publish(_ entry: OutboxEntry) async {
+        let message = entry.message
+        var delay = Duration.milliseconds(50)
+        while true {
+            do {
+                try await connection.publish(
+                    message.body, exchange: topology.exchange(for: message.destination), routingKey: message.routingKey,
+                    properties: .contract(messageID: message.messageID, correlationID: message.correlationID, type: message.type, headers: message.headers),
+                    // A task nobody can receive is an error; an event nobody follows is normal.
+                    mandatory: message.destination == .tasks)
+                break
+            } catch {
+                logger.warning("outbox publish failed; retrying", metadata: ["messageId": "\(message.messageID)", "error": "\(error)", "retryIn": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        inFlight -= 1
+        confirmed.append(entry.id)
+        pump()
+        await flush()
+    }
+
+    private func flush() async {
+        guard !flushing else { return }
+        flushing = true
+        while !confirmed.isEmpty {
+            let ids = confirmed
+            confirmed.removeAll(keepingCapacity: true)
+            do {
+                try await store.removeFromOutbox(ids)
+            } catch {
+                // Left in the outbox, they are published again after a restart: a duplicate, never a loss.
+                logger.error("could not remove confirmed outbox entries", metadata: ["count": "\(ids.count)", "error": "\(error)"])
+            }
+        }
+        flushing = false
+        if isIdle {
+            let waiters = idleWaiters
+            idleWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+        }
+    }
+}

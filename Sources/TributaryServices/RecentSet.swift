@@ -1,0 +1,36 @@
+import Synchronization
+
+/// The last `capacity` distinct keys inserted, oldest forgotten first. Bounded memory.
+struct RecentSet {
+    private var members: Set<String> = []
+    private var order: [String] = []
+    private var head = 0
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+    func contains(_ key: String) -> Bool { members.contains(key) }
+
+    mutating func insert(_ key: String) {
+        guard members.insert(key).inserted else { return }
+        order.append(key)
+        if members.count > capacity {
+            members.remove(order[head])
+            head += 1
+            if head > capacity {
+                order.removeFirst(head)
+                head = 0
+            }
+        }
+    }
+}
+
+/// A ``RecentSet`` shared by an agent's concurrent task handlers.
+final class RecentTasks: Sendable {
+    private let set: Mutex<RecentSet>
+
+    init(capacity: Int) { set = Mutex(RecentSet(capacity: capacity)) }
+
+    func contains(_ key: String) -> Bool { set.withLock { $0.contains(key) } }
+    func insert(_ key: String) { set.withLock { $0.insert(key) } }
+}

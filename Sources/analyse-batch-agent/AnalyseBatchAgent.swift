@@ -1,0 +1,17 @@
+import ArgumentParser
+import TributaryAnalysis
+import TributaryCommandLine
+
+@main
+struct AnalyseBatchAgent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyse-batch-agent",
+        abstract: "Consumes analyse_batch tasks; run as many as you like, they compete for tasks.",
+        discussion: "Stops on SIGTERM or SIGINT after finishing the tasks in flight, and exits 0.")
+
+    @OptionGroup var options: AgentOptions
+
+    func run() async throws {
+        try await options.run(AnalyseBatchHandler())
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ServiceLifecycle
+import TributaryCommandLine
+import TributaryServices
+import TributaryStore
+
+@main
+struct OrchestratorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orchestrator",
+        abstract: "Drives experiments: consumes requests and task results, fans batches out and back in.",
+        discussion: """
+            All state lives in the SQLite database; restarting (even after SIGKILL) resumes every \
+            experiment where it was. Stops on SIGTERM or SIGINT after the current batch, once its \
+            outbox is confirmed.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "SQLite database file holding experiment state and the outbox.")
+    var database = "tributary-orchestrator.sqlite"
+
+    @Option(help: "full: fsync every commit (survives power loss); normal: survives process crashes only.")
+    var durability: SQLiteExperimentStore.Durability = .full
+
+    @Option(help: "Consumer prefetch; also the largest group commit.")
+    var prefetch: UInt16 = 256
+
+    func run() async throws {
+        let logger = connection.logger("tributary.orchestrator")
+        var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"))
+        configuration.topology = connection.topology
+        configuration.databasePath = database
+        configuration.durability = durability
+        configuration.prefetch = prefetch
+        let service = OrchestratorService(configuration: configuration, logger: logger)
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+}
+
+extension SQLiteExperimentStore.Durability: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}

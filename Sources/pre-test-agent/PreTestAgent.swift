@@ -1,0 +1,17 @@
+import ArgumentParser
+import TributaryAnalysis
+import TributaryCommandLine
+
+@main
+struct PreTestAgent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-test-agent",
+        abstract: "Consumes pre_test tasks: validates an experiment and plans its batches.",
+        discussion: "Stops on SIGTERM or SIGINT after finishing the tasks in flight, and exits 0.")
+
+    @OptionGroup var options: AgentOptions
+
+    func run() async throws {
+        try await options.run(PreTestHandler())
+    }
+}

@@ -1,0 +1,26 @@
+import AMQP
+import ArgumentParser
+import TributaryCommandLine
+import TributaryCore
+import TributaryServices
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Ask the orchestrator for an experiment's current state.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The experiment id printed by submit.")
+    var experimentID: String
+
+    func run() async throws {
+        let amqp = try await AMQPConnection.connect(connection.amqpConfiguration(connectionName: "tributary-cli"), logger: connection.logger("tributary.client"))
+        defer { Task { await amqp.close() } }
+        let client = TributaryClient(connection: amqp, topology: connection.topology)
+        try await client.prepare()
+        guard let status = try await client.status(experimentID: experimentID) else {
+            print("unknown experiment \(experimentID)")
+            throw ExitCode(1)
+        }
+        print(String(decoding: try MessageCoding.encode(status), as: UTF8.self))
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct TributaryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tributary",
+        abstract: "Submit experiments to a Tributary pipeline and follow them.",
+        subcommands: [SubmitCommand.self, StatusCommand.self])
+}
