@@ -82,6 +82,14 @@ let package = Package(
             dependencies: ["TributaryCore", "TributaryStore"]
         ),
         .testTarget(
+            name: "TributaryServicesTests",
+            dependencies: ["TributaryServices", "TributaryCore"]
+        ),
+        .testTarget(
+            name: "PipelineIntegrationTests",
+            dependencies: ["AMQP", "TributaryCore", "TributaryServices"]
+        ),
+        .testTarget(
             name: "AMQPIntegrationTests",
             dependencies: ["AMQP"]
         ),

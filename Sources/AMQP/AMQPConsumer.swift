@@ -27,8 +27,12 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         var index = 0
 
         public mutating func next() async throws -> AMQPDelivery? {
+            try await next(isolation: nil)
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> AMQPDelivery? {
             if index == batch.count {
-                guard let next = try await batches.next() else { return nil }
+                guard let next = try await batches.next(isolation: actor) else { return nil }
                 batch = next
                 index = 0
             }

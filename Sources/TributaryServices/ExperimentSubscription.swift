@@ -8,25 +8,26 @@ public final class ExperimentSubscription: Sendable {
     public let experimentID: String
     let consumer: AMQPConsumer
     let client: TributaryClient
+    private let reader: EventReader
     private let latest = Mutex<ExperimentStatusEvent?>(nil)
 
     init(experimentID: String, consumer: AMQPConsumer, client: TributaryClient) {
         self.experimentID = experimentID
         self.consumer = consumer
         self.client = client
+        self.reader = EventReader(consumer)
     }
 
-    /// The most recent status seen by ``events()`` or ``outcome(within:)``.
+    /// The most recent status seen (by state order, then batch count).
     public var lastStatus: ExperimentStatusEvent? { latest.withLock { $0 } }
 
-    /// The experiment's status events as they arrive. Iterate once.
-    public func events() -> AsyncThrowingMapSequence<AMQPConsumer, ExperimentStatusEvent> {
-        consumer.map { [self] delivery in
-            try? delivery.ack()
-            let event = try MessageCoding.decode(ExperimentStatusEvent.self, from: delivery.body)
-            self.remember(event)
-            return event
+    /// The next status event; nil once the subscription has ended.
+    public func nextEvent() async throws -> ExperimentStatusEvent? {
+        guard let event = try await reader.next() else { return nil }
+        latest.withLock { current in
+            if current.map({ Self.isNewer(event, than: $0) }) ?? true { current = event }
         }
+        return event
     }
 
     /// Waits for the experiment to complete or fail and returns that final status.
@@ -36,32 +37,32 @@ public final class ExperimentSubscription: Sendable {
     /// connection was being re-opened. Throws ``TributaryClientError/Code/timeout`` (with the
     /// last status seen) if there is no outcome within `limit`.
     public func outcome(within limit: Duration) async throws -> ExperimentStatusEvent {
+        if let known = lastStatus, known.state.isTerminal { return known }
         let id = experimentID
         let client = client
-        return try await withTimeout(limit, "outcome for experiment \(id)", lastStatus: lastStatus) { [self] in
-            try await withThrowingTaskGroup(of: ExperimentStatusEvent?.self) { group in
-                group.addTask {
-                    for try await event in self.events() where event.state.isTerminal { return event }
-                    return nil
-                }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: client.statusPollInterval)
-                        if let status = try? await client.status(experimentID: id), status.state.isTerminal { return status }
+        do {
+            return try await withTimeout(limit, "outcome for experiment \(id)", lastStatus: nil) { [self] in
+                try await withThrowingTaskGroup(of: ExperimentStatusEvent?.self) { group in
+                    group.addTask {
+                        while let event = try await self.nextEvent(), !event.state.isTerminal {}
+                        return self.lastStatus.flatMap { $0.state.isTerminal ? $0 : nil }
                     }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: client.statusPollInterval)
+                            if let status = try? await client.status(experimentID: id), status.state.isTerminal { return status }
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    while let result = try await group.next() {
+                        if let outcome = result { return outcome }
+                    }
+                    throw TributaryClientError(code: .disconnected, message: "event stream for \(id) ended", lastStatus: self.lastStatus)
                 }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let outcome = result { return outcome }
-                }
-                throw TributaryClientError(code: .disconnected, message: "event stream for \(id) ended", lastStatus: self.lastStatus)
             }
-        }
-    }
-
-    private func remember(_ event: ExperimentStatusEvent) {
-        latest.withLock { current in
-            if current.map({ Self.isNewer(event, than: $0) }) ?? true { current = event }
+        } catch var error as TributaryClientError {
+            error.lastStatus = error.lastStatus ?? lastStatus
+            throw error
         }
     }
 
@@ -75,5 +76,25 @@ public final class ExperimentSubscription: Sendable {
         let order = ExperimentState.allCases
         let (a, b) = (order.firstIndex(of: event.state)!, order.firstIndex(of: current.state)!)
         return a != b ? a > b : event.batchesCompleted > current.batchesCompleted
+    }
+}
+
+/// Holds the subscription's one iterator, so events batched together are never lost between reads.
+private actor EventReader {
+    /// Taken out while a read is suspended: an async call can't mutate actor state in place.
+    private var iterator: AMQPConsumer.AsyncIterator?
+
+    init(_ consumer: AMQPConsumer) {
+        iterator = consumer.makeAsyncIterator()
+    }
+
+    func next() async throws -> ExperimentStatusEvent? {
+        guard var current = iterator.take() else {
+            throw TributaryClientError(code: .disconnected, message: "events of one subscription can only be read by one task at a time")
+        }
+        defer { iterator = current }
+        guard let delivery = try await current.next(isolation: self) else { return nil }
+        try? delivery.ack()
+        return try MessageCoding.decode(ExperimentStatusEvent.self, from: delivery.body)
     }
 }

@@ -61,7 +61,7 @@ public struct TributaryClient: Sendable {
         try await connection.publish(
             try MessageCoding.encode(StatusQuery(experimentID: experimentID)), exchange: topology.experimentsExchange,
             routingKey: Topology.statusRoutingKey, properties: properties, mandatory: true)
-        let reply = try await withTimeout(timeout, "a status reply for \(experimentID)", lastStatus: nil) {
+        let reply = try await withTimeout(timeout, "status reply for \(experimentID)", lastStatus: nil) {
             for try await delivery in consumer {
                 try? delivery.ack()
                 return try MessageCoding.decode(StatusReply.self, from: delivery.body)

@@ -1,0 +1,140 @@
+import AMQP
+import Foundation
+import Testing
+import TributaryCore
+import TributaryServices
+
+@Suite(.serialized) struct PipelineEndToEndTests {
+    @Test func concurrentExperimentsEachCompleteWithExactlyOneSynthesis() async throws {
+        let harness = try await PipelineHarness()
+        do {
+            try harness.startPipeline(analysers: 3)
+            let shapes: [(documents: Int, batchSize: Int)] = [(7, 2), (40, 3), (1, 5), (25, 1)]
+            let outcomes = try await withThrowingTaskGroup(of: (Int, ExperimentStatusEvent).self) { group in
+                for (index, shape) in shapes.enumerated() {
+                    group.addTask {
+                        let spec = Corpus.spec(name: "exp\(index)", documents: shape.documents, batchSize: shape.batchSize)
+                        let subscription = try await harness.client.submit(spec)
+                        return (index, try await subscription.outcome(within: .seconds(90)))
+                    }
+                }
+                var outcomes: [Int: ExperimentStatusEvent] = [:]
+                for try await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes
+            }
+            for (index, shape) in shapes.enumerated() {
+                let outcome = try #require(outcomes[index])
+                let batches = (shape.documents + shape.batchSize - 1) / shape.batchSize
+                #expect(outcome.state == .completed, "exp\(index): \(outcome.error ?? "")\n\(harness.logs)")
+                #expect(outcome.batchCount == batches)
+                #expect(outcome.batchesCompleted == batches)
+                #expect(outcome.synthesisRequests == 1)
+                let report = try #require(outcome.report)
+                #expect(report["document_count"]?.number == Double(shape.documents))
+                #expect(report["total_words"]?.number == Double(shape.documents * 5))
+                #expect(report["batches_included"] == .array((0..<batches).map { .number(Double($0)) }))
+            }
+            // Graceful shutdown: every service stops on SIGTERM and exits 0.
+            let statuses = try await harness.stopAll()
+            #expect(statuses.count == 6)
+            #expect(statuses.values.allSatisfy { $0 == 0 }, "exit statuses \(statuses)\n\(harness.logs)")
+        } catch {
+            Issue.record("\(error)\n\(harness.logs)")
+        }
+        await harness.tearDown()
+    }
+
+    @Test func orchestratorKilledMidFanInStillSynthesisesExactlyOnce() async throws {
+        let harness = try await PipelineHarness()
+        do {
+            try harness.startPipeline(analysers: 2, analyserConcurrency: 4)
+            let documents = 300
+            let subscription = try await harness.client.submit(Corpus.spec(name: "crash", documents: documents, batchSize: 1))
+            // Watch progress through the client, and crash the orchestrator in the middle of the fan-in.
+            let progress = try await withDeadline(.seconds(60), "the fan-in to start") {
+                while let event = try await subscription.nextEvent() {
+                    if event.state == .analysing, event.batchesCompleted >= 1 { return event }
+                }
+                throw HarnessError("events ended before the fan-in started")
+            }
+            #expect(progress.batchesCompleted < documents, "fan-in had already finished; the crash would prove nothing")
+            try await harness.orchestrator?.crash()
+            print("orchestrator killed with SIGKILL at \(progress.batchesCompleted)/\(documents) batches; restarting it")
+            let restarted = try harness.startOrchestrator()
+
+            let outcome = try await subscription.outcome(within: .seconds(120))
+            #expect(outcome.state == .completed, "\(outcome.error ?? "")\n\(harness.logs)")
+            #expect(outcome.batchCount == documents)
+            #expect(outcome.batchesCompleted == documents)
+            #expect(outcome.synthesisRequests == 1)
+            let report = try #require(outcome.report)
+            #expect(report["batch_count"]?.number == Double(documents))
+            #expect(report["document_count"]?.number == Double(documents))
+            #expect(report["batches_included"] == .array((0..<documents).map { .number(Double($0)) }))
+            // The status the orchestrator reports after the restart agrees.
+            let status = try await harness.client.status(experimentID: subscription.experimentID)
+            #expect(status?.state == .completed)
+            #expect(status?.synthesisRequests == 1)
+            // The restarted process did real work: it recovered the outbox or consumed results.
+            #expect(restarted.log.contains("orchestrator ready"), "\(restarted.log)")
+            print(restarted.log.split(separator: "\n").filter { $0.contains("re-publishing") || $0.contains("ignored") }.prefix(5).joined(separator: "\n"))
+        } catch {
+            Issue.record("\(error)\n\(harness.logs)")
+        }
+        await harness.tearDown()
+    }
+
+    @Test func invalidExperimentFailsWithEveryReasonAndFansNothingOut() async throws {
+        let harness = try await PipelineHarness()
+        do {
+            try harness.startPipeline(analysers: 1)
+            var spec = Corpus.spec(name: "bad", documents: 4, batchSize: 2)
+            spec.documents[1].id = spec.documents[0].id
+            spec.documents[2].text = "   "
+            let outcome = try await harness.client.submit(spec).outcome(within: .seconds(60))
+            #expect(outcome.state == .failed)
+            #expect(outcome.error?.contains("is used twice") == true, "\(outcome.error ?? "")")
+            #expect(outcome.error?.contains("has no text") == true, "\(outcome.error ?? "")")
+            #expect(outcome.batchCount == 0)
+        } catch {
+            Issue.record("\(error)\n\(harness.logs)")
+        }
+        await harness.tearDown()
+    }
+
+    @Test func malformedMessagesAreDeadLetteredWithTheReasonAndOtherWorkProceeds() async throws {
+        let harness = try await PipelineHarness()
+        do {
+            try harness.startPipeline(analysers: 1)
+            let topology = harness.topology
+            try await harness.connection.publish(Array("{not json".utf8), exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
+                                                 properties: AMQPProperties(messageID: "garbage-request"))
+            try await harness.connection.publish(Array(#"{"schema_version":99,"experiment_id":"future"}"#.utf8), exchange: topology.experimentsExchange,
+                                                 routingKey: Topology.submitRoutingKey, properties: AMQPProperties(messageID: "future-request"))
+            try await harness.connection.publish(Array("[]".utf8), exchange: topology.tasksExchange, routingKey: TaskType.analyseBatch.rawValue,
+                                                 properties: AMQPProperties(messageID: "garbage-task"))
+
+            let outcome = try await harness.client.submit(Corpus.spec(name: "fine", documents: 5, batchSize: 2)).outcome(within: .seconds(60))
+            #expect(outcome.state == .completed)
+
+            let deadLetters = try await harness.connection.consume(queue: topology.deadLetterQueue, prefetch: 10)
+            var reasons: [String: String] = [:]
+            try await withDeadline(.seconds(30), "three dead letters") {
+                var iterator = deadLetters.makeAsyncIterator()
+                var collected: [String: String] = [:]
+                while collected.count < 3, let delivery = try await iterator.next() {
+                    collected[delivery.properties.messageID ?? "?"] = delivery.properties.headers?["x-tributary-rejection-reason"]?.stringValue
+                    try delivery.ack()
+                }
+                return collected
+            }.forEach { reasons[$0.key] = $0.value }
+            #expect(reasons["garbage-request"]?.contains("malformed") == true, "\(reasons)")
+            #expect(reasons["future-request"]?.contains("unsupported_schema_version") == true, "\(reasons)")
+            #expect(reasons["garbage-task"]?.contains("malformed") == true, "\(reasons)")
+            for process in harness.processes { #expect(process.isRunning, "\(process.name) died on bad input") }
+        } catch {
+            Issue.record("\(error)\n\(harness.logs)")
+        }
+        await harness.tearDown()
+    }
+}

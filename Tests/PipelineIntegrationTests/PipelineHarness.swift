@@ -1,0 +1,137 @@
+import AMQP
+import Foundation
+import Testing
+import TributaryCore
+import TributaryServices
+
+/// A whole pipeline of real executables on the local broker, in a namespace of its own, so
+/// tests can run side by side and leave nothing behind.
+final class PipelineHarness: @unchecked Sendable {
+    static let brokerURL = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+    /// Where `swift build` put the executables: `TRIBUTARY_BIN_DIR`, else next to the test binary.
+    static let binDirectory: String = {
+        if let directory = ProcessInfo.processInfo.environment["TRIBUTARY_BIN_DIR"] { return directory }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: url.appendingPathComponent("orchestrator").path) {
+            url.deleteLastPathComponent()
+        }
+        return url.path
+    }()
+
+    let topology: Topology
+    let directory: String
+    let databasePath: String
+    private(set) var processes: [ServiceProcess] = []
+    private(set) var orchestrator: ServiceProcess?
+    let connection: AMQPConnection
+    let client: TributaryClient
+
+    init(_ name: String = #function) async throws {
+        let namespace = "test-\(name.prefix { $0 != "(" })-\(UInt32.random(in: 0...UInt32.max))"
+        topology = Topology(namespace: namespace)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        databasePath = "\(directory)/orchestrator.sqlite"
+        var configuration = try AMQPConfiguration(url: Self.brokerURL)
+        configuration.connectionName = "\(namespace)-client"
+        connection = try await AMQPConnection.connect(configuration)
+        var client = TributaryClient(connection: connection, topology: topology)
+        client.statusPollInterval = .seconds(2)
+        self.client = client
+        try await client.prepare()
+    }
+
+    private func launch(_ executable: String, name: String, _ extra: [String] = []) throws -> ServiceProcess {
+        let path = "\(Self.binDirectory)/\(executable)"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("\(path) not found; build first (swift build) or set TRIBUTARY_BIN_DIR")
+        }
+        let process = try ServiceProcess(
+            executable: path, arguments: ["--amqp-url", Self.brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + extra,
+            name: name, logDirectory: directory)
+        processes.append(process)
+        return process
+    }
+
+    @discardableResult
+    func startOrchestrator() throws -> ServiceProcess {
+        let process = try launch("orchestrator", name: "orchestrator-\(processes.count)", ["--database", databasePath, "--durability", "normal"])
+        orchestrator = process
+        return process
+    }
+
+    /// Starts the orchestrator and one pre-test, `analysers` analysis and one synthesis agent.
+    func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2) throws {
+        try startOrchestrator()
+        _ = try launch("pre-test-agent", name: "pre-test-agent")
+        for index in 0..<analysers {
+            _ = try launch("analyse-batch-agent", name: "analyse-batch-agent-\(index)", ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"])
+        }
+        _ = try launch("corpus-synthesis-agent", name: "corpus-synthesis-agent")
+    }
+
+    /// Stops every running process with SIGTERM and returns their exit statuses by name.
+    func stopAll() async throws -> [String: Int32] {
+        var statuses: [String: Int32] = [:]
+        for process in processes where process.isRunning {
+            statuses[process.name] = try await process.terminate()
+        }
+        return statuses
+    }
+
+    /// Stops what still runs, removes the namespace's queues and exchanges, and closes the connection.
+    func tearDown() async {
+        for process in processes where process.isRunning { _ = try? await process.crash() }
+        try? await topology.delete(on: connection)
+        await connection.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The logs of every process, for a failure message.
+    var logs: String {
+        processes.map { "---- \($0.name)\n\($0.log.suffix(3000))" }.joined(separator: "\n")
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Fails loudly instead of hanging when `body` does not finish in time.
+func withDeadline<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw HarnessError("timed out after \(limit) waiting for \(what)")
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+enum Corpus {
+    static let framework = Framework(
+        name: "affect", version: "1",
+        dimensions: [Dimension(name: "hope", raises: ["hope"]), Dimension(name: "fear", raises: ["fear"])])
+
+    /// `documents` documents of `wordsEach` words each, so the expected totals are known exactly.
+    static func spec(name: String, documents: Int, batchSize: Int, wordsEach: Int = 5) -> ExperimentSpec {
+        ExperimentSpec(
+            name: name, framework: framework,
+            documents: (0..<documents).map { index in
+                Document(id: "\(name)-\(index)", text: Array(repeating: index % 2 == 0 ? "hope" : "fear", count: wordsEach).joined(separator: " "),
+                         metadata: ["group": index % 2 == 0 ? "a" : "b"])
+            },
+            batchSize: batchSize)
+    }
+}
+
+extension JSONValue {
+    var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+}

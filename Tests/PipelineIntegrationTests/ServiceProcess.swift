@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+
+/// One of the real executables running as a separate OS process, its output in a log file.
+final class ServiceProcess: Sendable {
+    let name: String
+    let logPath: String
+    private let process: Process
+    private let exit = ExitState()
+
+    init(executable: String, arguments: [String], name: String, logDirectory: String) throws {
+        self.name = name
+        self.logPath = "\(logDirectory)/\(name).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        let exit = self.exit
+        process.terminationHandler = { process in
+            let waiters = exit.state.withLock { state in
+                state.status = process.terminationStatus
+                defer { state.waiters.removeAll() }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: process.terminationStatus) }
+        }
+        try process.run()
+    }
+
+    var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Sends SIGTERM and returns the exit status, failing if the process does not stop in time.
+    func terminate(within limit: Duration = .seconds(20)) async throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        return try await waitForExit(within: limit)
+    }
+
+    /// SIGKILL: no chance to clean up, as in a crash or an OOM kill.
+    func crash() async throws {
+        kill(process.processIdentifier, SIGKILL)
+        _ = try await waitForExit(within: .seconds(10))
+    }
+
+    func waitForExit(within limit: Duration) async throws -> Int32 {
+        try await withDeadline(limit, "\(name) to exit") {
+            await withCheckedContinuation { continuation in
+                let status: Int32? = self.exit.state.withLock { state in
+                    if state.status == nil { state.waiters.append(continuation) }
+                    return state.status
+                }
+                if let status { continuation.resume(returning: status) }
+            }
+        }
+    }
+
+    var isRunning: Bool { exit.state.withLock { $0.status == nil } }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
+/// The exit status once known, and who is waiting for it.
+private final class ExitState: Sendable {
+    let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+}
