@@ -129,7 +129,9 @@ public struct Orchestrator: Sendable {
             return .ignored("duplicate result for batch \(index) of experiment \(record.id)")
         case .counted(let completed, let total):
             try store.save(record)
-            try emit(record, at: now, in: store)
+            // Progress is reported for the first batch and then about every 1 %: a large fan-out
+            // would otherwise spend as many broker operations on events as on the work itself.
+            if completed == 1 || completed % max(1, total / 100) == 0 { try emit(record, at: now, in: store) }
             return .applied("experiment \(record.id): batch \(index) in, \(completed)/\(total)")
         case .completed(let total):
             let spec = try storedSpec(of: record, in: store)
