@@ -73,13 +73,14 @@ let package = Package(
             ],
             path: "Sources/Benchmarks/amqp-bench"
         ),
+        .target(name: "TributaryTestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "AMQPTests",
-            dependencies: ["AMQP", "CRabbitMQ"]
+            dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"]
         ),
         .testTarget(
             name: "TributaryCoreTests",
-            dependencies: ["TributaryCore", "TributaryStore"]
+            dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore"]
         ),
         .testTarget(
             name: "TributaryServicesTests",
@@ -87,11 +88,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineIntegrationTests",
-            dependencies: ["AMQP", "TributaryCore", "TributaryServices"]
+            dependencies: ["TributaryTestSupport", "AMQP", "TributaryCore", "TributaryServices"]
         ),
         .testTarget(
             name: "AMQPIntegrationTests",
-            dependencies: ["AMQP"]
+            dependencies: ["TributaryTestSupport", "AMQP"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Testing
+import TributaryTestSupport
 
 /// Where the integration tests find their broker: `TRIBUTARY_TEST_AMQP_URL`, or the local default.
 enum BrokerEnvironment {
@@ -58,20 +59,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Fails loudly instead of hanging when `body` does not finish in time.
-func withDeadline<T: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TestFailure("timed out after \(limit) waiting for \(what)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
 
 /// Reads one consumer from one iterator, so deliveries batched together are not lost
 /// between calls; each read is bounded and fails the test when it runs out.

@@ -1,5 +1,6 @@
 import AMQP
 import Testing
+import TributaryTestSupport
 
 @Suite(.serialized) struct ConnectionFailureTests {
     @Test func idleConnectionWithShortHeartbeatSurvives() async throws {

@@ -1,5 +1,6 @@
 import AMQP
 import Testing
+import TributaryTestSupport
 
 @Suite(.serialized) struct PublishConsumeTests {
     @Test func everyPropertyAndHeaderKindSurvivesTheBroker() async throws {

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Testing
+import TributaryTestSupport
 import TributaryCore
 import TributaryServices
 

@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Testing
+import TributaryTestSupport
 import TributaryCore
 import TributaryServices
 
@@ -99,18 +100,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Fails loudly instead of hanging when `body` does not finish in time.
-func withDeadline<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw HarnessError("timed out after \(limit) waiting for \(what)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
 
 enum Corpus {
     static let framework = Framework(

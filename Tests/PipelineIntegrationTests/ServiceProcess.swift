@@ -1,3 +1,4 @@
+import TributaryTestSupport
 import Foundation
 import Synchronization
 
