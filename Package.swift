@@ -83,6 +83,10 @@ let package = Package(
             dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore"]
         ),
         .testTarget(
+            name: "TributaryAnalysisTests",
+            dependencies: ["TributaryAnalysis", "TributaryCore"]
+        ),
+        .testTarget(
             name: "TributaryServicesTests",
             dependencies: ["TributaryServices", "TributaryCore"]
         ),
