@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,9 +52,13 @@ let package = Package(
         ),
         .target(name: "TributaryAnalysis", dependencies: ["TributaryCore"]),
         .target(
+            name: "TributaryExperimentFiles",
+            dependencies: ["TributaryCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "TributaryCommandLine",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryServices",
+                "AMQP", "TributaryCore", "TributaryServices", "TributaryExperimentFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -63,7 +68,7 @@ let package = Package(
         .executableTarget(name: "pre-test-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
         .executableTarget(name: "analyse-batch-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
         .executableTarget(name: "corpus-synthesis-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
-        .executableTarget(name: "tributary", dependencies: ["TributaryCommandLine"]),
+        .executableTarget(name: "tributary", dependencies: ["TributaryCommandLine", "TributaryExperimentFiles"]),
         .executableTarget(
             name: "amqp-bench",
             dependencies: [
@@ -84,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryAnalysisTests",
-            dependencies: ["TributaryAnalysis", "TributaryCore"]
+            dependencies: ["TributaryAnalysis", "TributaryCore", "TributaryExperimentFiles"]
         ),
         .testTarget(
             name: "TributaryServicesTests",

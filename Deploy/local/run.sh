@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The main job: runs the sample experiment end to end through the real executables on a
 # local broker (orchestrator, one pre-test agent, two analysis agents, one synthesis agent),
-# then stops them gracefully. Usage: Deploy/local/run.sh [experiment.json]
+# then stops them gracefully. Usage: Deploy/local/run.sh [experiment-folder]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-experiment="${1:-Deploy/sample/experiment.json}"
+experiment="${1:-Deploy/sample/hope-and-fear}"
 out="out/run-$(date +%Y%m%d-%H%M%S)"
 namespace="${TRIBUTARY_NAMESPACE:-tributary}"
 
@@ -36,9 +36,9 @@ start corpus-synthesis-agent
 
 echo "run: submitting $experiment"
 status=0
-"$bin/tributary" submit "$experiment" --namespace "$namespace" --wait --timeout 300 --report-out "$out/report.json" || status=$?
+"$bin/tributary" submit "$experiment" --namespace "$namespace" --wait --timeout 300 --out "$out" || status=$?
 stop_services
 trap - EXIT
 echo "run: service logs and the SQLite database are in $out/"
-[ "$status" -eq 0 ] && echo "run: report: $out/report.json"
+[ "$status" -eq 0 ] && echo "run: report: $out/report.md (data: $out/report.json, $out/scores.csv)"
 exit "$status"

@@ -1,6 +1,7 @@
 import TributaryCore
 
-/// Analyses the documents of one batch. Deterministic: the same batch gives the same bytes.
+/// Analyses the documents of one batch with the built-in ``DocumentAnalyser``.
+/// Deterministic: the same batch gives the same bytes.
 public struct AnalyseBatchHandler: TaskHandler {
     public let taskType = TaskType.analyseBatch
 
@@ -8,13 +9,13 @@ public struct AnalyseBatchHandler: TaskHandler {
 
     public func handle(_ task: TaskMessage) async throws -> JSONValue {
         guard case .analyseBatch(let batch) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected an analyse_batch payload") }
-        let documents: [JSONValue] = batch.documents.map { document in
-            .object([
-                "id": .string(document.id),
-                "word_count": .number(Double(WordCounter.count(document.text))),
-                "metadata": .object(document.metadata.mapValues { .string($0) }),
-            ])
+        let analyser: DocumentAnalyser
+        do {
+            analyser = try DocumentAnalyser(framework: batch.framework)
+        } catch {
+            throw TaskFailure(code: "invalid_framework", message: "\(error)")
         }
-        return .object(["batch_index": .number(Double(task.batchIndex ?? 0)), "documents": .array(documents)])
+        let result = BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: batch.documents.map(analyser.analyse))
+        return try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(result))
     }
 }

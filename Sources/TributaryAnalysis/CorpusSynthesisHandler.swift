@@ -1,6 +1,7 @@
 import TributaryCore
 
-/// Combines every batch's results into corpus-level figures.
+/// Combines every batch's analyses into the corpus report, returned with its Markdown and CSV renderings:
+/// `{"report": {…}, "report_markdown": "…", "scores_csv": "…"}`.
 public struct CorpusSynthesisHandler: TaskHandler {
     public let taskType = TaskType.corpusSynthesis
 
@@ -8,26 +9,20 @@ public struct CorpusSynthesisHandler: TaskHandler {
 
     public func handle(_ task: TaskMessage) async throws -> JSONValue {
         guard case .corpusSynthesis(let synthesis) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload") }
-        var documents = 0
-        var words = 0.0
-        var batchIndices: [JSONValue] = []
-        for batch in synthesis.batchResults {
-            guard case .array(let entries)? = batch["documents"] else {
-                throw TaskFailure(code: "bad_batch_result", message: "a batch result has no documents array")
-            }
-            if let index = batch["batch_index"] { batchIndices.append(index) }
-            for entry in entries {
-                documents += 1
-                if case .number(let count)? = entry["word_count"] { words += count }
-            }
+        let batches: [BatchAnalysis]
+        do {
+            batches = try synthesis.batchResults.map { try MessageCoding.decode(BatchAnalysis.self, from: MessageCoding.encode($0)) }
+        } catch {
+            throw TaskFailure(code: "bad_batch_result", message: "\(error)")
         }
+        let report = CorpusSynthesiser.synthesise(synthesis, batches: batches)
+        let dimensions = synthesis.framework.dimensions.map(\.name)
+        let metrics = synthesis.framework.derivedMetrics.map(\.name)
+        let documents = batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents)
         return .object([
-            "experiment": .string(synthesis.experimentName),
-            "batch_count": .number(Double(synthesis.batchResults.count)),
-            "batches_included": .array(batchIndices),
-            "document_count": .number(Double(documents)),
-            "total_words": .number(words),
-            "mean_words_per_document": .number(documents > 0 ? words / Double(documents) : 0),
+            "report": try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(report)),
+            "report_markdown": .string(ReportRenderer.markdown(report, dimensionOrder: dimensions, metricOrder: metrics)),
+            "scores_csv": .string(ReportRenderer.csv(documents, dimensionOrder: dimensions, metricOrder: metrics)),
         ])
     }
 }

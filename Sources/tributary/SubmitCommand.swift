@@ -3,18 +3,27 @@ import ArgumentParser
 import Foundation
 import TributaryCommandLine
 import TributaryCore
+import TributaryExperimentFiles
 import TributaryServices
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Submit an experiment (a JSON experiment spec) and optionally wait for its outcome.",
-        discussion: "With --wait, exits 0 when the experiment completes, 1 when it fails (the reason is printed), 2 on timeout.")
+        abstract: "Submit an experiment and optionally wait for its outcome.",
+        discussion: """
+            EXPERIMENT is an experiment folder (with experiment.yaml), an experiment.yaml file, or a JSON \
+            spec (.json). With --wait, exits 0 when the experiment completes, 1 when it fails (the \
+            reason is printed), 2 on timeout. A broken experiment is refused before anything is sent.
+            """)
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "Path of the experiment spec (JSON: name, framework, documents, batch_size, ...).")
+    @Argument(help: "Experiment folder, experiment.yaml, or JSON spec.")
     var experiment: String
+
+    @Option(help: "Largest document, in bytes.") var maxDocumentBytes = ExperimentLimits().maxDocumentBytes
+    @Option(help: "Most documents in one experiment.") var maxDocuments = ExperimentLimits().maxDocuments
+    @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
 
     @Flag(help: "Wait for the experiment to complete or fail, printing progress.")
     var wait = false
@@ -22,8 +31,8 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait with --wait.")
     var timeout: Int = 600
 
-    @Option(help: "With --wait, write the final report (JSON) to this file.")
-    var reportOut: String?
+    @Option(help: "With --wait, write report.json, report.md and scores.csv into this folder.")
+    var out: String?
 
     func run() async throws {
         let spec = try loadSpec()
@@ -44,14 +53,13 @@ struct SubmitCommand: AsyncParsableCommand {
         switch outcome.state {
         case .completed:
             print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored")
-            if let report = outcome.report {
-                let bytes = try MessageCoding.encode(report)
-                if let reportOut {
-                    try Data(bytes).write(to: URL(fileURLWithPath: reportOut))
-                    print("report written to \(reportOut)")
-                } else {
-                    print(String(decoding: bytes, as: UTF8.self))
-                }
+            guard let result = outcome.report else { break }
+            if let out {
+                try write(result, to: out)
+            } else if case .string(let markdown)? = result["report_markdown"] {
+                print(markdown)
+            } else {
+                print(String(decoding: try MessageCoding.encode(result), as: UTF8.self))
             }
         default:
             print("failed: \(outcome.error ?? "no reason given")")
@@ -60,6 +68,17 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     private func loadSpec() throws -> ExperimentSpec {
+        var limits = ExperimentLimits()
+        limits.maxDocumentBytes = maxDocumentBytes
+        limits.maxDocuments = maxDocuments
+        limits.maxTotalBytes = maxTotalBytes
+        guard experiment.hasSuffix(".json") else {
+            do {
+                return try ExperimentFiles.load(experiment, limits: limits)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         guard let data = FileManager.default.contents(atPath: experiment) else {
             throw ValidationError("\(experiment): cannot read the file")
         }
@@ -70,5 +89,23 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(experiment): not valid JSON (\(error))")
         }
+    }
+
+    /// Writes the synthesis output as the three files a researcher uses.
+    private func write(_ result: JSONValue, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let report = result["report"] ?? result
+        var bytes = try MessageCoding.encode(report)
+        if let pretty = try? JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+            bytes = Array(pretty) + [0x0A]
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent("report.json"))
+        if case .string(let markdown)? = result["report_markdown"] {
+            try markdown.write(toFile: "\(folder)/report.md", atomically: true, encoding: .utf8)
+        }
+        if case .string(let csv)? = result["scores_csv"] {
+            try csv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
+        }
+        print("report written to \(folder)/report.md (also report.json, scores.csv)")
     }
 }

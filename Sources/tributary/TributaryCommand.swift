@@ -5,5 +5,5 @@ struct TributaryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Submit experiments to a Tributary pipeline and follow them.",
-        subcommands: [SubmitCommand.self, StatusCommand.self, TopologyCommand.self])
+        subcommands: [SubmitCommand.self, StatusCommand.self, TopologyCommand.self, GenerateCorpusCommand.self])
 }

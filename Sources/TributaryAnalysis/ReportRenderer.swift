@@ -1,0 +1,76 @@
+import Foundation
+
+/// Renders a ``CorpusReport`` as Markdown for reading and the document scores as CSV for analysis.
+public enum ReportRenderer {
+    static func format(_ value: Double?, digits: Int = 3) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    static func formatP(_ p: Double) -> String { p < 0.001 ? "< 0.001" : String(format: "%.3f", p) }
+
+    public static func markdown(_ report: CorpusReport, dimensionOrder: [String], metricOrder: [String]) -> String {
+        var lines = ["# \(report.experiment)", ""]
+        if !report.researchQuestion.isEmpty { lines += ["**Research question:** \(report.researchQuestion)", ""] }
+        lines += ["Framework \(report.framework); \(report.documentCount) documents, \(report.totalWords) words, \(report.batchCount) batches.", ""]
+        lines += ["## Scores", "", "| variable | N | mean | SD | median | min | max | 95 % CI |", "|---|---|---|---|---|---|---|---|"]
+        for (name, stats) in dimensionOrder.compactMap({ n in report.dimensions[n].map { (n, $0) } }) + metricOrder.compactMap({ n in report.derivedMetrics[n].map { (n, $0) } }) {
+            let ci = stats.confidenceInterval95.map { "[\(format($0[0])), \(format($0[1]))]" } ?? "–"
+            lines.append("| \(name) | \(stats.n) | \(format(stats.mean)) | \(format(stats.standardDeviation)) | \(format(stats.median)) | \(format(stats.min)) | \(format(stats.max)) | \(ci) |")
+        }
+        if dimensionOrder.count > 1 {
+            lines += ["", "## Correlations (Pearson r)", "", "| | " + dimensionOrder.joined(separator: " | ") + " |", "|---|" + String(repeating: "---|", count: dimensionOrder.count)]
+            for a in dimensionOrder {
+                lines.append("| \(a) | " + dimensionOrder.map { b in format(report.correlations[a]?[b] ?? nil) }.joined(separator: " | ") + " |")
+            }
+        }
+        if !report.reliability.isEmpty {
+            lines += ["", "## Reliability (Cronbach's alpha)", ""]
+            for (name, alpha) in report.reliability.sorted(by: { $0.key < $1.key }) { lines.append("- \(name): \(format(alpha))") }
+        }
+        if let field = report.groupBy {
+            lines += ["", "## Groups by `\(field)`", "", "| variable | groups (n, mean, SD) | test | statistic | p | effect size |", "|---|---|---|---|---|---|"]
+            for comparison in report.groupComparisons {
+                let groups = comparison.groups.map { "\($0.group) (\($0.n), \(format($0.mean)), \(format($0.standardDeviation)))" }.joined(separator: "; ")
+                if let test = comparison.test {
+                    lines.append("| \(comparison.variable) | \(groups) | \(test.test) | \(format(test.statistic)) | \(formatP(test.pValue)) | \(test.effectSizeName) \(format(test.effectSize)) |")
+                } else {
+                    lines.append("| \(comparison.variable) | \(groups) | not computable | – | – | – |")
+                }
+            }
+        }
+        lines += ["", "## Highest-scoring documents", ""]
+        for name in dimensionOrder {
+            lines.append("### \(name)")
+            for document in report.topDocuments[name] ?? [] {
+                lines.append("- **\(document.id)** (\(format(document.rawScore)))" + document.evidence.map { " — “\($0.sentence)”" }.joined())
+            }
+            lines.append("")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One row per document: id, word count, metadata fields, each dimension's raw score, salience and confidence, each derived metric.
+    public static func csv(_ documents: [DocumentAnalysis], dimensionOrder: [String], metricOrder: [String]) -> String {
+        let metadataFields = Set(documents.flatMap(\.metadata.keys)).sorted()
+        var header = ["id", "word_count"] + metadataFields
+        for name in dimensionOrder { header += ["\(name)_raw_score", "\(name)_salience", "\(name)_confidence"] }
+        header += metricOrder
+        var rows = [header.map(escape).joined(separator: ",")]
+        for document in documents {
+            var row = [document.id, String(document.wordCount)] + metadataFields.map { document.metadata[$0] ?? "" }
+            for name in dimensionOrder {
+                let score = document.scores[name]
+                row += [score.map { "\($0.rawScore)" } ?? "", score.map { "\($0.salience)" } ?? "", score.map { "\($0.confidence)" } ?? ""]
+            }
+            row += metricOrder.map { name in (document.derived[name] ?? nil).map { "\($0)" } ?? "" }
+            rows.append(row.map(escape).joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

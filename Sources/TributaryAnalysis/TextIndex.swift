@@ -1,0 +1,72 @@
+/// A document's words and sentences with their positions, for phrase matching.
+///
+/// Offsets count Unicode code points from the start of the text (the same as Python string
+/// indices), so evidence can be located by any consumer of the JSON.
+struct TextIndex {
+    struct Token {
+        var text: String
+        var start: Int
+        var end: Int
+        var sentence: Int
+    }
+
+    struct Sentence {
+        var start: Int
+        var end: Int
+    }
+
+    let scalars: [Unicode.Scalar]
+    private(set) var tokens: [Token] = []
+    private(set) var sentences: [Sentence] = []
+
+    init(_ text: String) {
+        scalars = Array(text.unicodeScalars)
+        var sentenceStart = 0
+        var index = 0
+        func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar.properties.generalCategory == .nonspacingMark
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if isWordScalar(scalar) {
+                let start = index
+                while index < scalars.count {
+                    let s = scalars[index]
+                    let innerApostrophe = (s == "'" || s == "\u{2019}") && index + 1 < scalars.count && isWordScalar(scalars[index + 1])
+                    guard isWordScalar(s) || innerApostrophe else { break }
+                    index += 1
+                }
+                var word = String.UnicodeScalarView()
+                word.append(contentsOf: scalars[start..<index])
+                tokens.append(Token(text: String(word).lowercased(), start: start, end: index, sentence: sentences.count))
+                continue
+            }
+            let endsSentence = scalar == "." || scalar == "!" || scalar == "?" || scalar == "\n"
+            index += 1
+            if endsSentence, index >= scalars.count || scalars[index].properties.isWhitespace || scalar == "\n" {
+                closeSentence(from: sentenceStart, to: index)
+                sentenceStart = index
+            }
+        }
+        closeSentence(from: sentenceStart, to: scalars.count)
+    }
+
+    private mutating func closeSentence(from start: Int, to end: Int) {
+        var start = start, end = end
+        while start < end, scalars[start].properties.isWhitespace { start += 1 }
+        while end > start, scalars[end - 1].properties.isWhitespace { end -= 1 }
+        guard start < end else { return }
+        sentences.append(Sentence(start: start, end: end))
+    }
+
+    func text(from start: Int, to end: Int) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[start..<end])
+        return String(view)
+    }
+
+    /// A phrase as the lowercased word sequence it must match.
+    static func words(of phrase: String) -> [String] {
+        TextIndex(phrase).tokens.map(\.text)
+    }
+}

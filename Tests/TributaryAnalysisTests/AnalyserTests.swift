@@ -1,0 +1,116 @@
+import Testing
+import TributaryCore
+@testable import TributaryAnalysis
+
+@Suite struct AnalyserTests {
+    let framework = Framework(
+        name: "affect", version: "1",
+        dimensions: [
+            Dimension(name: "hope", raises: ["hope", "bright future"], lowers: ["without hope"]),
+            Dimension(name: "fear", raises: ["afraid", "fear"], lowers: ["no longer afraid"]),
+        ],
+        derivedMetrics: [DerivedMetric(name: "tension", formula: "abs(hope - fear)"), DerivedMetric(name: "ratio", formula: "hope / fear")])
+
+    @Test func matchesWholeWordsCaseInsensitivelyAcrossScripts() throws {
+        let analyser = try DocumentAnalyser(framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "d", raises: ["straße", "ÉLAN", "hope"])]))
+        let result = analyser.analyse(Document(id: "x", text: "STRASSE nein, Straße ja. Élan! Hopeful is not hope; HOPE."))
+        // "hopeful" is not a whole-word match; "Straße" matches case-insensitively, "STRASSE" is a different word.
+        #expect(result.scores["d"]?.raisesHits == 4)
+    }
+
+    @Test func scoresEvidenceAndOffsets() throws {
+        let text = "We see a bright future. Nobody is afraid!\nYet some live without hope."
+        let result = try DocumentAnalyser(framework: framework).analyse(Document(id: "d1", text: text))
+        #expect(result.wordCount == 13)
+        let hope = try #require(result.scores["hope"])
+        #expect(hope.raisesHits == 1)        // "bright future"; "hope" inside "without hope" is taken by the lowering phrase
+        #expect(hope.lowersHits == 1)
+        #expect(hope.rawScore == 1.0 / 3.0)
+        #expect(hope.confidence == 0.5)
+        #expect(abs(hope.salience - 200.0 / 13.0) < 1e-12)
+        #expect(hope.evidence.map(\.sentence) == ["We see a bright future.", "Yet some live without hope."])
+        let scalars = Array(text.unicodeScalars)
+        for evidence in hope.evidence {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars[evidence.start..<evidence.end])
+            #expect(String(view) == evidence.sentence)
+        }
+        #expect(result.scores["fear"]?.raisesHits == 1)
+        #expect(result.derived["tension"] == .some(abs(1.0 / 3.0 - 0.5)))
+    }
+
+    @Test func lowersPhraseHidesTheRaisingWordInside() throws {
+        let result = try DocumentAnalyser(framework: framework).analyse(Document(id: "d", text: "We are no longer afraid."))
+        #expect(result.scores["fear"]?.raisesHits == 0)
+        #expect(result.scores["fear"]?.lowersHits == 1)
+        #expect(result.derived["ratio"] == .some(nil), "0/0 is undefined, not a number")
+    }
+
+    @Test func analysisIsDeterministic() async throws {
+        let handler = AnalyseBatchHandler()
+        let task = TaskMessage(experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(
+            framework: framework, documents: (0..<20).map { Document(id: "d\($0)", text: "hope and fear \($0), afraid of a bright future") })))
+        let first = try MessageCoding.encode(try await handler.handle(task))
+        let second = try MessageCoding.encode(try await handler.handle(task))
+        #expect(first == second)
+    }
+
+    @Test func formulas() throws {
+        let variables: Set<String> = ["a", "b"]
+        #expect(try Formula.parse("abs(a - b) * 2 + -1", variables: variables).evaluate(["a": 1, "b": 3]) == 3)
+        #expect(try Formula.parse("max(a, b, 0.5) / (a + b)", variables: variables).evaluate(["a": 1, "b": 3]) == 0.75)
+        #expect(try Formula.parse("sqrt(a - b)", variables: variables).evaluate(["a": 1, "b": 3]) == nil)
+        for bad in ["a +", "c * 2", "abs(a, b)", "(a", "a $ b", "foo(a)"] {
+            #expect(throws: FormulaError.self, "\(bad)") { try Formula.parse(bad, variables: variables) }
+        }
+    }
+
+    @Test func validatorNamesEveryProblem() {
+        var spec = ExperimentSpec(
+            name: "x", framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])],
+                                            derivedMetrics: [DerivedMetric(name: "m", formula: "hope - dread")],
+                                            indices: [FrameworkIndex(name: "i", dimensions: ["hope", "joy"])]),
+            documents: [Document(id: "a", text: "hope"), Document(id: "a", text: " ")], batchSize: 0, groupBy: "party")
+        spec.framework.dimensions.append(Dimension(name: "2bad", raises: []))
+        let errors = ExperimentValidator.validate(spec).errors.joined(separator: "\n")
+        for expected in ["batch_size", "unknown dimension 'dread'", "framework.indices.i: unknown dimension 'joy'", "'a' is used twice",
+                         "'a' has no text", "no 'party' metadata", "'2bad' is not a valid name", "2bad.raises"] {
+            #expect(errors.contains(expected), "missing: \(expected)\n\(errors)")
+        }
+    }
+}
+
+@Suite struct SynthesisTests {
+    /// A hand-checked fixture: four documents, two groups, known raw scores.
+    @Test func reportOverKnownScores() async throws {
+        let framework = Framework(
+            name: "f", version: "1",
+            dimensions: [Dimension(name: "hope", raises: ["hope"]), Dimension(name: "fear", raises: ["fear"])],
+            derivedMetrics: [DerivedMetric(name: "tension", formula: "abs(hope - fear)")],
+            indices: [FrameworkIndex(name: "affect", dimensions: ["hope", "fear"])])
+        // hope raw scores: 1/2, 2/3, 0, 0 (k hits → k/(k+1)); fear: 0, 0, 1/2, 2/3.
+        let texts = ["hope", "hope hope", "fear", "fear fear"]
+        let documents = texts.enumerated().map { Document(id: "d\($0.offset)", text: $0.element, metadata: ["g": $0.offset < 2 ? "a" : "b"]) }
+        let analyser = try DocumentAnalyser(framework: framework)
+        let batches = [BatchAnalysis(batchIndex: 1, documents: documents[2...].map(analyser.analyse)),
+                       BatchAnalysis(batchIndex: 0, documents: documents[..<2].map(analyser.analyse))]
+        let payload = SynthesisPayload(experimentName: "e", researchQuestion: "q", groupBy: "g", framework: framework, batchResults: [])
+        let report = CorpusSynthesiser.synthesise(payload, batches: batches)
+        #expect(report.documentCount == 4 && report.batchCount == 2 && report.totalWords == 6)
+        let hope = try #require(report.dimensions["hope"])
+        #expect(abs(hope.mean! - (0.5 + 2.0 / 3.0) / 4) < 1e-12)
+        #expect(hope.median == 0.25)
+        // By hand: mean 7/24; deviations (5, 9, −7, −7)/24 and (−7, −7, 5, 9)/24; r = −196/204 = −49/51.
+        #expect(abs((report.correlations["hope"]?["fear"] ?? nil)! - (-49.0 / 51.0)) < 1e-12)
+        let comparison = try #require(report.groupComparisons.first { $0.variable == "hope" })
+        #expect(comparison.groups.map(\.group) == ["a", "b"])
+        #expect(comparison.test?.test == "welch_t")
+        #expect(report.topDocuments["hope"]?.map(\.id) == ["d1", "d0", "d2"])
+        let csv = ReportRenderer.csv(batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents), dimensionOrder: ["hope", "fear"], metricOrder: ["tension"])
+        #expect(csv.split(separator: "\n").first == "id,word_count,g,hope_raw_score,hope_salience,hope_confidence,fear_raw_score,fear_salience,fear_confidence,tension")
+        #expect(csv.split(separator: "\n").count == 5)
+        let markdown = ReportRenderer.markdown(report, dimensionOrder: ["hope", "fear"], metricOrder: ["tension"])
+        #expect(markdown.contains("## Groups by `g`"))
+        #expect(ReportRenderer.escape("a,\"b\"") == "\"a,\"\"b\"\"\"")
+    }
+}
