@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "TributaryCommandLine",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryServices", "TributaryExperimentFiles",
+                "AMQP", "TributaryCore", "TributaryServices", "TributaryExperimentFiles", "TributaryAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
+import TributaryAnalysis
 import TributaryCore
 import TributaryServices
 
@@ -14,14 +16,30 @@ public struct AgentOptions: ParsableArguments {
     @Option(help: "Worker id reported in results (default: host-pid).")
     public var workerID: String?
 
+    @Option(help: "Run this program instead of the built-in handler: task JSON on stdin, result JSON on stdout (see Docs/analysers.md).")
+    public var analyserCommand: String?
+
+    @Option(parsing: .singleValue, help: "An argument for --analyser-command (repeatable).")
+    public var analyserArgument: [String] = []
+
+    @Option(help: "Seconds the --analyser-command may run per task before it is killed and the task fails.")
+    public var analyserTimeout: Int = 300
+
     public init() {}
 
     public func validate() throws {
         guard (1...65_535).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 65535") }
+        guard analyserTimeout > 0 else { throw ValidationError("--analyser-timeout must be positive") }
+        if let analyserCommand, !FileManager.default.isExecutableFile(atPath: analyserCommand) {
+            throw ValidationError("--analyser-command: '\(analyserCommand)' is not an executable file")
+        }
     }
 
     /// Runs the agent until SIGTERM or SIGINT, then finishes in-flight tasks and returns.
-    public func run(_ handler: any TaskHandler) async throws {
+    public func run(_ builtIn: any TaskHandler) async throws {
+        let handler: any TaskHandler = analyserCommand.map {
+            ExternalCommandHandler(taskType: builtIn.taskType, executable: $0, arguments: analyserArgument, timeout: .seconds(analyserTimeout))
+        } ?? builtIn
         let logger = connection.logger("tributary.\(handler.taskType.rawValue)")
         var configuration = AgentConfiguration(amqp: try connection.amqpConfiguration(connectionName: "agent-\(handler.taskType.rawValue)"))
         if let workerID { configuration.workerID = workerID }

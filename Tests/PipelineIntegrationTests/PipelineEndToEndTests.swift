@@ -150,4 +150,21 @@ import TributaryServices
         }
         await harness.tearDown()
     }
+
+    @Test func externalAnalyserReplacesTheBuiltInOne() async throws {
+        let harness = try await PipelineHarness()
+        do {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Deploy/analysers/phrase_counter.py").path
+            try harness.startPipeline(analysers: 2, analyserArguments: ["--analyser-command", script])
+            let outcome = try await harness.client.submit(Corpus.spec(name: "external", documents: 9, batchSize: 2)).outcome(within: .seconds(90))
+            #expect(outcome.state == .completed, "\(outcome.error ?? "")\n\(harness.logs)")
+            let report = try #require(outcome.report?["report"])
+            #expect(report["document_count"]?.number == 9)
+            try expectEveryDocumentOnce(outcome, documents: 9)
+        } catch {
+            Issue.record("\(error)\n\(harness.logs)")
+        }
+        await harness.tearDown()
+    }
 }

@@ -63,11 +63,11 @@ final class PipelineHarness: @unchecked Sendable {
     }
 
     /// Starts the orchestrator and one pre-test, `analysers` analysis and one synthesis agent.
-    func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2) throws {
+    func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2, analyserArguments: [String] = []) throws {
         try startOrchestrator()
         _ = try launch("pre-test-agent", name: "pre-test-agent")
         for index in 0..<analysers {
-            _ = try launch("analyse-batch-agent", name: "analyse-batch-agent-\(index)", ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"])
+            _ = try launch("analyse-batch-agent", name: "analyse-batch-agent-\(index)", ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"] + analyserArguments)
         }
         _ = try launch("corpus-synthesis-agent", name: "corpus-synthesis-agent")
     }
