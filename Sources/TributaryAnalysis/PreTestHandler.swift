@@ -1,7 +1,7 @@
 import TributaryCore
 
-/// Validates the experiment and plans its batches; a failed validation fails the experiment
-/// with every error listed, before anything is fanned out.
+/// Validates the experiment, dry-runs the analyser on a small sample, and plans the batches.
+/// A failed validation fails the experiment with every error listed, before anything is fanned out.
 public struct PreTestHandler: TaskHandler {
     public let taskType = TaskType.preTest
 
@@ -9,13 +9,31 @@ public struct PreTestHandler: TaskHandler {
 
     public func handle(_ task: TaskMessage) async throws -> JSONValue {
         guard case .preTest(let spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload") }
-        let report = ExperimentValidator.validate(spec)
+        var report = ExperimentValidator.validate(spec)
         guard report.errors.isEmpty else {
             throw TaskFailure(code: "invalid_experiment", message: report.errors.joined(separator: "; "))
         }
+        report.warnings += try Self.dryRun(spec)
         let plan = PreTestResult(
             batches: BatchPlanner.plan(spec.documents, batchSize: spec.batchSize, maxBatchBytes: spec.maxBatchBytes),
             warnings: report.warnings)
         return try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(plan))
+    }
+
+    static let dryRunSize = 3
+
+    /// Analyses the first few documents: proves the framework runs, and warns when nothing
+    /// matches at all (often a framework written for another language or corpus).
+    static func dryRun(_ spec: ExperimentSpec) throws(TaskFailure) -> [String] {
+        let analyser: DocumentAnalyser
+        do {
+            analyser = try DocumentAnalyser(framework: spec.framework)
+        } catch {
+            throw TaskFailure(code: "invalid_experiment", message: "framework: \(error)")
+        }
+        let sample = spec.documents.prefix(dryRunSize).map(analyser.analyse)
+        let hits = sample.reduce(0) { total, document in total + document.scores.values.reduce(0) { $0 + $1.raisesHits + $1.lowersHits } }
+        guard hits == 0, !sample.isEmpty else { return [] }
+        return ["dry run: no marker phrase matched in the first \(sample.count) document(s); check the framework's phrases against the corpus"]
     }
 }

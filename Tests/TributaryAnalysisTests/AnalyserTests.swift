@@ -114,3 +114,20 @@ import TributaryCore
         #expect(ReportRenderer.escape("a,\"b\"") == "\"a,\"\"b\"\"\"")
     }
 }
+
+@Suite struct PreTestTests {
+    func task(_ texts: [String]) -> TaskMessage {
+        TaskMessage(experimentID: "e", payload: .preTest(ExperimentSpec(
+            name: "x", framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),
+            documents: texts.enumerated().map { Document(id: "d\($0.offset)", text: $0.element) }, batchSize: 2)))
+    }
+
+    @Test func plansBatchesAndWarnsWhenTheDryRunMatchesNothing() async throws {
+        let output = try await PreTestHandler().handle(task(["nichts", "rien", "nada", "hope"]))
+        let plan = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(output))
+        #expect(plan.batches == [["d0", "d1"], ["d2", "d3"]])
+        #expect(plan.warnings.first?.hasPrefix("dry run: no marker phrase matched in the first 3") == true)
+        let quiet = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(try await PreTestHandler().handle(task(["hope", "x"]))))
+        #expect(quiet.warnings.isEmpty)
+    }
+}
