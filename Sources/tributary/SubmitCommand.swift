@@ -24,6 +24,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Largest document, in bytes.") var maxDocumentBytes = ExperimentLimits().maxDocumentBytes
     @Option(help: "Most documents in one experiment.") var maxDocuments = ExperimentLimits().maxDocuments
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
+    @Option(help: "Largest request message, in bytes (the broker's own limit is 128 MiB by default).") var maxRequestBytes = 64 << 20
 
     @Flag(help: "Wait for the experiment to complete or fail, printing progress.")
     var wait = false
@@ -38,7 +39,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let spec = try loadSpec()
         let amqp = try await AMQPConnection.connect(connection.amqpConfiguration(connectionName: "tributary-cli"), logger: connection.logger("tributary.client"))
         defer { Task { await amqp.close() } }
-        let client = TributaryClient(connection: amqp, topology: connection.topology)
+        var client = TributaryClient(connection: amqp, topology: connection.topology)
+        client.maxRequestBytes = maxRequestBytes
         try await client.prepare()
         let subscription = try await client.submit(spec)
         print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")

@@ -18,8 +18,7 @@ import TributaryServices
     }
 
     @Test func concurrentExperimentsEachCompleteWithExactlyOneSynthesis() async throws {
-        let harness = try await PipelineHarness()
-        do {
+        try await withPipeline { harness in
             try harness.startPipeline(analysers: 3)
             let shapes: [(documents: Int, batchSize: Int)] = [(7, 2), (40, 3), (1, 5), (25, 1)]
             let outcomes = try await withThrowingTaskGroup(of: (Int, ExperimentStatusEvent).self) { group in
@@ -51,15 +50,11 @@ import TributaryServices
             let statuses = try await harness.stopAll()
             #expect(statuses.count == 6)
             #expect(statuses.values.allSatisfy { $0 == 0 }, "exit statuses \(statuses)\n\(harness.logs)")
-        } catch {
-            Issue.record("\(error)\n\(harness.logs)")
         }
-        await harness.tearDown()
     }
 
     @Test func orchestratorKilledMidFanInStillSynthesisesExactlyOnce() async throws {
-        let harness = try await PipelineHarness()
-        do {
+        try await withPipeline { harness in
             try harness.startPipeline(analysers: 2, analyserConcurrency: 4)
             let documents = 300
             let subscription = try await harness.client.submit(Corpus.spec(name: "crash", documents: documents, batchSize: 1))
@@ -91,15 +86,11 @@ import TributaryServices
             // The restarted process did real work: it recovered the outbox or consumed results.
             #expect(restarted.log.contains("orchestrator ready"), "\(restarted.log)")
             print(restarted.log.split(separator: "\n").filter { $0.contains("re-publishing") || $0.contains("ignored") }.prefix(5).joined(separator: "\n"))
-        } catch {
-            Issue.record("\(error)\n\(harness.logs)")
         }
-        await harness.tearDown()
     }
 
     @Test func invalidExperimentFailsWithEveryReasonAndFansNothingOut() async throws {
-        let harness = try await PipelineHarness()
-        do {
+        try await withPipeline { harness in
             try harness.startPipeline(analysers: 1)
             var spec = Corpus.spec(name: "bad", documents: 4, batchSize: 2)
             spec.documents[1].id = spec.documents[0].id
@@ -109,15 +100,11 @@ import TributaryServices
             #expect(outcome.error?.contains("is used twice") == true, "\(outcome.error ?? "")")
             #expect(outcome.error?.contains("has no text") == true, "\(outcome.error ?? "")")
             #expect(outcome.batchCount == 0)
-        } catch {
-            Issue.record("\(error)\n\(harness.logs)")
         }
-        await harness.tearDown()
     }
 
     @Test func malformedMessagesAreDeadLetteredWithTheReasonAndOtherWorkProceeds() async throws {
-        let harness = try await PipelineHarness()
-        do {
+        try await withPipeline { harness in
             try harness.startPipeline(analysers: 1)
             let topology = harness.topology
             try await harness.connection.publish(Array("{not json".utf8), exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
@@ -145,15 +132,11 @@ import TributaryServices
             #expect(reasons["future-request"]?.contains("unsupported_schema_version") == true, "\(reasons)")
             #expect(reasons["garbage-task"]?.contains("malformed") == true, "\(reasons)")
             for process in harness.processes { #expect(process.isRunning, "\(process.name) died on bad input") }
-        } catch {
-            Issue.record("\(error)\n\(harness.logs)")
         }
-        await harness.tearDown()
     }
 
     @Test func externalAnalyserReplacesTheBuiltInOne() async throws {
-        let harness = try await PipelineHarness()
-        do {
+        try await withPipeline { harness in
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Deploy/analysers/phrase_counter.py").path
             try harness.startPipeline(analysers: 2, analyserArguments: ["--analyser-command", script])
@@ -162,9 +145,36 @@ import TributaryServices
             let report = try #require(outcome.report?["report"])
             #expect(report["document_count"]?.number == 9)
             try expectEveryDocumentOnce(outcome, documents: 9)
-        } catch {
-            Issue.record("\(error)\n\(harness.logs)")
         }
-        await harness.tearDown()
+    }
+
+    /// The command users run: `tributary submit FOLDER --wait --out DIR` on the bundled sample.
+    @Test func commandLineSubmitWritesTheReportAndReportsFailures() async throws {
+        try await withPipeline { harness in
+            try harness.startPipeline(analysers: 2)
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let out = "\(harness.directory)/report"
+            let cli = try harness.runClient(["submit", root.appendingPathComponent("Deploy/sample/hope-and-fear").path, "--wait", "--timeout", "60", "--out", out])
+            #expect(try await cli.waitForExit(within: .seconds(90)) == 0, "\(cli.log)")
+            let markdown = try String(contentsOfFile: "\(out)/report.md", encoding: .utf8)
+            #expect(markdown.contains("## Groups by `setting`"))
+            #expect(try String(contentsOfFile: "\(out)/scores.csv", encoding: .utf8).split(separator: "\n").count == 17)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/report.json"))) as? [String: Any]
+            #expect(json?["document_count"] as? Int == 16)
+
+            // A broken folder is refused before anything is sent, naming the file.
+            let broken = try harness.runClient(["submit", "\(harness.directory)/no-such-experiment", "--wait"])
+            #expect(try await broken.waitForExit(within: .seconds(30)) != 0)
+            #expect(broken.log.contains("no-such-experiment: no such file or folder"), "\(broken.log)")
+
+            // An experiment the pre-test rejects makes `--wait` exit 1 with the reason.
+            let invalid = "\(harness.directory)/invalid"
+            try FileManager.default.copyItem(atPath: root.appendingPathComponent("Deploy/sample/hope-and-fear").path, toPath: invalid)
+            try "documents:\n  - id: a\n    file: texts/speech-01.txt\n  - id: a\n    file: texts/speech-02.txt\n"
+                .write(toFile: "\(invalid)/corpus/manifest.yaml", atomically: true, encoding: .utf8)
+            let rejected = try harness.runClient(["submit", invalid, "--wait", "--timeout", "60"])
+            #expect(try await rejected.waitForExit(within: .seconds(90)) == 1, "\(rejected.log)")
+            #expect(rejected.log.contains("document id 'a' is used twice"), "\(rejected.log)")
+        }
     }
 }

@@ -62,6 +62,18 @@ final class PipelineHarness: @unchecked Sendable {
         return process
     }
 
+    /// Runs the `tributary` command against this pipeline.
+    func runClient(_ arguments: [String]) throws -> ServiceProcess {
+        let subcommand = arguments.first.map { [$0] } ?? []
+        let path = "\(Self.binDirectory)/tributary"
+        let process = try ServiceProcess(
+            executable: path,
+            arguments: subcommand + ["--amqp-url", Self.brokerURL, "--namespace", topology.namespace] + arguments.dropFirst(),
+            name: "tributary-\(processes.count)", logDirectory: directory)
+        processes.append(process)
+        return process
+    }
+
     /// Starts the orchestrator and one pre-test, `analysers` analysis and one synthesis agent.
     func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2, analyserArguments: [String] = []) throws {
         try startOrchestrator()
@@ -93,6 +105,18 @@ final class PipelineHarness: @unchecked Sendable {
     var logs: String {
         processes.map { "---- \($0.name)\n\($0.log.suffix(3000))" }.joined(separator: "\n")
     }
+}
+
+/// Runs `body` against a fresh pipeline; any error fails the test with every process's log,
+/// and the pipeline is torn down whatever happens.
+func withPipeline(_ name: String = #function, _ body: (PipelineHarness) async throws -> Void) async throws {
+    let harness = try await PipelineHarness(name)
+    do {
+        try await body(harness)
+    } catch {
+        Issue.record("\(error)\n\(harness.logs)")
+    }
+    await harness.tearDown()
 }
 
 struct HarnessError: Error, CustomStringConvertible {
