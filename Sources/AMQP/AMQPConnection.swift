@@ -7,6 +7,9 @@ import Logging
 /// drops it is re-opened with backoff, declared topology and consumers are restored, and
 /// operations issued meanwhile wait up to ``AMQPConfiguration/operationTimeout``.
 /// Publishes in flight when it drops fail with ``AMQPError/Code/connectionLost``.
+///
+/// Keep a reference for as long as you use it or its consumers: releasing the last one
+/// closes the connection.
 public final class AMQPConnection: Sendable {
     public let configuration: AMQPConfiguration
     let thread: ConnectionThread

@@ -12,20 +12,26 @@ public enum MessageCoding {
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(ContractError) -> T {
         let data = Data(bytes)
-        // The version is checked first, so a message from a newer producer is reported as
-        // such rather than as whatever field happened to fail to decode.
-        if let header = try? decoder().decode(VersionHeader.self, from: data) {
-            guard header.schemaVersion == schemaVersion else {
-                throw ContractError(.unsupportedSchemaVersion, "schema_version \(header.schemaVersion) is not supported (this build reads \(schemaVersion))")
-            }
-        }
+        let value: T
         do {
-            return try decoder().decode(type, from: data)
-        } catch let error as DecodingError {
-            throw ContractError(.malformed, "invalid \(T.self): \(describe(error))")
+            value = try decoder().decode(type, from: data)
         } catch {
+            // Only now look at the version: a message from a newer producer is reported as
+            // such, not as whatever field of ours it happened to lack.
+            if let header = try? decoder().decode(VersionHeader.self, from: data), header.schemaVersion != schemaVersion {
+                throw unsupported(header.schemaVersion)
+            }
+            if let error = error as? DecodingError { throw ContractError(.malformed, "invalid \(T.self): \(describe(error))") }
             throw ContractError(.malformed, "invalid \(T.self): \(error)")
         }
+        if let message = value as? any VersionedMessage, message.schemaVersion != schemaVersion {
+            throw unsupported(message.schemaVersion)
+        }
+        return value
+    }
+
+    private static func unsupported(_ version: Int) -> ContractError {
+        ContractError(.unsupportedSchemaVersion, "schema_version \(version) is not supported (this build reads \(schemaVersion))")
     }
 
     public static func encoder() -> JSONEncoder {
@@ -61,3 +67,15 @@ public enum MessageCoding {
         }
     }
 }
+
+/// A top-level message of the contract, which carries its schema version.
+public protocol VersionedMessage {
+    var schemaVersion: Int { get }
+}
+
+extension ExperimentRequest: VersionedMessage {}
+extension TaskMessage: VersionedMessage {}
+extension TaskResult: VersionedMessage {}
+extension ExperimentStatusEvent: VersionedMessage {}
+extension StatusQuery: VersionedMessage {}
+extension StatusReply: VersionedMessage {}

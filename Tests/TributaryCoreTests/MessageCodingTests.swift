@@ -35,3 +35,13 @@ import TributaryCore
         #expect(error?.message.contains("experiment") == true)
     }
 }
+
+@Suite struct SchemaVersionTests {
+    /// A newer message that otherwise decodes fine must still be refused.
+    @Test func wellFormedMessageOfAnotherVersionIsRefused() throws {
+        var query = StatusQuery(experimentID: "e")
+        query.schemaVersion = 2
+        let error = #expect(throws: ContractError.self) { try MessageCoding.decode(StatusQuery.self, from: MessageCoding.encode(query)) }
+        #expect(error?.code == .unsupportedSchemaVersion)
+    }
+}
