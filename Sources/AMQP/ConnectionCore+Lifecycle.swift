@@ -45,10 +45,16 @@ extension ConnectionCore {
         _ = amqp_set_rpc_timeout(connection, &rpcTimeout)
         self.connection = connection
 
+        // The broker only sends basic.cancel, basic.nack and connection.blocked to clients that
+        // say they handle them; librabbitmq merges these with its own capabilities.
         var clientProperties = arena.table([
             "connection_name": .string(configuration.connectionName),
             "product": "Tributary",
             "platform": "Swift",
+            "capabilities": .table([
+                "consumer_cancel_notify": true, "publisher_confirms": true, "basic.nack": true,
+                "connection.blocked": true, "authentication_failure_close": true,
+            ]),
         ])
         let heartbeat = Int32(configuration.heartbeat.components.seconds)
         let reply = tributary_login_plain(

@@ -150,4 +150,35 @@ import TributaryTestSupport
         #expect(delivery.body == Array("still fine".utf8))
         #expect(try await connection.recoveryCount() == 0)
     }
+
+    @Test func nackedPublishFailsWithPublishNacked() async throws {
+        let connection = try await BrokerEnvironment.connect()
+        defer { Task { await connection.close() } }
+        let queue = BrokerEnvironment.uniqueName("full")
+        // A full queue with reject-publish makes the broker answer basic.nack.
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: true, maxLength: 1,
+                                                      extraArguments: ["x-overflow": "reject-publish"]))
+        try await connection.publish([1], routingKey: queue)
+        let error = await #expect(throws: AMQPError.self) { try await connection.publish([2], routingKey: queue) }
+        #expect(error?.code == .publishNacked)
+        #expect(try await connection.purgeQueue(queue) == 1)
+        try await connection.publish([3], routingKey: queue)
+    }
+
+    @Test func deletingTheQueueCancelsTheConsumerWithAnError() async throws {
+        let connection = try await BrokerEnvironment.connect()
+        defer { Task { await connection.close() } }
+        let queue = BrokerEnvironment.uniqueName("doomed")
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: false))
+        let consumer = try await connection.consume(queue: queue)
+        let other = try await BrokerEnvironment.connect("deleter")
+        try await other.deleteQueue(queue)
+        await other.close()
+        let error = await #expect(throws: AMQPError.self) {
+            try await withDeadline(.seconds(10), "the consumer to end") {
+                for try await _ in consumer {}
+            }
+        }
+        #expect(error?.code == .consumerCancelled)
+    }
 }
