@@ -29,6 +29,19 @@ public struct ConnectionOptions: ParsableArguments {
 
     public var topology: Topology { Topology(namespace: namespace) }
 
+    /// Connects, runs `body`, and closes the connection however `body` ends.
+    public func withConnection<T>(_ connectionName: String, _ body: (AMQPConnection) async throws -> T) async throws -> T {
+        let connection = try await AMQPConnection.connect(amqpConfiguration(connectionName: connectionName), logger: logger("tributary.client"))
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     public func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = logLevel

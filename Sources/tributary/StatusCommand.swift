@@ -13,11 +13,12 @@ struct StatusCommand: AsyncParsableCommand {
     var experimentID: String
 
     func run() async throws {
-        let amqp = try await AMQPConnection.connect(connection.amqpConfiguration(connectionName: "tributary-cli"), logger: connection.logger("tributary.client"))
-        defer { Task { await amqp.close() } }
-        let client = TributaryClient(connection: amqp, topology: connection.topology)
-        try await client.prepare()
-        guard let status = try await client.status(experimentID: experimentID) else {
+        let status = try await connection.withConnection("tributary-cli") { amqp in
+            let client = TributaryClient(connection: amqp, topology: connection.topology)
+            try await client.prepare()
+            return try await client.status(experimentID: experimentID)
+        }
+        guard let status else {
             print("unknown experiment \(experimentID)")
             throw ExitCode(1)
         }

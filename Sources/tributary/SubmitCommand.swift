@@ -37,21 +37,21 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let spec = try loadSpec()
-        let amqp = try await AMQPConnection.connect(connection.amqpConfiguration(connectionName: "tributary-cli"), logger: connection.logger("tributary.client"))
-        defer { Task { await amqp.close() } }
-        var client = TributaryClient(connection: amqp, topology: connection.topology)
-        client.maxRequestBytes = maxRequestBytes
-        try await client.prepare()
-        let subscription = try await client.submit(spec)
-        print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
-        guard wait else { return }
-        let outcome: ExperimentStatusEvent
-        do {
-            outcome = try await subscription.outcome(within: .seconds(timeout))
-        } catch let error as TributaryClientError {
-            print("error: \(error)")
-            throw ExitCode(2)
+        let outcome: ExperimentStatusEvent? = try await connection.withConnection("tributary-cli") { amqp in
+            var client = TributaryClient(connection: amqp, topology: connection.topology)
+            client.maxRequestBytes = maxRequestBytes
+            try await client.prepare()
+            let subscription = try await client.submit(spec)
+            print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
+            guard wait else { return nil }
+            do {
+                return try await subscription.outcome(within: .seconds(timeout))
+            } catch let error as TributaryClientError {
+                print("error: \(error)")
+                throw ExitCode(2)
+            }
         }
+        guard let outcome else { return }
         switch outcome.state {
         case .completed:
             print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored")
