@@ -104,15 +104,17 @@ public struct OrchestratorService: Service {
         } catch {
             // One bad message must not hold up the rest of its batch: apply them one by one.
             logger.warning("group commit failed; applying the batch one message at a time", metadata: ["error": "\(error)"])
-            for item in accepted {
+            for (position, item) in accepted.enumerated() {
                 do {
                     try await apply([item.input], store: store, publisher: publisher)
                     try? item.delivery.ack()
                 } catch let error as SQLiteError {
-                    // The store itself is failing (disk full, I/O): keep the message for later, don't blame it.
-                    logger.error("store failure; message requeued", metadata: ["error": "\(error)"])
-                    try? item.delivery.nack(requeue: true)
+                    // The store itself is failing (disk full, I/O): no message is to blame. Requeue
+                    // this one and the rest, and back off once before taking more.
+                    logger.error("store failure; batch requeued", metadata: ["error": "\(error)", "requeued": "\(accepted.count - position)"])
+                    for rest in accepted[position...] { try? rest.delivery.nack(requeue: true) }
                     try? await Task.sleep(for: .seconds(1))
+                    return
                 } catch {
                     logger.error("dead-lettering message the orchestrator cannot apply", metadata: ["reason": "\(error)"])
                     await connection.deadLetter(item.delivery, reason: "\(error)", topology: configuration.topology, source: source)
