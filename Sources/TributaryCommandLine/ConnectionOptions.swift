@@ -6,8 +6,16 @@ import TributaryServices
 
 /// Options every Tributary executable takes.
 public struct ConnectionOptions: ParsableArguments {
-    @Option(name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Also read from AMQP_URL.")
-    public var amqpURL: String = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+    // No computed default: --help would print it, and with it a password taken from AMQP_URL.
+    @Option(name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.")
+    public var amqpURL: String?
+
+    static let defaultURL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+    /// The URI in force: the option, else `AMQP_URL`, else the local default.
+    public var resolvedURL: String {
+        amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? Self.defaultURL
+    }
 
     @Option(help: "Prefix of every exchange and queue; separates deployments sharing a broker.")
     public var namespace: String = "tributary"
@@ -19,7 +27,7 @@ public struct ConnectionOptions: ParsableArguments {
 
     public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
         do {
-            var configuration = try AMQPConfiguration(url: amqpURL)
+            var configuration = try AMQPConfiguration(url: resolvedURL)
             configuration.connectionName = connectionName
             return configuration
         } catch {

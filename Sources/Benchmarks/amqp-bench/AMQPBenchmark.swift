@@ -13,7 +13,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
             rate of each and the ratio layer/raw. Run it in release mode: swift run -c release amqp-bench
             """)
 
-    @Option(help: "Broker URI.") var amqpURL = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
+    // No computed default, so --help can't print a password from AMQP_URL.
+    @Option(help: "Broker URI. Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.") var amqpURL: String?
     @Option(help: "Messages per measurement.") var messages = 100_000
     @Option(help: "Rounds (even, so each side goes first equally often).") var rounds = 4
     @Option(help: "Unconfirmed publishes in flight.") var window = 1_000
@@ -25,7 +26,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try AMQPConfiguration(url: amqpURL)
+        let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F")
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: bodySize)
         var rawPublish: [Double] = [], layerPublish: [Double] = [], rawConsume: [Double] = [], layerConsume: [Double] = []
         var setupConfig = config
