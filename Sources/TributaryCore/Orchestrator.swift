@@ -135,14 +135,14 @@ public struct Orchestrator: Sendable {
             return .applied("experiment \(record.id): batch \(index) in, \(completed)/\(total)")
         case .completed(let total):
             let spec = try storedSpec(of: record, in: store)
-            let results = try store.batchResults(experimentID: record.id).map { try MessageCoding.decode(JSONValue.self, from: $0) }
             record.state = .synthesising
             record.synthesisRequests += 1
             try store.save(record)
             let payload = SynthesisPayload(
                 experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy,
-                framework: spec.framework, batchResults: results)
-            try send(TaskMessage(experimentID: record.id, payload: .corpusSynthesis(payload)), in: store)
+                framework: spec.framework, batchResults: [])
+            let task = TaskMessage(experimentID: record.id, payload: .corpusSynthesis(payload))
+            try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), in: store)
             try emit(record, at: now, in: store)
             return .applied("experiment \(record.id): all \(total) batches in; corpus_synthesis sent")
         }
@@ -175,14 +175,34 @@ public struct Orchestrator: Sendable {
 
     // MARK: Outgoing
 
-    private func send(_ task: TaskMessage, in store: some ExperimentStoreTransaction) throws {
+    /// Puts the stored batch results, already canonical JSON, into the encoded synthesis task's
+    /// empty `batch_results` array: decoding and re-encoding them all would double the JSON
+    /// work of a fan-in. The key can only occur once, as a key: inside strings its quotes are escaped.
+    static func splice(_ results: [[UInt8]], into encoded: [UInt8]) throws -> [UInt8] {
+        let marker = Array(#""batch_results":[]"#.utf8)
+        guard let start = encoded.firstRange(of: marker)?.lowerBound else {
+            throw ContractError(.malformed, "encoded synthesis task has no empty batch_results")
+        }
+        var body = Array(encoded[..<start])
+        body.reserveCapacity(encoded.count + results.reduce(0) { $0 + $1.count + 1 })
+        body += Array(#""batch_results":["#.utf8)
+        for (index, result) in results.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += result
+        }
+        body.append(UInt8(ascii: "]"))
+        body += encoded[(start + marker.count)...]
+        return body
+    }
+
+    private func send(_ task: TaskMessage, body: [UInt8]? = nil, in store: some ExperimentStoreTransaction) throws {
         var headers = ["attempt": task.attempt]
         if let index = task.batchIndex { headers["batch_index"] = index }
         if let count = task.batchCount { headers["batch_count"] = count }
         try store.enqueue(OutboundMessage(
             destination: .tasks, routingKey: task.taskType.rawValue, messageID: task.taskID,
             correlationID: task.experimentID, type: task.taskType.rawValue, headers: headers,
-            body: try MessageCoding.encode(task)))
+            body: try body ?? MessageCoding.encode(task)))
     }
 
     private func emit(_ record: ExperimentRecord, report: JSONValue? = nil, at now: Date, in store: some ExperimentStoreTransaction) throws {

@@ -96,3 +96,18 @@ import Testing
         guard case .ignored = try handle(.result(result), store) else { Issue.record("forged id applied"); return }
     }
 }
+
+@Suite struct SynthesisSpliceTests {
+    /// The spliced task decodes to exactly what encoding the full payload would have given.
+    @Test func splicedTaskEqualsTheEncodedOne() throws {
+        let results: [JSONValue] = [.object(["a": .number(1), "s": .string(#"has "batch_results":[] inside"#)]), .array([.null, .bool(true)])]
+        let payload = SynthesisPayload(experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [])
+        let empty = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
+        let spliced = try Orchestrator.splice(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))
+        var full = payload
+        full.batchResults = results
+        let expected = TaskMessage(experimentID: "e", payload: .corpusSynthesis(full))
+        #expect(try MessageCoding.decode(TaskMessage.self, from: spliced) == expected)
+        #expect(spliced == (try MessageCoding.encode(expected)))
+    }
+}
