@@ -34,16 +34,6 @@ final class CArena {
     }
 
     func bytes(_ string: String) -> amqp_bytes_t { bytes(string.utf8) }
-
-    /// A NUL-terminated copy, for the few C calls that take `const char *`.
-    func cString(_ string: String) -> UnsafePointer<CChar> {
-        let utf8 = string.utf8
-        let buffer = allocate(CChar.self, count: utf8.count + 1)
-        var index = 0
-        for byte in utf8 { buffer[index] = CChar(bitPattern: byte); index += 1 }
-        buffer[index] = 0
-        return UnsafePointer(buffer)
-    }
 }
 
 extension amqp_bytes_t {

@@ -30,8 +30,7 @@ extension ConnectionCore {
             let status = amqp_simple_wait_frame_noblock(connection, &frame, &immediate)
             if status == AMQP_STATUS_TIMEOUT.rawValue { return false }
             guard status == AMQP_STATUS_OK.rawValue else {
-                let code: AMQPError.Code = .connectionLost
-                connectionLost(AMQPError(code: code, operation: "read frame", message: String(cString: amqp_error_string2(status))))
+                connectionLost(AMQPError(code: .connectionLost, operation: "read frame", message: String(cString: amqp_error_string2(status))))
                 return false
             }
             framesRead += 1

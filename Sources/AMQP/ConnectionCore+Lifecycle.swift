@@ -112,7 +112,7 @@ extension ConnectionCore {
             phase = .failed(error)
             for record in consumers.values { record.continuation.finish(throwing: error) }
             consumers.removeAll()
-            expireWaitingOperations(now: .now + .seconds(86_400 * 365))
+            failWaitingOperations(.notConnected, "connection lost and reconnect is disabled: \(error)")
         }
     }
 
@@ -233,11 +233,7 @@ extension ConnectionCore {
         destroySocket()
         phase = .closed
         failPendingPublishes(AMQPError(code: .shutdown, operation: "publish", message: "connection closed before the broker confirmed the message"))
-        let waitingOperations = waiting
-        waiting.removeAll()
-        for operation in waitingOperations {
-            operation.fail(AMQPError(code: .shutdown, operation: operation.operation, message: "connection closed"))
-        }
+        failWaitingOperations(.shutdown, "connection closed")
         isFinished = true
         logger.info("AMQP connection closed")
     }

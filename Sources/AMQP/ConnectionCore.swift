@@ -107,6 +107,15 @@ final class ConnectionCore {
         }
     }
 
+    /// Fails every waiting operation at once, for when the connection will not come back.
+    func failWaitingOperations(_ code: AMQPError.Code, _ message: String) {
+        let operations = waiting
+        waiting.removeAll()
+        for operation in operations {
+            operation.fail(AMQPError(code: code, operation: operation.operation, message: message))
+        }
+    }
+
     func expireWaitingOperations(now: ContinuousClock.Instant) {
         guard !waiting.isEmpty else { return }
         var kept: [WaitingOperation] = []

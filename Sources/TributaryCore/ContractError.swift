@@ -4,7 +4,6 @@ public struct ContractError: Error, Sendable, Hashable, CustomStringConvertible 
         case malformed
         case unsupportedSchemaVersion = "unsupported_schema_version"
         case invalidExperiment = "invalid_experiment"
-        case tooLarge = "too_large"
     }
 
     public var code: Code

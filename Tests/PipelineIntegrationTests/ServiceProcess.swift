@@ -31,8 +31,6 @@ final class ServiceProcess: Sendable {
         try process.run()
     }
 
-    var processIdentifier: Int32 { process.processIdentifier }
-
     /// Sends SIGTERM and returns the exit status, failing if the process does not stop in time.
     func terminate(within limit: Duration = .seconds(20)) async throws -> Int32 {
         kill(process.processIdentifier, SIGTERM)
