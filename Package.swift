@@ -1,11 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Upcoming language features every target opts into: explicit `any`, and imports that are
+/// visible only where a file declares them.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "TributaryClient", targets: ["TributaryClient"]),
         .library(name: "TributaryServices", targets: ["TributaryServices"]),
         .executable(name: "orchestrator", targets: ["orchestrator"]),
         .executable(name: "pre-test-agent", targets: ["pre-test-agent"]),
@@ -20,88 +28,146 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CRabbitMQ",
-            pkgConfig: "librabbitmq",
-            providers: [.apt(["librabbitmq-dev"])]
-        ),
+        // C shims.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // The AMQP layer: no Tributary knowledge.
         .target(
             name: "AMQP",
-            dependencies: [
-                "CRabbitMQ",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
         ),
-        .systemLibrary(
-            name: "CSQLite",
-            pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]
-        ),
-        .target(name: "TributaryCore"),
+
+        // Pure logic: the message contract and the orchestration state machine. No transport, no database.
         .target(
-            name: "TributaryStore",
-            dependencies: ["TributaryCore", "CSQLite"]
+            name: "TributaryCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
         ),
+        .target(name: "TributaryStore", dependencies: ["TributaryCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "TributaryAnalysis", dependencies: ["TributaryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "TributaryExperimentFiles",
+            dependencies: ["TributaryCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
+        // What a user's program links to submit and follow experiments.
+        .target(
+            name: "TributaryClient",
+            dependencies: ["AMQP", "TributaryCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The server side: orchestrator, agent runtime, outbox, dead-lettering.
         .target(
             name: "TributaryServices",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryStore",
+                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
-        .target(name: "TributaryAnalysis", dependencies: ["TributaryCore"]),
-        .target(
-            name: "TributaryExperimentFiles",
-            dependencies: ["TributaryCore", .product(name: "Yams", package: "Yams")]
-        ),
+
+        // Options shared by the executables; the agent options link the services, the rest do not.
         .target(
             name: "TributaryCommandLine",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryServices", "TributaryExperimentFiles", "TributaryAnalysis",
+                "AMQP", "TributaryClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TributaryAgentCommandLine",
+            dependencies: [
+                "TributaryCommandLine", "TributaryCore", "TributaryServices", "TributaryAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "orchestrator", dependencies: ["TributaryCommandLine", "TributaryStore"]),
-        .executableTarget(name: "pre-test-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
-        .executableTarget(name: "analyse-batch-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
-        .executableTarget(name: "corpus-synthesis-agent", dependencies: ["TributaryCommandLine", "TributaryAnalysis"]),
-        .executableTarget(name: "tributary", dependencies: ["TributaryCommandLine", "TributaryExperimentFiles"]),
+
+        // Thin executables.
         .executableTarget(
-            name: "amqp-bench",
+            name: "orchestrator",
             dependencies: [
-                "AMQP",
-                "CRabbitMQ",
+                "TributaryCommandLine", "TributaryServices", "TributaryStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pre-test-agent",
+            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "analyse-batch-agent",
+            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "corpus-synthesis-agent",
+            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tributary",
+            dependencies: [
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Sources/Benchmarks/amqp-bench"
+            swiftSettings: swiftSettings
         ),
-        .target(name: "TributaryTestSupport", path: "Tests/TestSupport"),
-        .testTarget(
-            name: "AMQPTests",
-            dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"]
+        .executableTarget(
+            name: "amqp-bench",
+            dependencies: ["AMQP", "CRabbitMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Benchmarks/amqp-bench",
+            swiftSettings: swiftSettings
         ),
+
+        // Tests. Suites that need a broker run only when TRIBUTARY_TEST_AMQP_URL is set.
+        .target(name: "TributaryTestSupport", dependencies: ["TributaryCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "AMQPTests", dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"], swiftSettings: swiftSettings),
+        .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryTestSupport", "TributaryCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TributaryCoreTests",
-            dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore"]
+            name: "TributaryStoreTests",
+            dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore", "CSQLite"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TributaryAnalysisTests",
-            dependencies: ["TributaryAnalysis", "TributaryCore", "TributaryExperimentFiles"]
+            dependencies: ["TributaryTestSupport", "TributaryAnalysis", "TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TributaryExperimentFilesTests",
+            dependencies: ["TributaryTestSupport", "TributaryExperimentFiles", "TributaryAnalysis", "TributaryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TributaryClientTests",
+            dependencies: ["TributaryTestSupport", "TributaryClient", "TributaryCore", "AMQP"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TributaryServicesTests",
-            dependencies: ["TributaryServices", "TributaryCore"]
+            dependencies: ["TributaryServices", "TributaryCore", "TributaryAnalysis"],
+            swiftSettings: swiftSettings
         ),
+        .testTarget(name: "AMQPIntegrationTests", dependencies: ["TributaryTestSupport", "AMQP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineIntegrationTests",
-            dependencies: ["TributaryTestSupport", "AMQP", "TributaryCore", "TributaryServices"]
-        ),
-        .testTarget(
-            name: "AMQPIntegrationTests",
-            dependencies: ["TributaryTestSupport", "AMQP"]
+            dependencies: ["TributaryTestSupport", "AMQP", "TributaryCore", "TributaryClient"],
+            swiftSettings: swiftSettings
         ),
     ],
     swiftLanguageModes: [.v6]

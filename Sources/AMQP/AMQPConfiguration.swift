@@ -1,3 +1,5 @@
+import Foundation
+
 /// How to reach and talk to a broker.
 ///
 /// Build it from an AMQP URI with ``init(url:)`` and adjust the rest; every field has a
@@ -42,6 +44,10 @@ public struct AMQPConfiguration: Sendable, Hashable {
     public var reconnect = Reconnect()
 
     public init() {}
+
+    /// The broker of a local development set-up (the guest account on loopback): what the
+    /// executables use when neither `--amqp-url` nor `AMQP_URL` is given.
+    public static let localURL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
     /// Parses an AMQP URI (`amqp://user:pass@host:port/vhost?heartbeat=10&connection_timeout=5000`).
     ///

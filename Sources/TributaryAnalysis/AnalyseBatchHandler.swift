@@ -7,7 +7,7 @@ public struct AnalyseBatchHandler: TaskHandler {
 
     public init() {}
 
-    public func handle(_ task: TaskMessage) async throws -> JSONValue {
+    public func handle(_ task: TaskMessage) async throws -> BatchAnalysis {
         guard case .analyseBatch(let batch) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected an analyse_batch payload") }
         let analyser: DocumentAnalyser
         do {
@@ -15,7 +15,6 @@ public struct AnalyseBatchHandler: TaskHandler {
         } catch {
             throw TaskFailure(code: "invalid_framework", message: "\(error)")
         }
-        let result = BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: batch.documents.map(analyser.analyse))
-        return try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(result))
+        return BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: batch.documents.map(analyser.analyse))
     }
 }

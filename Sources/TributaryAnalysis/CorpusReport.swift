@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// The corpus-level synthesis a researcher reads.
 public struct CorpusReport: Sendable, Hashable, Codable {
     public struct GroupSummary: Sendable, Hashable, Codable {

@@ -2,7 +2,7 @@ import TributaryCore
 
 /// The built-in analyser: scores documents against a framework's marker phrases.
 ///
-/// Matching is on whole words, case-insensitive (Unicode case folding via lowercasing),
+/// Matching is on whole words, case-insensitive (Unicode full case folding, see ``TextIndex``),
 /// and phrases of several words match consecutive words. Lowering phrases are matched
 /// first and the words they cover can't also count as raising (so "no longer afraid" does
 /// not count as "afraid"); longer phrases win over shorter ones. Deterministic.

@@ -7,17 +7,16 @@ public struct PreTestHandler: TaskHandler {
 
     public init() {}
 
-    public func handle(_ task: TaskMessage) async throws -> JSONValue {
+    public func handle(_ task: TaskMessage) async throws -> PreTestResult {
         guard case .preTest(let spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload") }
         var report = ExperimentValidator.validate(spec)
         guard report.errors.isEmpty else {
             throw TaskFailure(code: "invalid_experiment", message: report.errors.joined(separator: "; "))
         }
         report.warnings += try Self.dryRun(spec)
-        let plan = PreTestResult(
+        return PreTestResult(
             batches: BatchPlanner.plan(spec.documents, batchSize: spec.batchSize, maxBatchBytes: spec.maxBatchBytes),
             warnings: report.warnings)
-        return try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(plan))
     }
 
     static let dryRunSize = 3

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Renders a ``CorpusReport`` as Markdown for reading and the document scores as CSV for analysis.
 public enum ReportRenderer {

@@ -36,9 +36,7 @@ struct TextIndex {
                     guard isWordScalar(s) || innerApostrophe else { break }
                     index += 1
                 }
-                var word = String.UnicodeScalarView()
-                word.append(contentsOf: scalars[start..<index])
-                tokens.append(Token(text: String(word).lowercased(), start: start, end: index, sentence: sentences.count))
+                tokens.append(Token(text: Self.caseFolded(scalars[start..<index]), start: start, end: index, sentence: sentences.count))
                 continue
             }
             let endsSentence = scalar == "." || scalar == "!" || scalar == "?" || scalar == "\n"
@@ -65,7 +63,32 @@ struct TextIndex {
         return String(view)
     }
 
-    /// A phrase as the lowercased word sequence it must match.
+    /// Unicode full case folding (the default, not the Turkic variant), so that matching
+    /// ignores case the way the standard defines it: `Σ`, `σ` and final `ς` all fold to `σ`,
+    /// `ß` and `ẞ` to `ss`, `ﬁ` to `fi`, `İ` to `i` + U+0307 COMBINING DOT ABOVE, and dotless `ı`
+    /// stays `ı`. Plain lowercasing gets the last three wrong and depends on position for sigma.
+    ///
+    /// The standard library has no case-folding call, but a scalar's fold is the first of
+    /// lower(upper(lower(s))), lower(s), upper(s) that no longer changes when folded; checked
+    /// against Python's `str.casefold` for every code point of Unicode 14, equal up to
+    /// canonical equivalence (which `String ==` already ignores).
+    static func caseFolded(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+        var folded = String.UnicodeScalarView()
+        for scalar in scalars {
+            guard scalar.properties.changesWhenCaseFolded else {
+                folded.append(scalar)
+                continue
+            }
+            let lower = scalar.properties.lowercaseMapping
+            let upper = lower.unicodeScalars.map(\.properties.uppercaseMapping).joined()
+            let lowerAgain = upper.unicodeScalars.map(\.properties.lowercaseMapping).joined()
+            let fold = [lowerAgain, lower, upper].first { $0.unicodeScalars.allSatisfy { !$0.properties.changesWhenCaseFolded } } ?? lowerAgain
+            folded.append(contentsOf: fold.unicodeScalars)
+        }
+        return String(folded)
+    }
+
+    /// A phrase as the case-folded word sequence it must match.
     static func words(of phrase: String) -> [String] {
         TextIndex(phrase).tokens.map(\.text)
     }

@@ -2,7 +2,7 @@ import AMQP
 import ArgumentParser
 import Foundation
 import Logging
-import TributaryServices
+import TributaryClient
 
 /// Options every Tributary executable takes.
 public struct ConnectionOptions: ParsableArguments {
@@ -10,11 +10,9 @@ public struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.")
     public var amqpURL: String?
 
-    static let defaultURL = "amqp://guest:guest@127.0.0.1:5672/%2F"
-
     /// The URI in force: the option, else `AMQP_URL`, else the local default.
     public var resolvedURL: String {
-        amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? Self.defaultURL
+        amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL
     }
 
     @Option(help: "Prefix of every exchange and queue; separates deployments sharing a broker.")

@@ -1,4 +1,5 @@
 import AMQP
+import TributaryClient
 
 extension AMQPConnection {
     /// Sends a message that can never be processed to the dead-letter queue with the reason

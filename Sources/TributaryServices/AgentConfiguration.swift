@@ -1,5 +1,6 @@
 import AMQP
 import Foundation
+import TributaryClient
 
 /// Settings of an agent process.
 public struct AgentConfiguration: Sendable {

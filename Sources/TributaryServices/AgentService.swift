@@ -2,22 +2,24 @@ import AMQP
 import Foundation
 import Logging
 import ServiceLifecycle
+import TributaryClient
 import TributaryCore
 
 /// Runs one agent: consumes its task queue, runs the handler, publishes the result with a
-/// confirm and only then acks the task (at-least-once). Undecodable tasks go to the
-/// dead-letter queue with the reason. On graceful shutdown it stops taking tasks, finishes
-/// the ones in flight, and returns.
-public struct AgentService: Service {
+/// confirm and only then acks the task (at-least-once). A task that can't be decoded goes
+/// to the dead-letter queue with the reason, and if it still names its task, a failed
+/// result tells the orchestrator. On graceful shutdown it stops taking tasks, finishes the
+/// ones in flight, and returns.
+public struct AgentService<Handler: TaskHandler>: Service {
     public let configuration: AgentConfiguration
-    public let handler: any TaskHandler
+    public let handler: Handler
     let logger: Logger
 
-    public init(configuration: AgentConfiguration, handler: any TaskHandler, logger: Logger) {
+    public init(configuration: AgentConfiguration, handler: Handler, logger: Logger) {
         self.configuration = configuration
         self.handler = handler
         var logger = logger
-        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        logger[tributaryMetadataKey: .workerID] = "\(configuration.workerID)"
         self.logger = logger
     }
 
@@ -28,7 +30,7 @@ public struct AgentService: Service {
         let queue = topology.taskQueue(handler.taskType)
         let consumer = try await connection.consume(queue: queue, prefetch: UInt16(clamping: configuration.concurrency))
         let recent = RecentTasks(capacity: configuration.recentTaskMemory)
-        logger.info("agent ready", metadata: ["queue": "\(queue)", "concurrency": "\(configuration.concurrency)"])
+        logger.info("agent ready", metadata: .tributary([.queue: "\(queue)", .concurrency: "\(configuration.concurrency)"]))
 
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
@@ -54,12 +56,12 @@ public struct AgentService: Service {
                 throw ContractError(.malformed, "\(task.taskType.rawValue) task on the \(handler.taskType.rawValue) queue")
             }
         } catch {
-            logger.error("dead-lettering undecodable task", metadata: ["messageId": "\(delivery.properties.messageID ?? "-")", "reason": "\(error)"])
-            await connection.deadLetter(delivery, reason: "\(error)", topology: configuration.topology, source: queue)
+            await refuse(delivery, reason: error, connection: connection, queue: queue)
             return
         }
         var logger = logger
-        logger[metadataKey: "task"] = "\(task.taskID)"
+        logger[tributaryMetadataKey: .taskID] = "\(task.taskID)"
+        logger[tributaryMetadataKey: .experimentID] = "\(task.experimentID)"
         if recent.contains(task.taskID) {
             logger.info("dropping duplicate of a task already completed here")
             try? delivery.ack()
@@ -67,29 +69,78 @@ public struct AgentService: Service {
         }
 
         let started = Date()
-        let result: TaskResult
+        let body: [UInt8]
         do {
-            let output = try await handler.handle(task)
-            result = TaskResult(task: task, status: .completed, result: output, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+            let result: TaskResult<Handler.Output>
+            do {
+                let output = try await handler.handle(task)
+                result = TaskResult(task: task.identity, status: .completed, result: output, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+            } catch {
+                let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
+                logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
+                result = TaskResult(task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+            }
+            body = try MessageCoding.encode(result)
         } catch {
-            let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
-            logger.warning("task failed", metadata: ["error": "\(failure)"])
-            result = TaskResult(task: task, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+            // The handler's output could not be encoded: a defect of the handler, reported as a failure of the task.
+            let failure = TaskFailure(code: "handler_error", message: "result could not be encoded: \(error)")
+            body = (try? MessageCoding.encode(TaskResult<JSONValue>(
+                task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date()))) ?? []
         }
 
         do {
-            try await connection.publish(
-                try MessageCoding.encode(result), exchange: configuration.topology.resultsExchange, routingKey: Topology.resultRoutingKey,
-                properties: .contract(messageID: "\(task.taskID).result", correlationID: task.experimentID, type: "task_result",
-                                      headers: task.batchIndex.map { ["batch_index": $0] } ?? [:]),
-                mandatory: true)
+            try await publishResult(body, for: task.identity, connection: connection)
             recent.insert(task.taskID)
             try delivery.ack()
-            logger.debug("task done", metadata: ["status": "\(result.status.rawValue)"])
+            logger.debug("task done")
         } catch {
             // Unacked, the task comes back (to us or another worker) once the broker sees the nack or the connection drop.
-            logger.error("could not publish result; task will be redelivered", metadata: ["error": "\(error)"])
+            logger.error("could not publish result; task will be redelivered", metadata: .tributary([.error: "\(error)"]))
             try? delivery.nack(requeue: true)
         }
     }
+
+    private func publishResult(_ body: [UInt8], for task: TaskIdentity, connection: AMQPConnection) async throws {
+        try await connection.publish(
+            body, exchange: configuration.topology.resultsExchange, routingKey: Topology.resultRoutingKey,
+            properties: .contract(
+                messageID: "\(task.taskID).result", correlationID: task.experimentID, type: "task_result",
+                headers: task.batchIndex.map { ["batch_index": $0] } ?? [:]),
+            mandatory: true)
+    }
+
+    /// Dead-letters a task that can't be run. If its identity is still readable, the
+    /// orchestrator also gets a failed result, so the experiment fails with the reason
+    /// instead of waiting for a result that will never come.
+    private func refuse(_ delivery: AMQPDelivery, reason: any Error, connection: AMQPConnection, queue: String) async {
+        logger.error(
+            "dead-lettering a task that can't be decoded",
+            metadata: .tributary([.messageID: "\(delivery.properties.messageID ?? "-")", .queue: "\(queue)", .reason: "\(reason)"]))
+        let identity = try? MessageCoding.decode(TaskIdentityHeader.self, from: delivery.body).identity
+        if let identity, identity.taskType == handler.taskType {
+            let now = Date()
+            let result = TaskResult<JSONValue>(
+                task: identity, status: .failed, error: TaskFailure(code: "invalid_task", message: "\(reason)"),
+                workerID: configuration.workerID, startedAt: now, finishedAt: now)
+            // If this publish fails the task is still dead-lettered below; the experiment then waits, as before.
+            if let body = try? MessageCoding.encode(result) {
+                try? await publishResult(body, for: identity, connection: connection)
+            }
+        }
+        await connection.deadLetter(delivery, reason: "\(reason)", topology: configuration.topology, source: queue)
+    }
+}
+
+/// The identity fields of a task message, read on their own when the whole message can't be.
+private struct TaskIdentityHeader: Decodable, VersionedMessage {
+    var schemaVersion: Int
+    var identity: TaskIdentity
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        identity = try TaskIdentity(from: decoder)
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion }
 }

@@ -1,4 +1,5 @@
 import AMQP
+import TributaryClient
 import TributaryStore
 
 /// Settings of the orchestrator process.

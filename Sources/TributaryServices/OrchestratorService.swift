@@ -2,6 +2,7 @@ import AMQP
 import Foundation
 import Logging
 import ServiceLifecycle
+import TributaryClient
 import TributaryCore
 import TributaryStore
 
@@ -34,13 +35,13 @@ public struct OrchestratorService: Service {
         }
         let publisher = OutboxPublisher(connection: connection, store: store, topology: topology, logger: logger, window: configuration.publishWindow)
         let recovered = try await store.pendingOutbox()
-        if !recovered.isEmpty { logger.info("re-publishing unconfirmed outbox entries", metadata: ["count": "\(recovered.count)"]) }
+        if !recovered.isEmpty { logger.info("re-publishing unconfirmed outbox entries", metadata: .tributary([.count: "\(recovered.count)"])) }
         await publisher.enqueue(recovered)
 
         let requests = try await connection.consume(queue: topology.requestsQueue, prefetch: configuration.prefetch)
         let results = try await connection.consume(queue: topology.resultsQueue, prefetch: configuration.prefetch)
         let statusQueries = try await connection.consume(queue: topology.statusQueue, prefetch: 32)
-        logger.info("orchestrator ready", metadata: ["database": "\(configuration.databasePath)", "namespace": "\(topology.namespace)"])
+        logger.info("orchestrator ready", metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
 
         let (batches, feed) = AsyncStream<(source: String, deliveries: [AMQPDelivery])>.makeStream()
         try await withGracefulShutdownHandler {
@@ -80,7 +81,7 @@ public struct OrchestratorService: Service {
         if source == configuration.topology.requestsQueue {
             return .request(try MessageCoding.decode(ExperimentRequest.self, from: delivery.body))
         }
-        return .result(try MessageCoding.decode(TaskResult.self, from: delivery.body))
+        return .result(try MessageCoding.decode(TaskResult<JSONValue>.self, from: delivery.body))
     }
 
     private func process(
@@ -92,7 +93,9 @@ public struct OrchestratorService: Service {
             do {
                 accepted.append((delivery, try decode(delivery, from: source)))
             } catch {
-                logger.error("dead-lettering invalid message", metadata: ["queue": "\(source)", "messageId": "\(delivery.properties.messageID ?? "-")", "reason": "\(error)"])
+                logger.error(
+                    "dead-lettering invalid message",
+                    metadata: .tributary([.queue: "\(source)", .messageID: "\(delivery.properties.messageID ?? "-")", .reason: "\(error)"]))
                 await connection.deadLetter(delivery, reason: "\(error)", topology: configuration.topology, source: source)
             }
         }
@@ -103,7 +106,7 @@ public struct OrchestratorService: Service {
             for item in accepted { try? item.delivery.ack() }
         } catch {
             // One bad message must not hold up the rest of its batch: apply them one by one.
-            logger.warning("group commit failed; applying the batch one message at a time", metadata: ["error": "\(error)"])
+            logger.warning("group commit failed; applying the batch one message at a time", metadata: .tributary([.error: "\(error)"]))
             for (position, item) in accepted.enumerated() {
                 do {
                     try await apply([item.input], store: store, publisher: publisher)
@@ -111,12 +114,14 @@ public struct OrchestratorService: Service {
                 } catch let error as SQLiteError {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
-                    logger.error("store failure; batch requeued", metadata: ["error": "\(error)", "requeued": "\(accepted.count - position)"])
+                    logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))
                     for rest in accepted[position...] { try? rest.delivery.nack(requeue: true) }
                     try? await Task.sleep(for: .seconds(1))
                     return
                 } catch {
-                    logger.error("dead-lettering message the orchestrator cannot apply", metadata: ["reason": "\(error)"])
+                    logger.error(
+                        "dead-lettering message the orchestrator cannot apply",
+                        metadata: .tributary([.queue: "\(source)", .messageID: "\(item.delivery.properties.messageID ?? "-")", .reason: "\(error)"]))
                     await connection.deadLetter(item.delivery, reason: "\(error)", topology: configuration.topology, source: source)
                 }
             }
@@ -131,9 +136,10 @@ public struct OrchestratorService: Service {
         }
         await publisher.enqueue(enqueued)
         for disposition in dispositions {
-            switch disposition {
-            case .applied(let what): logger.debug("\(what)")
-            case .ignored(let why): logger.info("ignored: \(why)")
+            if disposition.applied {
+                logger.debug("applied", metadata: disposition.logMetadata)
+            } else {
+                logger.info("ignored", metadata: disposition.logMetadata)
             }
         }
     }
@@ -146,7 +152,7 @@ public struct OrchestratorService: Service {
         do {
             let request = try MessageCoding.decode(StatusQuery.self, from: query.body)
             let status = try await store.experiment(id: request.experimentID).map { record in
-                ExperimentStatusEvent(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
+                ExperimentStatus(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
             }
             try await connection.publish(
                 try MessageCoding.encode(StatusReply(experimentID: request.experimentID, status: status)), routingKey: replyTo,
@@ -157,7 +163,7 @@ public struct OrchestratorService: Service {
             await connection.deadLetter(query, reason: "\(error)", topology: configuration.topology, source: configuration.topology.statusQueue)
         } catch {
             // The asker may be gone (its reply queue deleted); a status query is not worth retrying.
-            logger.warning("status query not answered", metadata: ["error": "\(error)"])
+            logger.warning("status query not answered", metadata: .tributary([.error: "\(error)"]))
             try? query.ack()
         }
     }

@@ -1,5 +1,6 @@
 import AMQP
 import Logging
+import TributaryClient
 import TributaryCore
 import TributaryStore
 
@@ -67,7 +68,9 @@ actor OutboxPublisher {
                     mandatory: message.destination == .tasks)
                 break
             } catch {
-                logger.warning("outbox publish failed; retrying", metadata: ["messageId": "\(message.messageID)", "error": "\(error)", "retryIn": "\(delay)"])
+                logger.warning(
+                    "outbox publish failed; retrying",
+                    metadata: .tributary([.messageID: "\(message.messageID)", .error: "\(error)", .retryIn: "\(delay)"]))
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }
@@ -88,7 +91,7 @@ actor OutboxPublisher {
                 try await store.removeFromOutbox(ids)
             } catch {
                 // Left in the outbox, they are published again after a restart: a duplicate, never a loss.
-                logger.error("could not remove confirmed outbox entries", metadata: ["count": "\(ids.count)", "error": "\(error)"])
+                logger.error("could not remove confirmed outbox entries", metadata: .tributary([.count: "\(ids.count)", .error: "\(error)"]))
             }
         }
         flushing = false

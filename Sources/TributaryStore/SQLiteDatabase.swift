@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 
 /// One SQLite connection. Not thread-safe: owned by one actor running on one thread.
 final class SQLiteDatabase {

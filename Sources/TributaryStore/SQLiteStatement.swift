@@ -1,4 +1,4 @@
-import CSQLite
+internal import CSQLite
 
 /// A prepared statement, reused across executions (the database caches them by SQL).
 final class SQLiteStatement {

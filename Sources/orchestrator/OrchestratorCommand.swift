@@ -3,6 +3,7 @@ import ServiceLifecycle
 import TributaryCommandLine
 import TributaryServices
 import TributaryStore
+import UnixSignals
 
 @main
 struct OrchestratorCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import TributaryAnalysis
-import TributaryCommandLine
+import TributaryAgentCommandLine
 
 @main
 struct PreTestAgent: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import AMQP
 import ArgumentParser
 import TributaryCommandLine
 import TributaryCore
-import TributaryServices
+import TributaryClient
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Ask the orchestrator for an experiment's current state.")

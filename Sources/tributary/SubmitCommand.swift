@@ -4,7 +4,7 @@ import Foundation
 import TributaryCommandLine
 import TributaryCore
 import TributaryExperimentFiles
-import TributaryServices
+import TributaryClient
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +26,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
     @Option(help: "Largest request message, in bytes (the broker's own limit is 128 MiB by default).") var maxRequestBytes = 64 << 20
 
-    @Flag(help: "Wait for the experiment to complete or fail, printing progress.")
+    @Flag(help: "Wait for the experiment to complete or fail, then print the outcome (exit 0 completed, 1 failed, 2 timed out).")
     var wait = false
 
     @Option(help: "Seconds to wait with --wait.")
@@ -37,7 +37,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let spec = try loadSpec()
-        let outcome: ExperimentStatusEvent? = try await connection.withConnection("tributary-cli") { amqp in
+        let outcome: ExperimentStatus? = try await connection.withConnection("tributary-cli") { amqp in
             var client = TributaryClient(connection: amqp, topology: connection.topology)
             client.maxRequestBytes = maxRequestBytes
             try await client.prepare()

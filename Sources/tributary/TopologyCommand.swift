@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TributaryClient
 import TributaryCommandLine
 
 struct TopologyCommand: AsyncParsableCommand {

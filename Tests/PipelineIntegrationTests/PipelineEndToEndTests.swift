@@ -3,11 +3,11 @@ import Foundation
 import Testing
 import TributaryTestSupport
 import TributaryCore
-import TributaryServices
+import TributaryClient
 
 @Suite(.serialized) struct PipelineEndToEndTests {
     /// The scores table has exactly one row per document: nothing was counted twice or lost.
-    func expectEveryDocumentOnce(_ outcome: ExperimentStatusEvent, documents: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectEveryDocumentOnce(_ outcome: ExperimentStatus, documents: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
         guard case .string(let csv)? = outcome.report?["scores_csv"] else {
             Issue.record("no scores_csv in the result", sourceLocation: sourceLocation)
             return
@@ -21,7 +21,7 @@ import TributaryServices
         try await withPipeline { harness in
             try harness.startPipeline(analysers: 3)
             let shapes: [(documents: Int, batchSize: Int)] = [(7, 2), (40, 3), (1, 5), (25, 1)]
-            let outcomes = try await withThrowingTaskGroup(of: (Int, ExperimentStatusEvent).self) { group in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, ExperimentStatus).self) { group in
                 for (index, shape) in shapes.enumerated() {
                     group.addTask {
                         let spec = Corpus.spec(name: "exp\(index)", documents: shape.documents, batchSize: shape.batchSize)
@@ -29,7 +29,7 @@ import TributaryServices
                         return (index, try await subscription.outcome(within: .seconds(90)))
                     }
                 }
-                var outcomes: [Int: ExperimentStatusEvent] = [:]
+                var outcomes: [Int: ExperimentStatus] = [:]
                 for try await (index, outcome) in group { outcomes[index] = outcome }
                 return outcomes
             }
@@ -152,7 +152,7 @@ import TributaryServices
     @Test func commandLineSubmitWritesTheReportAndReportsFailures() async throws {
         try await withPipeline { harness in
             try harness.startPipeline(analysers: 2)
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let root = Repository.root
             let out = "\(harness.directory)/report"
             let cli = try harness.runClient(["submit", root.appendingPathComponent("Deploy/sample/hope-and-fear").path, "--wait", "--timeout", "60", "--out", out])
             #expect(try await cli.waitForExit(within: .seconds(90)) == 0, "\(cli.log)")

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TributaryTestSupport
 import TributaryCore
-import TributaryServices
+import TributaryClient
 
 /// A whole pipeline of real executables on the local broker, in a namespace of its own, so
 /// tests can run side by side and leave nothing behind.

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// A test's bounded wait ran out.
 public struct DeadlineExceeded: Error, CustomStringConvertible {
     public var description: String
@@ -7,13 +9,5 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 public func withDeadline<T: Sendable>(
     _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded(description: "timed out after \(limit) waiting for \(what)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
+    try await withTimeout(limit, onTimeout: { DeadlineExceeded(description: "timed out after \(limit) waiting for \(what)") }, body)
 }

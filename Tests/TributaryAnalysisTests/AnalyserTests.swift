@@ -14,8 +14,39 @@ import TributaryCore
     @Test func matchesWholeWordsCaseInsensitivelyAcrossScripts() throws {
         let analyser = try DocumentAnalyser(framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "d", raises: ["straße", "ÉLAN", "hope"])]))
         let result = analyser.analyse(Document(id: "x", text: "STRASSE nein, Straße ja. Élan! Hopeful is not hope; HOPE."))
-        // "hopeful" is not a whole-word match; "Straße" matches case-insensitively, "STRASSE" is a different word.
-        #expect(result.scores["d"]?.raisesHits == 4)
+        // "hopeful" is not a whole-word match; "STRASSE" and "Straße" both fold to "strasse".
+        #expect(result.scores["d"]?.raisesHits == 5)
+    }
+
+    func hits(_ phrase: String, in text: String) throws -> Int {
+        let analyser = try DocumentAnalyser(framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "d", raises: [phrase])]))
+        return analyser.analyse(Document(id: "x", text: text)).scores["d"]?.raisesHits ?? -1
+    }
+
+    /// Lowercasing a capitalised Greek word that ends in sigma gives a final ς, so "ΟΔΥΣΣΕΥΣ"
+    /// missed "Οδυσσεύς"; case folding maps Σ, σ and ς alike.
+    @Test func greekSigmaMatchesInEveryPosition() throws {
+        #expect(try hits("Οδυσσευς", in: "ΟΔΥΣΣΕΥΣ, Οδυσσευς και οδυσσευσ.") == 3)
+        #expect(try hits("λόγος", in: "ΛΌΓΟΣ λόγοσ λόγος λογος") == 3)  // folding keeps accents
+    }
+
+    @Test func germanSharpSMatchesDoubleS() throws {
+        #expect(try hits("straße", in: "Strasse, STRASSE, Straße, STRAẞE") == 4)
+        #expect(try hits("STRASSE", in: "straße") == 1)
+    }
+
+    /// Default (not Turkic) folding: I and i match, İ folds to i + U+0307 and so matches only
+    /// itself, and dotless ı stays distinct from i. Documented in Docs/analysis.md.
+    @Test func turkishDottedAndDotlessIFollowDefaultFolding() throws {
+        #expect(try hits("istanbul", in: "ISTANBUL Istanbul") == 2)
+        #expect(try hits("İstanbul", in: "İSTANBUL i̇stanbul") == 2)
+        #expect(try hits("istanbul", in: "İstanbul") == 0)
+        #expect(try hits("kırmızı", in: "KIRMIZI kirmizi kırmızı") == 1)
+    }
+
+    @Test func ligaturesFoldToTheirLetters() throws {
+        #expect(try hits("final", in: "ﬁnal FINAL ﬁnal") == 3)
+        #expect(try hits("ﬀ", in: "ff FF") == 2)
     }
 
     @Test func scoresEvidenceAndOffsets() throws {

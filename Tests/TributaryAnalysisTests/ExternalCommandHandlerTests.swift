@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TributaryTestSupport
 import TributaryCore
 @testable import TributaryAnalysis
 
 @Suite struct ExternalCommandHandlerTests {
-    static let example = ExperimentFilesTests.root.appendingPathComponent("Deploy/analysers/phrase_counter.py").path
+    static let example = Repository.root.appendingPathComponent("Deploy/analysers/phrase_counter.py").path
 
     let task = TaskMessage(experimentID: "e", batchIndex: 3, batchCount: 4, payload: .analyseBatch(BatchPayload(
         framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),

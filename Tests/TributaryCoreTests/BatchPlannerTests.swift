@@ -1,4 +1,5 @@
 import Testing
+import TributaryTestSupport
 import TributaryCore
 
 @Suite struct BatchPlannerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TributaryTestSupport
 import TributaryCore
 
 @Suite struct MessageCodingTests {

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import Testing
 @testable import TributaryCore
+import TributaryTestSupport
 
 @Suite struct OrchestratorTests {
     let orchestrator = Orchestrator()
@@ -41,6 +43,10 @@ import Testing
         let final = Fixtures.events(in: store.drainOutbox())
         #expect(final.map(\.state) == [.completed])
         #expect(final.first?.report == .object(["batches": .number(4)]))
+        // The synthesis task carries every batch's stored result, in batch order.
+        guard case .corpusSynthesis(let payload) = synthesis[0].payload else { Issue.record("wrong payload"); return }
+        #expect(payload.batchResults.map(\.batchIndex) == [0, 1, 2, 3])
+        #expect(payload.batchResults.flatMap(\.documents).map(\.id) == (0..<10).map { "d\($0)" })
         #expect(try store.experiment(id: "e1")?.synthesisRequests == 1)
     }
 
@@ -49,8 +55,11 @@ import Testing
         try handle(.request(Fixtures.request("e1")), store)
         _ = store.drainOutbox()
         let second = try handle(.request(Fixtures.request("e1")), store)
-        guard case .ignored = second else { Issue.record("duplicate request applied"); return }
+        #expect(second == Orchestrator.Disposition(.duplicateRequest, experimentID: "e1"))
+        #expect(!second.applied)
         #expect(store.drainOutbox().isEmpty)
+        // The contract counts a repeated request as an ignored duplicate.
+        #expect(try store.experiment(id: "e1")?.duplicatesIgnored == 1)
     }
 
     @Test func resultsForUnknownExperimentsAreIgnored() throws {
@@ -58,7 +67,8 @@ import Testing
         let task = TaskMessage(experimentID: "ghost", batchIndex: 0, batchCount: 1,
                                payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
         let disposition = try handle(.result(Fixtures.result(for: task)), store)
-        guard case .ignored = disposition else { Issue.record("unknown result applied"); return }
+        #expect(disposition.event == .unknownExperiment)
+        #expect(disposition.taskID == "ghost.analyse_batch.0")
         #expect(store.outbox.isEmpty)
     }
 
@@ -88,19 +98,49 @@ import Testing
         #expect(Fixtures.events(in: out).first?.error?.contains("unknown document 'nope'") == true)
     }
 
+    @Test func lateResultsCountAsDuplicatesButEarlyOnesDoNot() throws {
+        let store = InMemoryExperimentStore()
+        try handle(.request(Fixtures.request("e1", documents: 2, batchSize: 1)), store)
+        let preTest = Fixtures.tasks(in: store.drainOutbox())[0]
+        // An analyse_batch result while the experiment is still pre-testing can't be a repeat of anything.
+        let early = TaskMessage(experimentID: "e1", batchIndex: 0, batchCount: 2,
+                                payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        #expect(try handle(.result(Fixtures.result(for: early)), store).event == .unexpectedResult)
+        #expect(try handle(.result(Fixtures.result(for: preTest)), store).event == .batchesPlanned)
+        // The pre-test result again, now that the experiment has moved on: a duplicate.
+        let late = try handle(.result(Fixtures.result(for: preTest)), store)
+        #expect(late.event == .duplicateResult)
+        #expect(try store.experiment(id: "e1")?.duplicatesIgnored == 1)
+    }
+
+    @Test func dispositionsNameTheirEventAndIDsForLogs() throws {
+        let store = InMemoryExperimentStore()
+        let received = try handle(.request(Fixtures.request("e1", documents: 2, batchSize: 1)), store)
+        #expect(received.logMetadata["tributary.event"] == "experiment_received")
+        #expect(received.logMetadata["tributary.experiment_id"] == "e1")
+        try handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), store)
+        let counted = try handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[1])), store)
+        #expect(counted.event == .batchCounted)
+        #expect(counted.logMetadata["tributary.task_id"] == "e1.analyse_batch.1")
+        #expect(counted.logMetadata["tributary.batch_index"] == "1")
+    }
+
     @Test func forgedTaskIDIsIgnored() throws {
         let store = InMemoryExperimentStore()
         try handle(.request(Fixtures.request("e1")), store)
         var result = Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])
         result.taskID = "e1.pre_test.7"
-        guard case .ignored = try handle(.result(result), store) else { Issue.record("forged id applied"); return }
+        #expect(try handle(.result(result), store).event == .mismatchedTaskID)
     }
 }
 
 @Suite struct SynthesisSpliceTests {
     /// The spliced task decodes to exactly what encoding the full payload would have given.
     @Test func splicedTaskEqualsTheEncodedOne() throws {
-        let results: [JSONValue] = [.object(["a": .number(1), "s": .string(#"has "batch_results":[] inside"#)]), .array([.null, .bool(true)])]
+        let results = [
+            BatchAnalysis(batchIndex: 0, documents: [DocumentAnalysis(id: #"has "batch_results":[] inside"#, wordCount: 1, metadata: [:], scores: [:], derived: ["x": nil])]),
+            BatchAnalysis(batchIndex: 1, documents: []),
+        ]
         let payload = SynthesisPayload(experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [])
         let empty = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
         let spliced = try Orchestrator.splice(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))

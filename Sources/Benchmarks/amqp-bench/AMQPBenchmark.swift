@@ -26,7 +26,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F")
+        let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: bodySize)
         var rawPublish: [Double] = [], layerPublish: [Double] = [], rawConsume: [Double] = [], layerConsume: [Double] = []
         var setupConfig = config

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TributaryAnalysis
+import TributaryCommandLine
+import TributaryCore
+import TributaryServices
+import UnixSignals
+
+/// What the three agent executables share: options, wiring and graceful shutdown.
+public struct AgentOptions: ParsableArguments {
+    @OptionGroup public var connection: ConnectionOptions
+
+    @Option(help: "Tasks handled at once (also the consumer prefetch).")
+    public var concurrency: Int = 4
+
+    @Option(help: "Worker id reported in results (default: host-pid).")
+    public var workerID: String?
+
+    @Option(help: "Run this program instead of the built-in handler: task JSON on stdin, result JSON on stdout (see Docs/analysers.md).")
+    public var analyserCommand: String?
+
+    @Option(parsing: .singleValue, help: "An argument for --analyser-command (repeatable).")
+    public var analyserArgument: [String] = []
+
+    @Option(help: "Seconds the --analyser-command may run per task before it is killed and the task fails.")
+    public var analyserTimeout: Int = 300
+
+    public init() {}
+
+    public func validate() throws {
+        guard (1...65_535).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 65535") }
+        guard analyserTimeout > 0 else { throw ValidationError("--analyser-timeout must be positive") }
+        if let analyserCommand, !FileManager.default.isExecutableFile(atPath: analyserCommand) {
+            throw ValidationError("--analyser-command: '\(analyserCommand)' is not an executable file")
+        }
+    }
+
+    /// Runs the agent until SIGTERM or SIGINT, then finishes in-flight tasks and returns.
+    /// With `--analyser-command`, that program replaces `builtIn`.
+    public func run(_ builtIn: some TaskHandler) async throws {
+        if let analyserCommand {
+            let external = ExternalCommandHandler(
+                taskType: builtIn.taskType, executable: analyserCommand, arguments: analyserArgument, timeout: .seconds(analyserTimeout))
+            try await run(handler: external)
+        } else {
+            try await run(handler: builtIn)
+        }
+    }
+
+    private func run(handler: some TaskHandler) async throws {
+        let logger = connection.logger("tributary.\(handler.taskType.rawValue)")
+        var configuration = AgentConfiguration(amqp: try connection.amqpConfiguration(connectionName: "agent-\(handler.taskType.rawValue)"))
+        if let workerID { configuration.workerID = workerID }
+        configuration.topology = connection.topology
+        configuration.concurrency = concurrency
+        let service = AgentService(configuration: configuration, handler: handler, logger: logger)
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        try await group.run()
+    }
+}

@@ -1,0 +1,101 @@
+import AMQP
+import Foundation
+import Synchronization
+import TributaryCore
+
+/// The status events of one experiment, and a way to await its outcome.
+public final class ExperimentSubscription: Sendable {
+    public let experimentID: String
+    let consumer: AMQPConsumer
+    let client: TributaryClient
+    private let reader: EventReader
+    private let latest = Mutex<ExperimentStatus?>(nil)
+
+    init(experimentID: String, consumer: AMQPConsumer, client: TributaryClient) {
+        self.experimentID = experimentID
+        self.consumer = consumer
+        self.client = client
+        self.reader = EventReader(consumer)
+    }
+
+    /// The most recent status seen (by state order, then batch count).
+    public var lastStatus: ExperimentStatus? { latest.withLock { $0 } }
+
+    /// The next status event; nil once the subscription has ended.
+    public func nextEvent() async throws -> ExperimentStatus? {
+        guard let event = try await reader.next() else { return nil }
+        latest.withLock { current in
+            if current.map({ Self.isNewer(event, than: $0) }) ?? true { current = event }
+        }
+        return event
+    }
+
+    /// Waits for the experiment to complete or fail and returns that final status.
+    ///
+    /// Follows events, and every ``TributaryClient/statusPollInterval`` also asks the
+    /// orchestrator directly, so an outcome is found even if its event was missed while the
+    /// connection was being re-opened. Throws ``TributaryClientError/Code/timeout`` (with the
+    /// last status seen) if there is no outcome within `limit`.
+    public func outcome(within limit: Duration) async throws -> ExperimentStatus {
+        if let known = lastStatus, known.state.isTerminal { return known }
+        let id = experimentID
+        let client = client
+        do {
+            let timedOut = { @Sendable in TributaryClientError(code: .timeout, message: "no outcome for experiment \(id) within \(limit)") }
+            return try await withTimeout(limit, onTimeout: timedOut) { [self] in
+                try await withThrowingTaskGroup(of: ExperimentStatus?.self) { group in
+                    group.addTask {
+                        while let event = try await self.nextEvent(), !event.state.isTerminal {}
+                        return self.lastStatus.flatMap { $0.state.isTerminal ? $0 : nil }
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: client.statusPollInterval)
+                            if let status = try? await client.status(experimentID: id), status.state.isTerminal { return status }
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    while let result = try await group.next() {
+                        if let outcome = result { return outcome }
+                    }
+                    throw TributaryClientError(code: .disconnected, message: "event stream for \(id) ended", lastStatus: self.lastStatus)
+                }
+            }
+        } catch var error as TributaryClientError {
+            error.lastStatus = error.lastStatus ?? lastStatus
+            throw error
+        }
+    }
+
+    /// Stops receiving events.
+    public func cancel() async {
+        try? await consumer.cancel()
+    }
+
+    /// Events may be published out of order; the state order and batch count decide which is newer.
+    static func isNewer(_ event: ExperimentStatus, than current: ExperimentStatus) -> Bool {
+        let order = ExperimentState.allCases
+        let (a, b) = (order.firstIndex(of: event.state)!, order.firstIndex(of: current.state)!)
+        return a != b ? a > b : event.batchesCompleted > current.batchesCompleted
+    }
+}
+
+/// Holds the subscription's one iterator, so events batched together are never lost between reads.
+private actor EventReader {
+    /// Taken out while a read is suspended: an async call can't mutate actor state in place.
+    private var iterator: AMQPConsumer.AsyncIterator?
+
+    init(_ consumer: AMQPConsumer) {
+        iterator = consumer.makeAsyncIterator()
+    }
+
+    func next() async throws -> ExperimentStatus? {
+        guard var current = iterator.take() else {
+            throw TributaryClientError(code: .disconnected, message: "events of one subscription can only be read by one task at a time")
+        }
+        defer { iterator = current }
+        guard let delivery = try await current.next(isolation: self) else { return nil }
+        try? delivery.ack()
+        return try MessageCoding.decode(ExperimentStatus.self, from: delivery.body)
+    }
+}

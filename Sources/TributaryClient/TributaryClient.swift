@@ -1,0 +1,75 @@
+import AMQP
+import Foundation
+import Logging
+import TributaryCore
+
+/// The client library: submit experiments and follow them to their outcome.
+///
+/// Used by the `tributary` command and by every test, so what the tests wait on is exactly
+/// what users wait on.
+public struct TributaryClient: Sendable {
+    public let connection: AMQPConnection
+    public let topology: Topology
+    /// Requests larger than this are refused before sending, with a clear error.
+    public var maxRequestBytes = 64 << 20
+    /// How often ``ExperimentSubscription/outcome(within:)`` also asks the orchestrator for
+    /// the status, in case events were missed while the connection was being re-opened.
+    public var statusPollInterval: Duration = .seconds(5)
+
+    public init(connection: AMQPConnection, topology: Topology = Topology()) {
+        self.connection = connection
+        self.topology = topology
+    }
+
+    /// Declares the topology, so a request can be accepted even before the orchestrator starts.
+    public func prepare() async throws {
+        try await topology.declare(on: connection)
+    }
+
+    /// Subscribes to the experiment's events, then submits it. Subscribing first means no
+    /// event can be missed between the two.
+    public func submit(_ spec: ExperimentSpec, experimentID: String = UUID().uuidString.lowercased()) async throws -> ExperimentSubscription {
+        let body = try MessageCoding.encode(ExperimentRequest(experimentID: experimentID, submittedAt: Date(), experiment: spec))
+        guard body.count <= maxRequestBytes else {
+            throw TributaryClientError(code: .invalidExperiment, message: "experiment request is \(body.count) bytes; the limit is \(maxRequestBytes)")
+        }
+        let subscription = try await follow(experimentID: experimentID)
+        try await connection.publish(
+            body, exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
+            properties: .contract(messageID: experimentID, correlationID: experimentID, type: "experiment_request"),
+            mandatory: true)
+        return subscription
+    }
+
+    /// Follows the status events of an experiment already submitted.
+    public func follow(experimentID: String) async throws -> ExperimentSubscription {
+        let queue = "\(topology.namespace).client.\(UUID().uuidString.lowercased())"
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
+        try await connection.bind(QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: "experiment.\(experimentID).*"))
+        let consumer = try await connection.consume(queue: queue, prefetch: 256)
+        return ExperimentSubscription(experimentID: experimentID, consumer: consumer, client: self)
+    }
+
+    /// Asks the orchestrator for the experiment's current status; nil if it does not know it.
+    public func status(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        let queue = "\(topology.namespace).reply.\(UUID().uuidString.lowercased())"
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
+        let consumer = try await connection.consume(queue: queue, prefetch: 1)
+        defer { Task { try? await connection.deleteQueue(queue) } }
+        var properties = AMQPProperties.contract(messageID: UUID().uuidString, correlationID: experimentID, type: "status_query", persistent: false)
+        properties.replyTo = queue
+        try await connection.publish(
+            try MessageCoding.encode(StatusQuery(experimentID: experimentID)), exchange: topology.experimentsExchange,
+            routingKey: Topology.statusRoutingKey, properties: properties, mandatory: true)
+        let reply = try await withTimeout(timeout, onTimeout: {
+            TributaryClientError(code: .timeout, message: "no status reply for \(experimentID) within \(timeout)")
+        }) {
+            for try await delivery in consumer {
+                try? delivery.ack()
+                return try MessageCoding.decode(StatusReply.self, from: delivery.body)
+            }
+            throw TributaryClientError(code: .disconnected, message: "reply consumer ended")
+        }
+        return reply.status
+    }
+}

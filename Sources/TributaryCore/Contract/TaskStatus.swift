@@ -1,0 +1,5 @@
+/// How a task ended.
+public enum TaskStatus: String, Sendable, Hashable, Codable {
+    case completed
+    case failed
+}

@@ -1,0 +1,50 @@
+extension Orchestrator {
+    /// What became of one input, for logs and metrics: a named event and the ids it concerns.
+    public struct Disposition: Sendable, Hashable {
+        public var event: Event
+        public var experimentID: String
+        public var taskID: String?
+        public var batchIndex: Int?
+
+        public init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil) {
+            self.event = event
+            self.experimentID = experimentID
+            self.taskID = taskID
+            self.batchIndex = batchIndex
+        }
+
+        /// False when the input changed nothing but, at most, a duplicate tally.
+        public var applied: Bool { event.isApplied }
+    }
+
+    /// Everything the orchestrator can make of an input. The raw values are stable: they
+    /// appear in logs as `tributary.event`.
+    public enum Event: String, Sendable, Hashable, CaseIterable {
+        case experimentReceived = "experiment_received"
+        case batchesPlanned = "batches_planned"
+        case batchCounted = "batch_counted"
+        case synthesisRequested = "synthesis_requested"
+        case experimentCompleted = "experiment_completed"
+        case experimentFailed = "experiment_failed"
+        /// A request for an experiment id that already exists (counted in `duplicates_ignored`).
+        case duplicateRequest = "duplicate_request"
+        /// A second result for a batch already counted, or a result for a step the experiment
+        /// has left (counted in `duplicates_ignored`).
+        case duplicateResult = "duplicate_result"
+        /// A result for an experiment this orchestrator does not know.
+        case unknownExperiment = "unknown_experiment"
+        /// A result whose task id does not match its experiment, type and batch.
+        case mismatchedTaskID = "mismatched_task_id"
+        /// A result for a step the experiment has not reached yet.
+        case unexpectedResult = "unexpected_result"
+        /// A batch index outside the experiment's plan, or none.
+        case batchOutOfRange = "batch_out_of_range"
+
+        public var isApplied: Bool {
+            switch self {
+            case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed: true
+            case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange: false
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TributaryTestSupport
+import TributaryCore
+import TributaryStore
+
+@Suite struct SQLiteExperimentStoreTests {
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tributary-test-\(UUID().uuidString).sqlite").path
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// The same random schedules as the in-memory property test, but the database is closed
+    /// and reopened before every message: the orchestrator restarts at every step.
+    @Test(arguments: 0..<4)
+    func exactlyOneSynthesisWhenRestartedAtEveryStep(seed: Int) async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        var random = SplitMix(seed: UInt64(seed) &+ 1000)
+        let now = Date(timeIntervalSince1970: 1_764_000_000)
+        try await AggregatorSchedule.run(&random, experiments: 3, apply: { input in
+            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+            let pending = try await store.pendingOutbox()
+            #expect(pending.isEmpty, "the previous step's outbox was not drained")
+            let (_, enqueued) = try await store.transaction { try Orchestrator().handle(input, at: now, in: $0) }
+            try await store.removeFromOutbox(enqueued.map(\.id))
+            await store.close()
+            return enqueued.map(\.message)
+        }, record: { id in
+            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+            defer { Task { await store.close() } }
+            return try await store.experiment(id: id)
+        })
+    }
+
+    @Test func unconfirmedOutboxSurvivesReopening() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        let request = Fixtures.request("e1")
+        let (_, enqueued) = try await store.transaction { try Orchestrator().handle(.request(request), at: Date(), in: $0) }
+        #expect(enqueued.count == 3)
+        try await store.removeFromOutbox([enqueued[0].id])
+        await store.close()
+
+        let reopened = try await SQLiteExperimentStore.open(path: path)
+        let pending = try await reopened.pendingOutbox()
+        #expect(pending == Array(enqueued.dropFirst()))
+        #expect(try await reopened.experiment(id: "e1")?.state == .preTesting)
+        await reopened.close()
+    }
+
+    @Test func failedTransactionLeavesNoTrace() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        struct Boom: Error {}
+        let request = Fixtures.request("e1")
+        await #expect(throws: Boom.self) {
+            _ = try await store.transaction { transaction in
+                _ = try Orchestrator().handle(.request(request), at: Date(), in: transaction)
+                throw Boom()
+            }
+        }
+        #expect(try await store.experiment(id: "e1") == nil)
+        #expect(try await store.pendingOutbox().isEmpty)
+        await store.close()
+    }
+
+    @Test func batchResultsAreDistinctByIndex() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        let (inserted, _) = try await store.transaction { transaction in
+            [
+                try transaction.recordBatchResult(experimentID: "e", batchIndex: 1, result: [1]),
+                try transaction.recordBatchResult(experimentID: "e", batchIndex: 0, result: [0]),
+                try transaction.recordBatchResult(experimentID: "e", batchIndex: 1, result: [9]),
+            ]
+        }
+        #expect(inserted == [true, true, false])
+        let (results, _) = try await store.transaction { try $0.batchResults(experimentID: "e") }
+        #expect(results == [[0], [1]])
+        await store.close()
+    }
+
+    @Test func unwritableLocationGivesAClearError() async {
+        let error = await #expect(throws: SQLiteError.self) {
+            _ = try await SQLiteExperimentStore.open(path: "/nonexistent-dir/x/orchestrator.sqlite")
+        }
+        #expect(error?.operation.contains("/nonexistent-dir/x/orchestrator.sqlite") == true)
+    }
+}
