@@ -3,12 +3,10 @@ import Foundation
 import Testing
 import TributaryTestSupport
 
-/// Where the integration tests find their broker: `TRIBUTARY_TEST_AMQP_URL`, or the local default.
+/// How the integration tests reach their broker (``TestBroker``) and poke at it.
 enum BrokerEnvironment {
-    static let url = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
-
     static func configuration(_ name: String = #function) throws -> AMQPConfiguration {
-        var configuration = try AMQPConfiguration(url: url)
+        var configuration = try AMQPConfiguration(url: TestBroker.requireURL())
         configuration.connectionName = "test-\(name.prefix { $0 != "(" })"
         configuration.reconnect.initialDelay = .milliseconds(50)
         configuration.reconnect.maximumDelay = .milliseconds(500)

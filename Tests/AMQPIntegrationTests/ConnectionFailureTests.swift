@@ -2,7 +2,7 @@ import AMQP
 import Testing
 import TributaryTestSupport
 
-@Suite(.serialized) struct ConnectionFailureTests {
+@Suite(.serialized, TestBroker.required) struct ConnectionFailureTests {
     @Test func idleConnectionWithShortHeartbeatSurvives() async throws {
         var configuration = try BrokerEnvironment.configuration()
         configuration.heartbeat = .seconds(2)

@@ -2,7 +2,7 @@ import AMQP
 import Testing
 import TributaryTestSupport
 
-@Suite(.serialized) struct PublishConsumeTests {
+@Suite(.serialized, TestBroker.required) struct PublishConsumeTests {
     @Test func everyPropertyAndHeaderKindSurvivesTheBroker() async throws {
         let connection = try await BrokerEnvironment.connect()
         defer { Task { await connection.close() } }

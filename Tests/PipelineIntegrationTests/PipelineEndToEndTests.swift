@@ -5,7 +5,7 @@ import TributaryTestSupport
 import TributaryCore
 import TributaryClient
 
-@Suite(.serialized) struct PipelineEndToEndTests {
+@Suite(.serialized, TestBroker.required) struct PipelineEndToEndTests {
     /// The scores table has exactly one row per document: nothing was counted twice or lost.
     func expectEveryDocumentOnce(_ outcome: ExperimentStatus, documents: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
         guard case .string(let csv)? = outcome.report?["scores_csv"] else {

@@ -8,8 +8,6 @@ import TributaryClient
 /// A whole pipeline of real executables on the local broker, in a namespace of its own, so
 /// tests can run side by side and leave nothing behind.
 final class PipelineHarness: @unchecked Sendable {
-    static let brokerURL = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:5672/%2F"
-
     /// Where `swift build` put the executables: `TRIBUTARY_BIN_DIR`, else next to the test binary.
     static let binDirectory: String = {
         if let directory = ProcessInfo.processInfo.environment["TRIBUTARY_BIN_DIR"] { return directory }
@@ -20,6 +18,7 @@ final class PipelineHarness: @unchecked Sendable {
         return url.path
     }()
 
+    let brokerURL: String
     let topology: Topology
     let directory: String
     let databasePath: String
@@ -29,12 +28,13 @@ final class PipelineHarness: @unchecked Sendable {
     let client: TributaryClient
 
     init(_ name: String = #function) async throws {
+        brokerURL = try TestBroker.requireURL()
         let namespace = "test-\(name.prefix { $0 != "(" })-\(UInt32.random(in: 0...UInt32.max))"
         topology = Topology(namespace: namespace)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         databasePath = "\(directory)/orchestrator.sqlite"
-        var configuration = try AMQPConfiguration(url: Self.brokerURL)
+        var configuration = try AMQPConfiguration(url: brokerURL)
         configuration.connectionName = "\(namespace)-client"
         connection = try await AMQPConnection.connect(configuration)
         var client = TributaryClient(connection: connection, topology: topology)
@@ -49,7 +49,7 @@ final class PipelineHarness: @unchecked Sendable {
             throw HarnessError("\(path) not found; build first (swift build) or set TRIBUTARY_BIN_DIR")
         }
         let process = try ServiceProcess(
-            executable: path, arguments: ["--amqp-url", Self.brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + extra,
+            executable: path, arguments: ["--amqp-url", brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + extra,
             name: name, logDirectory: directory)
         processes.append(process)
         return process
@@ -68,7 +68,7 @@ final class PipelineHarness: @unchecked Sendable {
         let path = "\(Self.binDirectory)/tributary"
         let process = try ServiceProcess(
             executable: path,
-            arguments: subcommand + ["--amqp-url", Self.brokerURL, "--namespace", topology.namespace] + arguments.dropFirst(),
+            arguments: subcommand + ["--amqp-url", brokerURL, "--namespace", topology.namespace] + arguments.dropFirst(),
             name: "tributary-\(processes.count)", logDirectory: directory)
         processes.append(process)
         return process
