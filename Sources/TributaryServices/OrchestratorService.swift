@@ -111,7 +111,7 @@ public struct OrchestratorService: Service {
                 do {
                     try await apply([item.input], store: store, publisher: publisher)
                     try? item.delivery.ack()
-                } catch let error as SQLiteError {
+                } catch where error is SQLiteError || error is ExperimentStoreError {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
                     logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))

@@ -24,7 +24,8 @@ public actor SQLiteExperimentStore {
         self.executor = DedicatedThreadExecutor(name: "sqlite-store")
     }
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the database at `path` and migrates its schema forward.
+    /// Throws ``ExperimentStoreError/Code/schemaTooNew`` for a database of a newer orchestrator.
     public static func open(path: String, durability: Durability = .full) async throws -> SQLiteExperimentStore {
         let store = SQLiteExperimentStore(path: path)
         do {
@@ -40,29 +41,12 @@ public actor SQLiteExperimentStore {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = \(durability.rawValue)")
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS experiments (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL,
-                batch_count INTEGER NOT NULL, batches_completed INTEGER NOT NULL,
-                duplicates_ignored INTEGER NOT NULL, synthesis_requests INTEGER NOT NULL,
-                warnings BLOB NOT NULL, failure TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL, report BLOB
-            ) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS experiment_specs (id TEXT PRIMARY KEY, spec BLOB NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS batch_results (
-                experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, result BLOB NOT NULL,
-                PRIMARY KEY (experiment_id, batch_index)
-            ) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS outbox (
-                id INTEGER PRIMARY KEY AUTOINCREMENT, destination TEXT NOT NULL, routing_key TEXT NOT NULL,
-                message_id TEXT NOT NULL, correlation_id TEXT NOT NULL, type TEXT NOT NULL,
-                headers BLOB NOT NULL, body BLOB NOT NULL
-            );
-            """)
+        try SQLiteSchema.migrate(database)
         self.database = database
     }
 
     private func requireDatabase() throws -> SQLiteDatabase {
-        guard let database else { throw SQLiteError(code: 21, message: "store is closed", operation: "use \(path)") }
+        guard let database else { throw ExperimentStoreError(.closed, "the store at \(path) is closed") }
         return database
     }
 

@@ -48,6 +48,14 @@ final class SQLiteDatabase {
         return prepared
     }
 
+    /// `PRAGMA user_version`: the schema version (see ``SQLiteSchema``).
+    func userVersion() throws(SQLiteError) -> Int {
+        let statement = try statement("PRAGMA user_version")
+        try statement.bind([])
+        defer { statement.reset() }
+        return try statement.step() ? Int(statement.int(0)) : 0
+    }
+
     var changes: Int { Int(sqlite3_changes(handle)) }
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -1,0 +1,19 @@
+/// Why the store can't be used, beyond a failed SQLite call (``SQLiteError``).
+public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// The database was written by a newer orchestrator, with a schema this one does not know.
+        case schemaTooNew = "schema_too_new"
+        /// The store was used after it was closed.
+        case closed
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
