@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test (unit, integration, end-to-end) against a local broker it installs and starts.
+# Runs every check: formatting, then unit, integration and end-to-end tests against a local
+# broker it installs and starts. Extra arguments go to `swift test` (e.g. --filter Pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
+
+echo "lint: swift format lint --strict (configuration: .swift-format)"
+swift format lint --strict --recursive Sources Tests Package.swift
 
 ./Deploy/local/start-broker.sh
 export TRIBUTARY_TEST_AMQP_URL="${TRIBUTARY_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"

@@ -140,7 +140,8 @@ public struct AMQPConfiguration: Sendable, Hashable {
 
     static func redact(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://"),
-              let at = url[schemeEnd.upperBound...].lastIndex(of: "@") else { return url }
+            let at = url[schemeEnd.upperBound...].lastIndex(of: "@")
+        else { return url }
         let userInfo = url[schemeEnd.upperBound..<at]
         guard let colon = userInfo.firstIndex(of: ":") else { return url }
         return String(url[..<colon]) + ":***" + String(url[at...])
@@ -166,8 +167,8 @@ public struct AMQPConfiguration: Sendable, Hashable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)

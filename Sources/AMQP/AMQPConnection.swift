@@ -127,12 +127,16 @@ public final class AMQPConnection: Sendable {
         let operation = "publish to '\(exchange)' (\(routingKey))"
         let result: Result<Void, AMQPError> = await withUnsafeContinuation { continuation in
             let submitted = thread.submit { core in
-                core.whenOpen(operation, run: { core in
-                    body.withUnsafeBytes { bytes in
-                        core.publishNow(body: bytes, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                                        properties: properties) { continuation.resume(returning: $0) }
-                    }
-                }, fail: { continuation.resume(returning: .failure($0)) })
+                core.whenOpen(
+                    operation,
+                    run: { core in
+                        body.withUnsafeBytes { bytes in
+                            core.publishNow(
+                                body: bytes, exchange: exchange, routingKey: routingKey, mandatory: mandatory,
+                                properties: properties
+                            ) { continuation.resume(returning: $0) }
+                        }
+                    }, fail: { continuation.resume(returning: .failure($0)) })
             }
             if !submitted {
                 continuation.resume(returning: .failure(AMQPError(code: .shutdown, operation: operation, message: "connection is closed")))

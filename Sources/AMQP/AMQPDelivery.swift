@@ -49,12 +49,15 @@ public struct AMQPDelivery: Sendable {
     }
 
     private func settle(_ acknowledgement: Acknowledgement) throws(AMQPError) {
-        let channel = channel, tag = deliveryTag, epoch = epoch
+        let channel = channel
+        let tag = deliveryTag
+        let epoch = epoch
         let submitted = owner.submit { core in
             core.acknowledge(acknowledgement, channel: channel, tag: tag, epoch: epoch)
         }
         guard submitted else {
-            throw AMQPError(code: .shutdown, operation: "\(acknowledgement) delivery \(tag)", message: "connection is closed; the broker will redeliver the message")
+            throw AMQPError(
+                code: .shutdown, operation: "\(acknowledgement) delivery \(tag)", message: "connection is closed; the broker will redeliver the message")
         }
     }
 }

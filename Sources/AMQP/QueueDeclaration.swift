@@ -66,4 +66,3 @@ public struct QueueDeclaration: Sendable, Hashable {
         return table
     }
 }
-

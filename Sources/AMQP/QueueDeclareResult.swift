@@ -4,4 +4,3 @@ public struct QueueDeclareResult: Sendable, Hashable {
     public var messageCount: UInt32
     public var consumerCount: UInt32
 }
-

@@ -7,7 +7,9 @@ public struct CorpusSynthesisHandler: TaskHandler {
     public init() {}
 
     public func handle(_ task: TaskMessage) async throws -> CorpusSynthesisOutput {
-        guard case .corpusSynthesis(let synthesis) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload") }
+        guard case .corpusSynthesis(let synthesis) = task.payload else {
+            throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload")
+        }
         let batches = synthesis.batchResults
         let report = CorpusSynthesiser.synthesise(synthesis, batches: batches)
         let dimensions = synthesis.framework.dimensions.map(\.name)

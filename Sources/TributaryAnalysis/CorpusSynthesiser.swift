@@ -36,7 +36,8 @@ public enum CorpusSynthesiser {
 
         var top: [String: [CorpusReport.TopDocument]] = [:]
         for name in dimensionNames {
-            top[name] = documents
+            top[name] =
+                documents
                 .compactMap { d in d.scores[name].map { (d.id, $0) } }
                 .sorted { $0.1.rawScore != $1.1.rawScore ? $0.1.rawScore > $1.1.rawScore : $0.0 < $1.0 }
                 .prefix(3)

@@ -43,9 +43,11 @@ public struct DocumentAnalyser: Sendable {
             for match in (raises + lowers).sorted(by: { $0.token < $1.token }) {
                 let sentenceIndex = index.tokens[match.token].sentence
                 guard evidence.count < Self.evidencePerDimension, sentenceIndex < index.sentences.count,
-                      seenSentences.insert(sentenceIndex).inserted else { continue }
+                    seenSentences.insert(sentenceIndex).inserted
+                else { continue }
                 let sentence = index.sentences[sentenceIndex]
-                evidence.append(Evidence(sentence: index.text(from: sentence.start, to: sentence.end), start: sentence.start, end: sentence.end, phrase: match.phrase))
+                evidence.append(
+                    Evidence(sentence: index.text(from: sentence.start, to: sentence.end), start: sentence.start, end: sentence.end, phrase: match.phrase))
             }
             scores[dimension.name] = DimensionScore(
                 rawScore: Double(raises.count) / Double(hits + 1),

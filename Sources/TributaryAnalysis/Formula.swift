@@ -142,7 +142,11 @@ private struct FormulaParser {
                 guard current == ")" else { throw error("missing ')' after arguments of \(name)") }
                 index += 1
                 guard arity.contains(arguments.count) else {
-                    throw FormulaError(formula: text, position: start, message: "\(name) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "at least \(arity.lowerBound)") argument(s), got \(arguments.count)")
+                    throw FormulaError(
+                        formula: text, position: start,
+                        message:
+                            "\(name) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "at least \(arity.lowerBound)") argument(s), got \(arguments.count)"
+                    )
                 }
                 return .call(name, arguments)
             }

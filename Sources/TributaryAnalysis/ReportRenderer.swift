@@ -15,12 +15,19 @@ public enum ReportRenderer {
         if !report.researchQuestion.isEmpty { lines += ["**Research question:** \(report.researchQuestion)", ""] }
         lines += ["Framework \(report.framework); \(report.documentCount) documents, \(report.totalWords) words, \(report.batchCount) batches.", ""]
         lines += ["## Scores", "", "| variable | N | mean | SD | median | min | max | 95 % CI |", "|---|---|---|---|---|---|---|---|"]
-        for (name, stats) in dimensionOrder.compactMap({ n in report.dimensions[n].map { (n, $0) } }) + metricOrder.compactMap({ n in report.derivedMetrics[n].map { (n, $0) } }) {
+        for (name, stats) in dimensionOrder.compactMap({ n in report.dimensions[n].map { (n, $0) } })
+            + metricOrder.compactMap({ n in report.derivedMetrics[n].map { (n, $0) } })
+        {
             let ci = stats.confidenceInterval95.map { "[\(format($0[0])), \(format($0[1]))]" } ?? "–"
-            lines.append("| \(name) | \(stats.n) | \(format(stats.mean)) | \(format(stats.standardDeviation)) | \(format(stats.median)) | \(format(stats.min)) | \(format(stats.max)) | \(ci) |")
+            lines.append(
+                "| \(name) | \(stats.n) | \(format(stats.mean)) | \(format(stats.standardDeviation)) | \(format(stats.median)) | \(format(stats.min)) | \(format(stats.max)) | \(ci) |"
+            )
         }
         if dimensionOrder.count > 1 {
-            lines += ["", "## Correlations (Pearson r)", "", "| | " + dimensionOrder.joined(separator: " | ") + " |", "|---|" + String(repeating: "---|", count: dimensionOrder.count)]
+            lines += [
+                "", "## Correlations (Pearson r)", "", "| | " + dimensionOrder.joined(separator: " | ") + " |",
+                "|---|" + String(repeating: "---|", count: dimensionOrder.count),
+            ]
             for a in dimensionOrder {
                 lines.append("| \(a) | " + dimensionOrder.map { b in format(report.correlations[a]?[b] ?? nil) }.joined(separator: " | ") + " |")
             }
@@ -30,11 +37,15 @@ public enum ReportRenderer {
             for (name, alpha) in report.reliability.sorted(by: { $0.key < $1.key }) { lines.append("- \(name): \(format(alpha))") }
         }
         if let field = report.groupBy {
-            lines += ["", "## Groups by `\(field)`", "", "| variable | groups (n, mean, SD) | test | statistic | p | effect size |", "|---|---|---|---|---|---|"]
+            lines += [
+                "", "## Groups by `\(field)`", "", "| variable | groups (n, mean, SD) | test | statistic | p | effect size |", "|---|---|---|---|---|---|",
+            ]
             for comparison in report.groupComparisons {
                 let groups = comparison.groups.map { "\($0.group) (\($0.n), \(format($0.mean)), \(format($0.standardDeviation)))" }.joined(separator: "; ")
                 if let test = comparison.test {
-                    lines.append("| \(comparison.variable) | \(groups) | \(test.test) | \(format(test.statistic)) | \(formatP(test.pValue)) | \(test.effectSizeName) \(format(test.effectSize)) |")
+                    lines.append(
+                        "| \(comparison.variable) | \(groups) | \(test.test) | \(format(test.statistic)) | \(formatP(test.pValue)) | \(test.effectSizeName) \(format(test.effectSize)) |"
+                    )
                 } else {
                     lines.append("| \(comparison.variable) | \(groups) | not computable | – | – | – |")
                 }

@@ -60,7 +60,8 @@ enum SpecialFunctions {
     static func studentTQuantile(_ p: Double, df: Double) -> Double {
         if p == 0.5 { return 0 }
         if p < 0.5 { return -studentTQuantile(1 - p, df: df) }
-        var low = 0.0, high = 1.0
+        var low = 0.0
+        var high = 1.0
         while studentTCDF(high, df: df) < p { high *= 2 }
         for _ in 0..<200 {
             let mid = (low + high) / 2

@@ -13,8 +13,11 @@ public enum Statistics {
     /// Pearson's r; nil when either variable is constant or there are fewer than two pairs.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
         guard x.count == y.count, x.count >= 2 else { return nil }
-        let mx = mean(x), my = mean(y)
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        let mx = mean(x)
+        let my = mean(y)
+        var sxy = 0.0
+        var sxx = 0.0
+        var syy = 0.0
         for (a, b) in zip(x, y) {
             sxy += (a - mx) * (b - my)
             sxx += (a - mx) * (a - mx)
@@ -57,7 +60,8 @@ public enum Statistics {
         let all = groups.flatMap { $0 }
         guard k >= 2, all.count > k, groups.allSatisfy({ !$0.isEmpty }) else { return nil }
         let grand = mean(all)
-        var between = 0.0, within = 0.0
+        var between = 0.0
+        var within = 0.0
         for group in groups {
             let m = mean(group)
             between += Double(group.count) * (m - grand) * (m - grand)

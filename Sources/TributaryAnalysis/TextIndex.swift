@@ -50,7 +50,8 @@ struct TextIndex {
     }
 
     private mutating func closeSentence(from start: Int, to end: Int) {
-        var start = start, end = end
+        var start = start
+        var end = end
         while start < end, scalars[start].properties.isWhitespace { start += 1 }
         while end > start, scalars[end - 1].properties.isWhitespace { end -= 1 }
         guard start < end else { return }

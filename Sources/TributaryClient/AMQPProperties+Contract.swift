@@ -3,7 +3,9 @@ import Foundation
 
 extension AMQPProperties {
     /// The properties every Tributary message carries.
-    package static func contract(messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], persistent: Bool = true) -> AMQPProperties {
+    package static func contract(messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], persistent: Bool = true)
+        -> AMQPProperties
+    {
         AMQPProperties(
             contentType: "application/json",
             headers: headers.isEmpty ? nil : headers.mapValues { .int64(Int64($0)) },

@@ -41,8 +41,8 @@ public final class ExperimentSubscription: Sendable {
         let id = experimentID
         let client = client
         do {
-            let timedOut = { @Sendable in TributaryClientError(code: .timeout, message: "no outcome for experiment \(id) within \(limit)") }
-            return try await withTimeout(limit, onTimeout: timedOut) { [self] in
+            let timedOut = TributaryClientError(code: .timeout, message: "no outcome for experiment \(id) within \(limit)")
+            return try await withTimeout(limit, orThrow: timedOut) { [self] in
                 try await withThrowingTaskGroup(of: ExperimentStatus?.self) { group in
                     group.addTask {
                         while let event = try await self.nextEvent(), !event.state.isTerminal {}

@@ -61,9 +61,9 @@ public struct TributaryClient: Sendable {
         try await connection.publish(
             try MessageCoding.encode(StatusQuery(experimentID: experimentID)), exchange: topology.experimentsExchange,
             routingKey: Topology.statusRoutingKey, properties: properties, mandatory: true)
-        let reply = try await withTimeout(timeout, onTimeout: {
-            TributaryClientError(code: .timeout, message: "no status reply for \(experimentID) within \(timeout)")
-        }) {
+        let reply = try await withTimeout(
+            timeout, orThrow: TributaryClientError(code: .timeout, message: "no status reply for \(experimentID) within \(timeout)")
+        ) {
             for try await delivery in consumer {
                 try? delivery.ack()
                 return try MessageCoding.decode(StatusReply.self, from: delivery.body)

@@ -7,7 +7,8 @@ import TributaryClient
 /// Options every Tributary executable takes.
 public struct ConnectionOptions: ParsableArguments {
     // No computed default: --help would print it, and with it a password taken from AMQP_URL.
-    @Option(name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.")
+    @Option(
+        name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.")
     public var amqpURL: String?
 
     /// The URI in force: the option, else `AMQP_URL`, else the local default.

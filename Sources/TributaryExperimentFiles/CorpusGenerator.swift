@@ -4,7 +4,9 @@ import Foundation
 public enum CorpusGenerator {
     static let hopeWords = ["hope", "hopeful", "bright future", "welcome"]
     static let fearWords = ["fear", "afraid", "fears"]
-    static let filler = ["the", "council", "river", "school", "harbour", "road", "family", "winter", "market", "plan", "budget", "village", "city", "work", "bridge", "water"]
+    static let filler = [
+        "the", "council", "river", "school", "harbour", "road", "family", "winter", "market", "plan", "budget", "village", "city", "work", "bridge", "water",
+    ]
 
     /// A small deterministic generator (xorshift64*), so output never depends on the platform's RNG.
     struct Generator {
@@ -29,13 +31,18 @@ public enum CorpusGenerator {
         for index in 0..<documents {
             let group = groups[index % groups.count]
             // Groups lean differently, so the group comparison has something to find.
-            let hopeRate = [8, 4, 6][index % groups.count], fearRate = [3, 7, 5][index % groups.count]
+            let hopeRate = [8, 4, 6][index % groups.count]
+            let fearRate = [3, 7, 5][index % groups.count]
             var words: [String] = []
             for position in 0..<wordsPerDocument {
                 let roll = random.below(100)
-                if roll < hopeRate { words.append(hopeWords[random.below(hopeWords.count)]) }
-                else if roll < hopeRate + fearRate { words.append(fearWords[random.below(fearWords.count)]) }
-                else { words.append(filler[random.below(filler.count)]) }
+                if roll < hopeRate {
+                    words.append(hopeWords[random.below(hopeWords.count)])
+                } else if roll < hopeRate + fearRate {
+                    words.append(fearWords[random.below(fearWords.count)])
+                } else {
+                    words.append(filler[random.below(filler.count)])
+                }
                 if position % 12 == 11 { words[words.count - 1] += "." }
             }
             let id = String(format: "doc-%06d", index)
@@ -44,29 +51,29 @@ public enum CorpusGenerator {
         }
         try manifest.write(to: root.appendingPathComponent("corpus/manifest.yaml"), atomically: true, encoding: .utf8)
         try """
-            name: synthetic-\(documents)-seed-\(seed)
-            research_question: Do regions differ in hope and fear? (synthetic corpus)
-            framework: framework.yaml
-            corpus: corpus/manifest.yaml
-            batch_size: \(batchSize)
-            group_by: region
+        name: synthetic-\(documents)-seed-\(seed)
+        research_question: Do regions differ in hope and fear? (synthetic corpus)
+        framework: framework.yaml
+        corpus: corpus/manifest.yaml
+        batch_size: \(batchSize)
+        group_by: region
 
-            """.write(to: root.appendingPathComponent("experiment.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: root.appendingPathComponent("experiment.yaml"), atomically: true, encoding: .utf8)
         try """
-            name: affect
-            version: "1.0"
-            dimensions:
-              - name: hope
-                raises: [\(hopeWords.joined(separator: ", "))]
-              - name: fear
-                raises: [\(fearWords.joined(separator: ", "))]
-            derived_metrics:
-              - name: tension
-                formula: abs(hope - fear)
-            indices:
-              - name: affect
-                dimensions: [hope, fear]
+        name: affect
+        version: "1.0"
+        dimensions:
+          - name: hope
+            raises: [\(hopeWords.joined(separator: ", "))]
+          - name: fear
+            raises: [\(fearWords.joined(separator: ", "))]
+        derived_metrics:
+          - name: tension
+            formula: abs(hope - fear)
+        indices:
+          - name: affect
+            dimensions: [hope, fear]
 
-            """.write(to: root.appendingPathComponent("framework.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: root.appendingPathComponent("framework.yaml"), atomically: true, encoding: .utf8)
     }
 }

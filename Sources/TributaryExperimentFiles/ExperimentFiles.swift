@@ -31,8 +31,14 @@ public enum ExperimentFiles {
             var raises: [String]?
             var lowers: [String]?
         }
-        struct MetricEntry: Decodable { var name: String; var formula: String }
-        struct IndexEntry: Decodable { var name: String; var dimensions: [String] }
+        struct MetricEntry: Decodable {
+            var name: String
+            var formula: String
+        }
+        struct IndexEntry: Decodable {
+            var name: String
+            var dimensions: [String]
+        }
 
         var name: String
         var version: String
@@ -101,7 +107,9 @@ public enum ExperimentFiles {
             name: experiment.name, researchQuestion: experiment.researchQuestion ?? "",
             framework: Framework(
                 name: framework.name, version: framework.version,
-                dimensions: framework.dimensions.map { Dimension(name: $0.name, description: $0.description ?? "", raises: $0.raises ?? [], lowers: $0.lowers ?? []) },
+                dimensions: framework.dimensions.map {
+                    Dimension(name: $0.name, description: $0.description ?? "", raises: $0.raises ?? [], lowers: $0.lowers ?? [])
+                },
                 derivedMetrics: (framework.derivedMetrics ?? []).map { DerivedMetric(name: $0.name, formula: $0.formula) },
                 indices: (framework.indices ?? []).map { FrameworkIndex(name: $0.name, dimensions: $0.dimensions) }),
             documents: documents, batchSize: experiment.batchSize,
@@ -114,7 +122,9 @@ public enum ExperimentFiles {
     }
 
     /// `reference` relative to the file that names it; refuses anything outside the experiment folder.
-    private static func resolve(_ reference: String, relativeTo file: URL, root: URL, field: String, file name: String? = nil) throws(ExperimentFileError) -> URL {
+    private static func resolve(_ reference: String, relativeTo file: URL, root: URL, field: String, file name: String? = nil) throws(ExperimentFileError)
+        -> URL
+    {
         let fileName = name ?? relative(file, root)
         guard !reference.isEmpty, !reference.hasPrefix("/") else {
             throw ExperimentFileError(file: fileName, field: field, "'\(reference)' must be a path relative to the experiment folder")
@@ -140,11 +150,12 @@ public enum ExperimentFiles {
     }
 
     private static func path(of error: DecodingError) -> String? {
-        let context: DecodingError.Context? = switch error {
-        case .keyNotFound(let key, let context): DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
-        @unknown default: nil
-        }
+        let context: DecodingError.Context? =
+            switch error {
+            case .keyNotFound(let key, let context): DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+            @unknown default: nil
+            }
         guard let keys = context?.codingPath, !keys.isEmpty else { return nil }
         return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
     }

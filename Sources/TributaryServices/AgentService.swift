@@ -74,18 +74,22 @@ public struct AgentService<Handler: TaskHandler>: Service {
             let result: TaskResult<Handler.Output>
             do {
                 let output = try await handler.handle(task)
-                result = TaskResult(task: task.identity, status: .completed, result: output, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+                result = TaskResult(
+                    task: task.identity, status: .completed, result: output, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
             } catch {
                 let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
                 logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
-                result = TaskResult(task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+                result = TaskResult(
+                    task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
             }
             body = try MessageCoding.encode(result)
         } catch {
             // The handler's output could not be encoded: a defect of the handler, reported as a failure of the task.
             let failure = TaskFailure(code: "handler_error", message: "result could not be encoded: \(error)")
-            body = (try? MessageCoding.encode(TaskResult<JSONValue>(
-                task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date()))) ?? []
+            body =
+                (try? MessageCoding.encode(
+                    TaskResult<JSONValue>(
+                        task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date()))) ?? []
         }
 
         do {

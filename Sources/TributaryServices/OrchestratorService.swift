@@ -111,7 +111,7 @@ public struct OrchestratorService: Service {
                 do {
                     try await apply([item.input], store: store, publisher: publisher)
                     try? item.delivery.ack()
-                } catch where error is SQLiteError || error is ExperimentStoreError {
+                } catch  where error is SQLiteError || error is ExperimentStoreError {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
                     logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))
@@ -146,7 +146,8 @@ public struct OrchestratorService: Service {
 
     private func answer(_ query: AMQPDelivery, store: SQLiteExperimentStore, connection: AMQPConnection) async {
         guard let replyTo = query.properties.replyTo else {
-            await connection.deadLetter(query, reason: "status query without reply_to", topology: configuration.topology, source: configuration.topology.statusQueue)
+            await connection.deadLetter(
+                query, reason: "status query without reply_to", topology: configuration.topology, source: configuration.topology.statusQueue)
             return
         }
         do {
@@ -156,8 +157,9 @@ public struct OrchestratorService: Service {
             }
             try await connection.publish(
                 try MessageCoding.encode(StatusReply(experimentID: request.experimentID, status: status)), routingKey: replyTo,
-                properties: .contract(messageID: UUID().uuidString, correlationID: query.properties.correlationID ?? request.experimentID,
-                                      type: "status_reply", persistent: false))
+                properties: .contract(
+                    messageID: UUID().uuidString, correlationID: query.properties.correlationID ?? request.experimentID,
+                    type: "status_reply", persistent: false))
             try? query.ack()
         } catch let error as ContractError {
             await connection.deadLetter(query, reason: "\(error)", topology: configuration.topology, source: configuration.topology.statusQueue)

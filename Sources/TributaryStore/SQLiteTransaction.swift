@@ -13,7 +13,8 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     public func experiment(id: String) throws -> ExperimentRecord? {
-        let statement = try database.statement("""
+        let statement = try database.statement(
+            """
             SELECT name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
                    warnings, failure, created_at, updated_at, report
             FROM experiments WHERE id = ?1
@@ -37,19 +38,23 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
 
     public func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
-        try write(record, sql: """
-            INSERT INTO experiments (id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
-                                     warnings, failure, created_at, updated_at, report)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """)
+        try write(
+            record,
+            sql: """
+                INSERT INTO experiments (id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
+                                         warnings, failure, created_at, updated_at, report)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                """)
     }
 
     public func save(_ record: ExperimentRecord) throws {
-        try write(record, sql: """
-            UPDATE experiments SET name = ?2, state = ?3, batch_count = ?4, batches_completed = ?5, duplicates_ignored = ?6,
-                synthesis_requests = ?7, warnings = ?8, failure = ?9, created_at = ?10, updated_at = ?11, report = ?12
-            WHERE id = ?1
-            """)
+        try write(
+            record,
+            sql: """
+                UPDATE experiments SET name = ?2, state = ?3, batch_count = ?4, batches_completed = ?5, duplicates_ignored = ?6,
+                    synthesis_requests = ?7, warnings = ?8, failure = ?9, created_at = ?10, updated_at = ?11, report = ?12
+                WHERE id = ?1
+                """)
     }
 
     private func write(_ record: ExperimentRecord, sql: String) throws {
@@ -88,14 +93,16 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     public func enqueue(_ message: OutboundMessage) throws {
-        try database.statement("""
+        try database.statement(
+            """
             INSERT INTO outbox (destination, routing_key, message_id, correlation_id, type, headers, body)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """).run([
-                .text(message.destination.rawValue), .text(message.routingKey), .text(message.messageID),
-                .text(message.correlationID), .text(message.type),
-                .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body),
-            ])
+            """
+        ).run([
+            .text(message.destination.rawValue), .text(message.routingKey), .text(message.messageID),
+            .text(message.correlationID), .text(message.type),
+            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body),
+        ])
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import TributaryAnalysis
 import TributaryAgentCommandLine
+import TributaryAnalysis
 
 @main
 struct PreTestAgent: AsyncParsableCommand {

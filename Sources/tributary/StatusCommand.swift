@@ -1,8 +1,8 @@
 import AMQP
 import ArgumentParser
+import TributaryClient
 import TributaryCommandLine
 import TributaryCore
-import TributaryClient
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Ask the orchestrator for an experiment's current state.")

@@ -1,10 +1,10 @@
 import AMQP
 import ArgumentParser
 import Foundation
+import TributaryClient
 import TributaryCommandLine
 import TributaryCore
 import TributaryExperimentFiles
-import TributaryClient
 
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -98,7 +98,9 @@ struct SubmitCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let report = result["report"] ?? result
         var bytes = try MessageCoding.encode(report)
-        if let pretty = try? JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+        if let pretty = try? JSONSerialization.data(
+            withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        {
             bytes = Array(pretty) + [0x0A]
         }
         try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent("report.json"))

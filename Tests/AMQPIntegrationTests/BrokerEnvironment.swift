@@ -57,7 +57,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-
 /// Reads one consumer from one iterator, so deliveries batched together are not lost
 /// between calls; each read is bounded and fails the test when it runs out.
 final class DeliveryReader: @unchecked Sendable {

@@ -124,8 +124,9 @@ import TributaryTestSupport
         let connection = try await BrokerEnvironment.connect()
         defer { Task { await connection.close() } }
         let error = await #expect(throws: AMQPError.self) {
-            try await connection.publish(Array("nowhere".utf8), exchange: "amq.direct",
-                                         routingKey: BrokerEnvironment.uniqueName("nobody"), mandatory: true)
+            try await connection.publish(
+                Array("nowhere".utf8), exchange: "amq.direct",
+                routingKey: BrokerEnvironment.uniqueName("nobody"), mandatory: true)
         }
         #expect(error?.code == .unroutable)
         #expect(error?.replyCode == 312)
@@ -156,8 +157,10 @@ import TributaryTestSupport
         defer { Task { await connection.close() } }
         let queue = BrokerEnvironment.uniqueName("full")
         // A full queue with reject-publish makes the broker answer basic.nack.
-        try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: true, maxLength: 1,
-                                                      extraArguments: ["x-overflow": "reject-publish"]))
+        try await connection.declare(
+            QueueDeclaration(
+                name: queue, durable: false, autoDelete: true, maxLength: 1,
+                extraArguments: ["x-overflow": "reject-publish"]))
         try await connection.publish([1], routingKey: queue)
         let error = await #expect(throws: AMQPError.self) { try await connection.publish([2], routingKey: queue) }
         #expect(error?.code == .publishNacked)

@@ -1,5 +1,6 @@
 import CRabbitMQ
 import Testing
+
 @testable import AMQP
 
 /// Encodes tables to AMQP wire bytes with librabbitmq and decodes them back, so the Swift
@@ -38,7 +39,10 @@ import Testing
         #expect(status == AMQP_STATUS_OK.rawValue)
         let pool = UnsafeMutablePointer<amqp_pool_t>.allocate(capacity: 1)
         init_amqp_pool(pool, 4096)
-        defer { empty_amqp_pool(pool); pool.deallocate() }
+        defer {
+            empty_amqp_pool(pool)
+            pool.deallocate()
+        }
         var output = amqp_table_t()
         var offset = 0
         let decodeStatus = buffer.withUnsafeMutableBytes { raw in
@@ -86,9 +90,10 @@ import Testing
         let queue = QueueDeclaration(
             name: "q", queueType: .quorum, deadLetterExchange: "dlx", deadLetterRoutingKey: "dead",
             deliveryLimit: 5, messageTTL: 1000, maxLength: 10, extraArguments: ["x-custom": "v", "x-max-length": 20])
-        #expect(queue.arguments == [
-            "x-queue-type": "quorum", "x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead",
-            "x-delivery-limit": 5, "x-message-ttl": 1000, "x-max-length": 20, "x-custom": "v",
-        ])
+        #expect(
+            queue.arguments == [
+                "x-queue-type": "quorum", "x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead",
+                "x-delivery-limit": 5, "x-message-ttl": 1000, "x-max-length": 20, "x-custom": "v",
+            ])
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import TributaryTestSupport
+
 @testable import AMQP
 
 @Suite struct SettlementBatcherTests {
@@ -57,7 +58,10 @@ import TributaryTestSupport
         var lowestUnsettled: UInt64 = 1
         while !remaining.isEmpty {
             let take = Int.random(in: 1...min(20, remaining.count), using: &generator)
-            for tag in remaining.prefix(take) { batcher.ack(tag); acked.insert(tag) }
+            for tag in remaining.prefix(take) {
+                batcher.ack(tag)
+                acked.insert(tag)
+            }
             remaining.removeFirst(take)
             let (upTo, singles) = batcher.flush()
             if let upTo {
@@ -75,4 +79,3 @@ import TributaryTestSupport
         #expect(batcher.outstandingCount == 0)
     }
 }
-

@@ -1,9 +1,9 @@
 import AMQP
 import Foundation
 import Testing
-import TributaryTestSupport
-import TributaryCore
 import TributaryClient
+import TributaryCore
+import TributaryTestSupport
 
 @Suite(.serialized, TestBroker.required) struct PipelineEndToEndTests {
     /// The scores table has exactly one row per document: nothing was counted twice or lost.
@@ -107,19 +107,21 @@ import TributaryClient
         try await withPipeline { harness in
             try harness.startPipeline(analysers: 1)
             let topology = harness.topology
-            try await harness.connection.publish(Array("{not json".utf8), exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
-                                                 properties: AMQPProperties(messageID: "garbage-request"))
-            try await harness.connection.publish(Array(#"{"schema_version":99,"experiment_id":"future"}"#.utf8), exchange: topology.experimentsExchange,
-                                                 routingKey: Topology.submitRoutingKey, properties: AMQPProperties(messageID: "future-request"))
-            try await harness.connection.publish(Array("[]".utf8), exchange: topology.tasksExchange, routingKey: TaskType.analyseBatch.rawValue,
-                                                 properties: AMQPProperties(messageID: "garbage-task"))
+            try await harness.connection.publish(
+                Array("{not json".utf8), exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
+                properties: AMQPProperties(messageID: "garbage-request"))
+            try await harness.connection.publish(
+                Array(#"{"schema_version":99,"experiment_id":"future"}"#.utf8), exchange: topology.experimentsExchange,
+                routingKey: Topology.submitRoutingKey, properties: AMQPProperties(messageID: "future-request"))
+            try await harness.connection.publish(
+                Array("[]".utf8), exchange: topology.tasksExchange, routingKey: TaskType.analyseBatch.rawValue,
+                properties: AMQPProperties(messageID: "garbage-task"))
 
             let outcome = try await harness.client.submit(Corpus.spec(name: "fine", documents: 5, batchSize: 2)).outcome(within: .seconds(60))
             #expect(outcome.state == .completed)
 
             let deadLetters = try await harness.connection.consume(queue: topology.deadLetterQueue, prefetch: 10)
-            var reasons: [String: String] = [:]
-            try await withDeadline(.seconds(30), "three dead letters") {
+            let reasons = try await withDeadline(.seconds(30), "three dead letters") {
                 var iterator = deadLetters.makeAsyncIterator()
                 var collected: [String: String] = [:]
                 while collected.count < 3, let delivery = try await iterator.next() {
@@ -127,7 +129,7 @@ import TributaryClient
                     try delivery.ack()
                 }
                 return collected
-            }.forEach { reasons[$0.key] = $0.value }
+            }
             #expect(reasons["garbage-request"]?.contains("malformed") == true, "\(reasons)")
             #expect(reasons["future-request"]?.contains("unsupported_schema_version") == true, "\(reasons)")
             #expect(reasons["garbage-task"]?.contains("malformed") == true, "\(reasons)")
@@ -154,7 +156,9 @@ import TributaryClient
             try harness.startPipeline(analysers: 2)
             let root = Repository.root
             let out = "\(harness.directory)/report"
-            let cli = try harness.runClient(["submit", root.appendingPathComponent("Deploy/sample/hope-and-fear").path, "--wait", "--timeout", "60", "--out", out])
+            let cli = try harness.runClient([
+                "submit", root.appendingPathComponent("Deploy/sample/hope-and-fear").path, "--wait", "--timeout", "60", "--out", out,
+            ])
             #expect(try await cli.waitForExit(within: .seconds(90)) == 0, "\(cli.log)")
             let markdown = try String(contentsOfFile: "\(out)/report.md", encoding: .utf8)
             #expect(markdown.contains("## Groups by `setting`"))

@@ -1,9 +1,9 @@
 import AMQP
 import Foundation
 import Testing
-import TributaryTestSupport
-import TributaryCore
 import TributaryClient
+import TributaryCore
+import TributaryTestSupport
 
 /// A whole pipeline of real executables on the local broker, in a namespace of its own, so
 /// tests can run side by side and leave nothing behind.
@@ -79,7 +79,9 @@ final class PipelineHarness: @unchecked Sendable {
         try startOrchestrator()
         _ = try launch("pre-test-agent", name: "pre-test-agent")
         for index in 0..<analysers {
-            _ = try launch("analyse-batch-agent", name: "analyse-batch-agent-\(index)", ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"] + analyserArguments)
+            _ = try launch(
+                "analyse-batch-agent", name: "analyse-batch-agent-\(index)",
+                ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"] + analyserArguments)
         }
         _ = try launch("corpus-synthesis-agent", name: "corpus-synthesis-agent")
     }
@@ -124,7 +126,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-
 enum Corpus {
     static let framework = Framework(
         name: "affect", version: "1",
@@ -135,8 +136,9 @@ enum Corpus {
         ExperimentSpec(
             name: name, framework: framework,
             documents: (0..<documents).map { index in
-                Document(id: "\(name)-\(index)", text: Array(repeating: index % 2 == 0 ? "hope" : "fear", count: wordsEach).joined(separator: " "),
-                         metadata: ["group": index % 2 == 0 ? "a" : "b"])
+                Document(
+                    id: "\(name)-\(index)", text: Array(repeating: index % 2 == 0 ? "hope" : "fear", count: wordsEach).joined(separator: " "),
+                    metadata: ["group": index % 2 == 0 ? "a" : "b"])
             },
             batchSize: batchSize)
     }

@@ -1,6 +1,6 @@
-import TributaryTestSupport
 import Foundation
 import Synchronization
+import TributaryTestSupport
 
 /// One of the real executables running as a separate OS process, its output in a log file.
 final class ServiceProcess: Sendable {

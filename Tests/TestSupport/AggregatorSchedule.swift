@@ -26,7 +26,8 @@ public enum AggregatorSchedule {
             #expect(steps < 100_000, "schedule did not converge")
             let input = pending.remove(at: Int.random(in: 0..<pending.count, using: &random))
             if case .result(let result) = input, result.taskType == .analyseBatch, let index = result.batchIndex,
-               synthesisTasks[result.experimentID] == nil {
+                synthesisTasks[result.experimentID] == nil
+            {
                 analysedBeforeSynthesis[result.experimentID, default: []].insert(index)
             }
             let out = try await apply(input)
@@ -36,8 +37,9 @@ public enum AggregatorSchedule {
             for task in Fixtures.tasks(in: out) {
                 if task.taskType == .corpusSynthesis {
                     synthesisTasks[task.experimentID, default: 0] += 1
-                    #expect(analysedBeforeSynthesis[task.experimentID]?.count == batchCounts[task.experimentID],
-                            "synthesis requested before every batch was in")
+                    #expect(
+                        analysedBeforeSynthesis[task.experimentID]?.count == batchCounts[task.experimentID],
+                        "synthesis requested before every batch was in")
                 }
                 if let count = task.batchCount { batchCounts[task.experimentID] = count }
                 // Agents may deliver a result more than once, in any order, possibly very late.

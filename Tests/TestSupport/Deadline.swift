@@ -9,5 +9,5 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 public func withDeadline<T: Sendable>(
     _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withTimeout(limit, onTimeout: { DeadlineExceeded(description: "timed out after \(limit) waiting for \(what)") }, body)
+    try await withTimeout(limit, orThrow: DeadlineExceeded(description: "timed out after \(limit) waiting for \(what)"), body)
 }

@@ -16,7 +16,8 @@ public enum Fixtures {
     }
 
     public static func request(_ id: String, documents: Int = 10, batchSize: Int = 3) -> ExperimentRequest {
-        ExperimentRequest(experimentID: id, submittedAt: Date(timeIntervalSince1970: 1_764_000_000), experiment: spec(documents: documents, batchSize: batchSize))
+        ExperimentRequest(
+            experimentID: id, submittedAt: Date(timeIntervalSince1970: 1_764_000_000), experiment: spec(documents: documents, batchSize: batchSize))
     }
 
     /// What an honest agent would answer to a task (completed, with a small deterministic result).
@@ -24,8 +25,10 @@ public enum Fixtures {
         let output: JSONValue
         switch task.payload {
         case .preTest(let spec):
-            output = try! MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(
-                PreTestResult(batches: BatchPlanner.plan(spec.documents, batchSize: spec.batchSize, maxBatchBytes: spec.maxBatchBytes))))
+            output = try! MessageCoding.decode(
+                JSONValue.self,
+                from: MessageCoding.encode(
+                    PreTestResult(batches: BatchPlanner.plan(spec.documents, batchSize: spec.batchSize, maxBatchBytes: spec.maxBatchBytes))))
         case .analyseBatch(let batch):
             let analysis = BatchAnalysis(
                 batchIndex: task.batchIndex ?? -1,
@@ -35,9 +38,10 @@ public enum Fixtures {
             output = .object(["batches": .number(Double(synthesis.batchResults.count))])
         }
         let at = Date(timeIntervalSince1970: 1_764_000_100)
-        return TaskResult(task: task.identity, status: status, result: status == .completed ? output : nil,
-                          error: status == .failed ? TaskFailure(code: "boom", message: "handler failed") : nil,
-                          workerID: worker, startedAt: at, finishedAt: at)
+        return TaskResult(
+            task: task.identity, status: status, result: status == .completed ? output : nil,
+            error: status == .failed ? TaskFailure(code: "boom", message: "handler failed") : nil,
+            workerID: worker, startedAt: at, finishedAt: at)
     }
 
     public static func tasks(in messages: [OutboundMessage]) -> [TaskMessage] {

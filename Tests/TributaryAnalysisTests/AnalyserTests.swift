@@ -1,5 +1,6 @@
 import Testing
 import TributaryCore
+
 @testable import TributaryAnalysis
 
 @Suite struct AnalyserTests {
@@ -12,7 +13,8 @@ import TributaryCore
         derivedMetrics: [DerivedMetric(name: "tension", formula: "abs(hope - fear)"), DerivedMetric(name: "ratio", formula: "hope / fear")])
 
     @Test func matchesWholeWordsCaseInsensitivelyAcrossScripts() throws {
-        let analyser = try DocumentAnalyser(framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "d", raises: ["straße", "ÉLAN", "hope"])]))
+        let analyser = try DocumentAnalyser(
+            framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "d", raises: ["straße", "ÉLAN", "hope"])]))
         let result = analyser.analyse(Document(id: "x", text: "STRASSE nein, Straße ja. Élan! Hopeful is not hope; HOPE."))
         // "hopeful" is not a whole-word match; "STRASSE" and "Straße" both fold to "strasse".
         #expect(result.scores["d"]?.raisesHits == 5)
@@ -54,7 +56,7 @@ import TributaryCore
         let result = try DocumentAnalyser(framework: framework).analyse(Document(id: "d1", text: text))
         #expect(result.wordCount == 13)
         let hope = try #require(result.scores["hope"])
-        #expect(hope.raisesHits == 1)        // "bright future"; "hope" inside "without hope" is taken by the lowering phrase
+        #expect(hope.raisesHits == 1)  // "bright future"; "hope" inside "without hope" is taken by the lowering phrase
         #expect(hope.lowersHits == 1)
         #expect(hope.rawScore == 1.0 / 3.0)
         #expect(hope.confidence == 0.5)
@@ -79,8 +81,11 @@ import TributaryCore
 
     @Test func analysisIsDeterministic() async throws {
         let handler = AnalyseBatchHandler()
-        let task = TaskMessage(experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(
-            framework: framework, documents: (0..<20).map { Document(id: "d\($0)", text: "hope and fear \($0), afraid of a bright future") })))
+        let task = TaskMessage(
+            experimentID: "e", batchIndex: 0, batchCount: 1,
+            payload: .analyseBatch(
+                BatchPayload(
+                    framework: framework, documents: (0..<20).map { Document(id: "d\($0)", text: "hope and fear \($0), afraid of a bright future") })))
         let first = try MessageCoding.encode(try await handler.handle(task))
         let second = try MessageCoding.encode(try await handler.handle(task))
         #expect(first == second)
@@ -98,14 +103,18 @@ import TributaryCore
 
     @Test func validatorNamesEveryProblem() {
         var spec = ExperimentSpec(
-            name: "x", framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])],
-                                            derivedMetrics: [DerivedMetric(name: "m", formula: "hope - dread")],
-                                            indices: [FrameworkIndex(name: "i", dimensions: ["hope", "joy"])]),
+            name: "x",
+            framework: Framework(
+                name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])],
+                derivedMetrics: [DerivedMetric(name: "m", formula: "hope - dread")],
+                indices: [FrameworkIndex(name: "i", dimensions: ["hope", "joy"])]),
             documents: [Document(id: "a", text: "hope"), Document(id: "a", text: " ")], batchSize: 0, groupBy: "party")
         spec.framework.dimensions.append(Dimension(name: "2bad", raises: []))
         let errors = ExperimentValidator.validate(spec).errors.joined(separator: "\n")
-        for expected in ["batch_size", "unknown dimension 'dread'", "framework.indices.i: unknown dimension 'joy'", "'a' is used twice",
-                         "'a' has no text", "no 'party' metadata", "'2bad' is not a valid name", "2bad.raises"] {
+        for expected in [
+            "batch_size", "unknown dimension 'dread'", "framework.indices.i: unknown dimension 'joy'", "'a' is used twice",
+            "'a' has no text", "no 'party' metadata", "'2bad' is not a valid name", "2bad.raises",
+        ] {
             #expect(errors.contains(expected), "missing: \(expected)\n\(errors)")
         }
     }
@@ -123,8 +132,10 @@ import TributaryCore
         let texts = ["hope", "hope hope", "fear", "fear fear"]
         let documents = texts.enumerated().map { Document(id: "d\($0.offset)", text: $0.element, metadata: ["g": $0.offset < 2 ? "a" : "b"]) }
         let analyser = try DocumentAnalyser(framework: framework)
-        let batches = [BatchAnalysis(batchIndex: 1, documents: documents[2...].map(analyser.analyse)),
-                       BatchAnalysis(batchIndex: 0, documents: documents[..<2].map(analyser.analyse))]
+        let batches = [
+            BatchAnalysis(batchIndex: 1, documents: documents[2...].map(analyser.analyse)),
+            BatchAnalysis(batchIndex: 0, documents: documents[..<2].map(analyser.analyse)),
+        ]
         let payload = SynthesisPayload(experimentName: "e", researchQuestion: "q", groupBy: "g", framework: framework, batchResults: [])
         let report = CorpusSynthesiser.synthesise(payload, batches: batches)
         #expect(report.documentCount == 4 && report.batchCount == 2 && report.totalWords == 6)
@@ -137,8 +148,11 @@ import TributaryCore
         #expect(comparison.groups.map(\.group) == ["a", "b"])
         #expect(comparison.test?.test == "welch_t")
         #expect(report.topDocuments["hope"]?.map(\.id) == ["d1", "d0", "d2"])
-        let csv = ReportRenderer.csv(batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents), dimensionOrder: ["hope", "fear"], metricOrder: ["tension"])
-        #expect(csv.split(separator: "\n").first == "id,word_count,g,hope_raw_score,hope_salience,hope_confidence,fear_raw_score,fear_salience,fear_confidence,tension")
+        let csv = ReportRenderer.csv(
+            batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents), dimensionOrder: ["hope", "fear"], metricOrder: ["tension"])
+        #expect(
+            csv.split(separator: "\n").first
+                == "id,word_count,g,hope_raw_score,hope_salience,hope_confidence,fear_raw_score,fear_salience,fear_confidence,tension")
         #expect(csv.split(separator: "\n").count == 5)
         let markdown = ReportRenderer.markdown(report, dimensionOrder: ["hope", "fear"], metricOrder: ["tension"])
         #expect(markdown.contains("## Groups by `g`"))
@@ -148,9 +162,12 @@ import TributaryCore
 
 @Suite struct PreTestTests {
     func task(_ texts: [String]) -> TaskMessage {
-        TaskMessage(experimentID: "e", payload: .preTest(ExperimentSpec(
-            name: "x", framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),
-            documents: texts.enumerated().map { Document(id: "d\($0.offset)", text: $0.element) }, batchSize: 2)))
+        TaskMessage(
+            experimentID: "e",
+            payload: .preTest(
+                ExperimentSpec(
+                    name: "x", framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),
+                    documents: texts.enumerated().map { Document(id: "d\($0.offset)", text: $0.element) }, batchSize: 2)))
     }
 
     @Test func plansBatchesAndWarnsWhenTheDryRunMatchesNothing() async throws {

@@ -1,15 +1,19 @@
 import Foundation
 import Testing
-import TributaryTestSupport
 import TributaryCore
+import TributaryTestSupport
+
 @testable import TributaryAnalysis
 
 @Suite struct ExternalCommandHandlerTests {
     static let example = Repository.root.appendingPathComponent("Deploy/analysers/phrase_counter.py").path
 
-    let task = TaskMessage(experimentID: "e", batchIndex: 3, batchCount: 4, payload: .analyseBatch(BatchPayload(
-        framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),
-        documents: [Document(id: "a", text: "Hope is here. No hope there."), Document(id: "b", text: "Nothing.")])))
+    let task = TaskMessage(
+        experimentID: "e", batchIndex: 3, batchCount: 4,
+        payload: .analyseBatch(
+            BatchPayload(
+                framework: Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])]),
+                documents: [Document(id: "a", text: "Hope is here. No hope there."), Document(id: "b", text: "Nothing.")])))
 
     func script(_ body: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("analyser-\(UUID().uuidString).sh").path

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TributaryAnalysis
 
 /// Reference values were computed independently with SciPy 1.17 (`scipy.stats`,
@@ -9,7 +10,10 @@ import Testing
     let c = [1.2, 2.2, 1.9, 2.8, 1.5]
 
     func close(_ actual: Double?, _ expected: Double, _ tolerance: Double = 1e-9, sourceLocation: SourceLocation = #_sourceLocation) {
-        guard let actual else { Issue.record("value is nil, expected \(expected)", sourceLocation: sourceLocation); return }
+        guard let actual else {
+            Issue.record("value is nil, expected \(expected)", sourceLocation: sourceLocation)
+            return
+        }
         #expect(abs(actual - expected) <= tolerance, "\(actual) vs \(expected)", sourceLocation: sourceLocation)
     }
 

@@ -1,16 +1,18 @@
 import AMQP
 import Foundation
 import Testing
-import TributaryTestSupport
-@testable import TributaryClient
 import TributaryCore
+import TributaryTestSupport
+
+@testable import TributaryClient
 
 @Suite struct TopologyTests {
     /// The definitions file operators import must be exactly what the services declare.
     @Test func committedDefinitionsFileMatchesTheCode() throws {
         let committed = try Data(contentsOf: Repository.root.appendingPathComponent("Deploy/rabbitmq-definitions.json"))
-        #expect(Array(committed) == (try Topology().definitions()),
-                "regenerate with: swift run tributary topology > Deploy/rabbitmq-definitions.json")
+        #expect(
+            Array(committed) == (try Topology().definitions()),
+            "regenerate with: swift run tributary topology > Deploy/rabbitmq-definitions.json")
     }
 
     @Test func everyQueueIsBoundAndEveryWorkQueueDeadLetters() {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TributaryTestSupport
 import TributaryCore
+import TributaryTestSupport
 
 /// Random schedules of many experiments at once: completion order shuffled, every result
 /// delivered one to three times, late duplicates after completion, experiments interleaved.
@@ -13,9 +13,11 @@ import TributaryCore
         var random = SplitMix(seed: UInt64(seed))
         let store = InMemoryExperimentStore()
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        try await AggregatorSchedule.run(&random, experiments: 4, apply: { input in
-            _ = try Orchestrator().handle(input, at: now, in: store)
-            return store.drainOutbox()
-        }, record: { try store.experiment(id: $0) })
+        try await AggregatorSchedule.run(
+            &random, experiments: 4,
+            apply: { input in
+                _ = try Orchestrator().handle(input, at: now, in: store)
+                return store.drainOutbox()
+            }, record: { try store.experiment(id: $0) })
     }
 }

@@ -1,6 +1,6 @@
 import Testing
-import TributaryTestSupport
 import TributaryCore
+import TributaryTestSupport
 
 @Suite struct BatchPlannerTests {
     func docs(_ sizes: [Int]) -> [Document] {

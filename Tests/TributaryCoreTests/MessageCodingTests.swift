@@ -1,12 +1,13 @@
 import Foundation
 import Testing
-import TributaryTestSupport
 import TributaryCore
+import TributaryTestSupport
 
 @Suite struct MessageCodingTests {
     @Test func taskMessageRoundTripsAndUsesSnakeCase() throws {
-        let task = TaskMessage(experimentID: "e1", batchIndex: 2, batchCount: 5,
-                               payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [Document(id: "a", text: "t")])))
+        let task = TaskMessage(
+            experimentID: "e1", batchIndex: 2, batchCount: 5,
+            payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [Document(id: "a", text: "t")])))
         let bytes = try MessageCoding.encode(task)
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("\"task_id\":\"e1.analyse_batch.2\""))
@@ -22,7 +23,9 @@ import TributaryCore
         #expect(error?.code == .unsupportedSchemaVersion)
     }
 
-    @Test(arguments: ["", "not json", "[]", #"{"schema_version":1}"#, #"{"schema_version":1,"task_id":"t","experiment_id":"e","task_type":"dance","payload":{}}"#])
+    @Test(arguments: [
+        "", "not json", "[]", #"{"schema_version":1}"#, #"{"schema_version":1,"task_id":"t","experiment_id":"e","task_type":"dance","payload":{}}"#,
+    ])
     func malformedMessagesGiveAClearError(_ text: String) {
         let error = #expect(throws: ContractError.self) { try MessageCoding.decode(TaskMessage.self, from: Array(text.utf8)) }
         #expect(error?.code == .malformed)
@@ -31,7 +34,8 @@ import TributaryCore
 
     @Test func missingFieldIsNamed() {
         let error = #expect(throws: ContractError.self) {
-            try MessageCoding.decode(ExperimentRequest.self, from: Array(#"{"schema_version":1,"experiment_id":"e","submitted_at":"2026-11-25T00:00:00Z"}"#.utf8))
+            try MessageCoding.decode(
+                ExperimentRequest.self, from: Array(#"{"schema_version":1,"experiment_id":"e","submitted_at":"2026-11-25T00:00:00Z"}"#.utf8))
         }
         #expect(error?.message.contains("experiment") == true)
     }

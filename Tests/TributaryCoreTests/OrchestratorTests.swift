@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import TributaryCore
 import TributaryTestSupport
+
+@testable import TributaryCore
 
 @Suite struct OrchestratorTests {
     let orchestrator = Orchestrator()
@@ -29,7 +30,10 @@ import TributaryTestSupport
         #expect(batches.map(\.batchIndex) == [0, 1, 2, 3])
         #expect(batches.allSatisfy { $0.batchCount == 4 && $0.taskType == .analyseBatch })
         #expect(out.first { $0.destination == .tasks }?.headers == ["attempt": 1, "batch_index": 0, "batch_count": 4])
-        guard case .analyseBatch(let first) = batches[0].payload else { Issue.record("wrong payload"); return }
+        guard case .analyseBatch(let first) = batches[0].payload else {
+            Issue.record("wrong payload")
+            return
+        }
         #expect(first.documents.map(\.id) == ["d0", "d1", "d2"])
 
         for task in batches { try handle(.result(Fixtures.result(for: task)), store) }
@@ -44,7 +48,10 @@ import TributaryTestSupport
         #expect(final.map(\.state) == [.completed])
         #expect(final.first?.report == .object(["batches": .number(4)]))
         // The synthesis task carries every batch's stored result, in batch order.
-        guard case .corpusSynthesis(let payload) = synthesis[0].payload else { Issue.record("wrong payload"); return }
+        guard case .corpusSynthesis(let payload) = synthesis[0].payload else {
+            Issue.record("wrong payload")
+            return
+        }
         #expect(payload.batchResults.map(\.batchIndex) == [0, 1, 2, 3])
         #expect(payload.batchResults.flatMap(\.documents).map(\.id) == (0..<10).map { "d\($0)" })
         #expect(try store.experiment(id: "e1")?.synthesisRequests == 1)
@@ -64,8 +71,9 @@ import TributaryTestSupport
 
     @Test func resultsForUnknownExperimentsAreIgnored() throws {
         let store = InMemoryExperimentStore()
-        let task = TaskMessage(experimentID: "ghost", batchIndex: 0, batchCount: 1,
-                               payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        let task = TaskMessage(
+            experimentID: "ghost", batchIndex: 0, batchCount: 1,
+            payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
         let disposition = try handle(.result(Fixtures.result(for: task)), store)
         #expect(disposition.event == .unknownExperiment)
         #expect(disposition.taskID == "ghost.analyse_batch.0")
@@ -103,8 +111,9 @@ import TributaryTestSupport
         try handle(.request(Fixtures.request("e1", documents: 2, batchSize: 1)), store)
         let preTest = Fixtures.tasks(in: store.drainOutbox())[0]
         // An analyse_batch result while the experiment is still pre-testing can't be a repeat of anything.
-        let early = TaskMessage(experimentID: "e1", batchIndex: 0, batchCount: 2,
-                                payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        let early = TaskMessage(
+            experimentID: "e1", batchIndex: 0, batchCount: 2,
+            payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
         #expect(try handle(.result(Fixtures.result(for: early)), store).event == .unexpectedResult)
         #expect(try handle(.result(Fixtures.result(for: preTest)), store).event == .batchesPlanned)
         // The pre-test result again, now that the experiment has moved on: a duplicate.
@@ -138,10 +147,13 @@ import TributaryTestSupport
     /// The spliced task decodes to exactly what encoding the full payload would have given.
     @Test func splicedTaskEqualsTheEncodedOne() throws {
         let results = [
-            BatchAnalysis(batchIndex: 0, documents: [DocumentAnalysis(id: #"has "batch_results":[] inside"#, wordCount: 1, metadata: [:], scores: [:], derived: ["x": nil])]),
+            BatchAnalysis(
+                batchIndex: 0,
+                documents: [DocumentAnalysis(id: #"has "batch_results":[] inside"#, wordCount: 1, metadata: [:], scores: [:], derived: ["x": nil])]),
             BatchAnalysis(batchIndex: 1, documents: []),
         ]
-        let payload = SynthesisPayload(experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [])
+        let payload = SynthesisPayload(
+            experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [])
         let empty = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
         let spliced = try Orchestrator.splice(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))
         var full = payload

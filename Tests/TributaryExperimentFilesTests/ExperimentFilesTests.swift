@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-import TributaryTestSupport
 import TributaryCore
-@testable import TributaryAnalysis
 import TributaryExperimentFiles
+import TributaryTestSupport
+
+@testable import TributaryAnalysis
 
 @Suite struct ExperimentFilesTests {
 
@@ -46,7 +47,8 @@ import TributaryExperimentFiles
     @Test func wrongTypeIsNamedWithItsPath() throws {
         let folder = try sampleCopy { folder in
             let url = folder.appendingPathComponent("framework.yaml")
-            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "raises: [fear, fears, afraid]", with: "raises: {a: 1}").write(to: url, atomically: true, encoding: .utf8)
+            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "raises: [fear, fears, afraid]", with: "raises: {a: 1}").write(
+                to: url, atomically: true, encoding: .utf8)
         }
         let message = error(folder)
         #expect(message.hasPrefix("framework.yaml: dimensions[1].raises"), "\(message)")
@@ -55,7 +57,8 @@ import TributaryExperimentFiles
     @Test func pathsCannotEscapeTheFolder() throws {
         let folder = try sampleCopy { folder in
             let url = folder.appendingPathComponent("corpus/manifest.yaml")
-            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "file: texts/speech-02.txt", with: "file: ../../../etc/passwd").write(to: url, atomically: true, encoding: .utf8)
+            try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "file: texts/speech-02.txt", with: "file: ../../../etc/passwd").write(
+                to: url, atomically: true, encoding: .utf8)
         }
         #expect(error(folder) == "corpus/manifest.yaml: documents[1].file: '../../../etc/passwd' points outside the experiment folder")
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TributaryServices
 
 @Suite struct RecentSetTests {

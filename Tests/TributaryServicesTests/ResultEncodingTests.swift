@@ -31,7 +31,8 @@ import TributaryCore
     }
 
     @Test func analyseBatchResultBytesAreUnchanged() async throws {
-        let task = TaskMessage(experimentID: "e", batchIndex: 2, batchCount: 3, payload: .analyseBatch(BatchPayload(framework: Self.framework, documents: Self.documents)))
+        let task = TaskMessage(
+            experimentID: "e", batchIndex: 2, batchCount: 3, payload: .analyseBatch(BatchPayload(framework: Self.framework, documents: Self.documents)))
         let output = try await AnalyseBatchHandler().handle(task)
         #expect(output.documents.contains { $0.derived["ratio"] == .some(nil) }, "a null derived metric is part of what is checked")
         try expectSameBytes(output, for: task)
@@ -45,7 +46,8 @@ import TributaryCore
 
     @Test func synthesisResultBytesAreUnchanged() async throws {
         let batch = try await AnalyseBatchHandler().handle(
-            TaskMessage(experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Self.framework, documents: Self.documents))))
+            TaskMessage(
+                experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Self.framework, documents: Self.documents))))
         let payload = SynthesisPayload(experimentName: "x", researchQuestion: "q?", groupBy: "region", framework: Self.framework, batchResults: [batch])
         let task = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
         try expectSameBytes(try await CorpusSynthesisHandler().handle(task), for: task)

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-import TributaryTestSupport
 import TributaryCore
 import TributaryStore
+import TributaryTestSupport
 
 @Suite struct SQLiteExperimentStoreTests {
     static func temporaryPath() -> String {
@@ -21,19 +21,22 @@ import TributaryStore
         defer { Self.remove(path) }
         var random = SplitMix(seed: UInt64(seed) &+ 1000)
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        try await AggregatorSchedule.run(&random, experiments: 3, apply: { input in
-            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
-            let pending = try await store.pendingOutbox()
-            #expect(pending.isEmpty, "the previous step's outbox was not drained")
-            let (_, enqueued) = try await store.transaction { try Orchestrator().handle(input, at: now, in: $0) }
-            try await store.removeFromOutbox(enqueued.map(\.id))
-            await store.close()
-            return enqueued.map(\.message)
-        }, record: { id in
-            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
-            defer { Task { await store.close() } }
-            return try await store.experiment(id: id)
-        })
+        try await AggregatorSchedule.run(
+            &random, experiments: 3,
+            apply: { input in
+                let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+                let pending = try await store.pendingOutbox()
+                #expect(pending.isEmpty, "the previous step's outbox was not drained")
+                let (_, enqueued) = try await store.transaction { try Orchestrator().handle(input, at: now, in: $0) }
+                try await store.removeFromOutbox(enqueued.map(\.id))
+                await store.close()
+                return enqueued.map(\.message)
+            },
+            record: { id in
+                let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+                defer { Task { await store.close() } }
+                return try await store.experiment(id: id)
+            })
     }
 
     @Test func unconfirmedOutboxSurvivesReopening() async throws {

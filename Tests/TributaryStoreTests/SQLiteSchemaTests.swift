@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryCore
+
 @testable import TributaryStore
 
 @Suite struct SQLiteSchemaTests {

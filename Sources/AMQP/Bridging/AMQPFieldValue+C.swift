@@ -14,21 +14,51 @@ extension CArena {
         var field = amqp_field_value_t()
         func kind(_ k: amqp_field_value_kind_t) { field.kind = UInt8(k.rawValue) }
         switch value {
-        case .bool(let v): kind(AMQP_FIELD_KIND_BOOLEAN); field.value.boolean = v ? 1 : 0
-        case .int8(let v): kind(AMQP_FIELD_KIND_I8); field.value.i8 = v
-        case .uint8(let v): kind(AMQP_FIELD_KIND_U8); field.value.u8 = v
-        case .int16(let v): kind(AMQP_FIELD_KIND_I16); field.value.i16 = v
-        case .uint16(let v): kind(AMQP_FIELD_KIND_U16); field.value.u16 = v
-        case .int32(let v): kind(AMQP_FIELD_KIND_I32); field.value.i32 = v
-        case .uint32(let v): kind(AMQP_FIELD_KIND_U32); field.value.u32 = v
-        case .int64(let v): kind(AMQP_FIELD_KIND_I64); field.value.i64 = v
-        case .float(let v): kind(AMQP_FIELD_KIND_F32); field.value.f32 = v
-        case .double(let v): kind(AMQP_FIELD_KIND_F64); field.value.f64 = v
-        case .decimal(let v): kind(AMQP_FIELD_KIND_DECIMAL); field.value.decimal = amqp_decimal_t(decimals: v.scale, value: v.value)
-        case .string(let v): kind(AMQP_FIELD_KIND_UTF8); field.value.bytes = bytes(v)
-        case .bytes(let v): kind(AMQP_FIELD_KIND_BYTES); field.value.bytes = bytes(v)
-        case .timestamp(let v): kind(AMQP_FIELD_KIND_TIMESTAMP); field.value.u64 = v
-        case .table(let v): kind(AMQP_FIELD_KIND_TABLE); field.value.table = table(v)
+        case .bool(let v):
+            kind(AMQP_FIELD_KIND_BOOLEAN)
+            field.value.boolean = v ? 1 : 0
+        case .int8(let v):
+            kind(AMQP_FIELD_KIND_I8)
+            field.value.i8 = v
+        case .uint8(let v):
+            kind(AMQP_FIELD_KIND_U8)
+            field.value.u8 = v
+        case .int16(let v):
+            kind(AMQP_FIELD_KIND_I16)
+            field.value.i16 = v
+        case .uint16(let v):
+            kind(AMQP_FIELD_KIND_U16)
+            field.value.u16 = v
+        case .int32(let v):
+            kind(AMQP_FIELD_KIND_I32)
+            field.value.i32 = v
+        case .uint32(let v):
+            kind(AMQP_FIELD_KIND_U32)
+            field.value.u32 = v
+        case .int64(let v):
+            kind(AMQP_FIELD_KIND_I64)
+            field.value.i64 = v
+        case .float(let v):
+            kind(AMQP_FIELD_KIND_F32)
+            field.value.f32 = v
+        case .double(let v):
+            kind(AMQP_FIELD_KIND_F64)
+            field.value.f64 = v
+        case .decimal(let v):
+            kind(AMQP_FIELD_KIND_DECIMAL)
+            field.value.decimal = amqp_decimal_t(decimals: v.scale, value: v.value)
+        case .string(let v):
+            kind(AMQP_FIELD_KIND_UTF8)
+            field.value.bytes = bytes(v)
+        case .bytes(let v):
+            kind(AMQP_FIELD_KIND_BYTES)
+            field.value.bytes = bytes(v)
+        case .timestamp(let v):
+            kind(AMQP_FIELD_KIND_TIMESTAMP)
+            field.value.u64 = v
+        case .table(let v):
+            kind(AMQP_FIELD_KIND_TABLE)
+            field.value.table = table(v)
         case .void: kind(AMQP_FIELD_KIND_VOID)
         case .array(let values):
             kind(AMQP_FIELD_KIND_ARRAY)

@@ -49,7 +49,8 @@ extension ConnectionCore {
             dispatchMethod(frame.payload.method, channel: channel)
         case AMQP_FRAME_HEADER:
             guard let content = assembling[channel],
-                  let decoded = frame.payload.properties.decoded else { return }
+                let decoded = frame.payload.properties.decoded
+            else { return }
             do {
                 content.properties = try AMQPProperties(decoded.assumingMemoryBound(to: amqp_basic_properties_t.self).pointee)
             } catch {
@@ -76,15 +77,17 @@ extension ConnectionCore {
         switch method.id {
         case Method.basicDeliver:
             let deliver = decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
-            assembling[channel] = ContentAssembly(.delivery(
-                tag: deliver.delivery_tag, redelivered: deliver.redelivered != 0,
-                exchange: deliver.exchange.string, routingKey: deliver.routing_key.string,
-                consumerTag: deliver.consumer_tag.string))
+            assembling[channel] = ContentAssembly(
+                .delivery(
+                    tag: deliver.delivery_tag, redelivered: deliver.redelivered != 0,
+                    exchange: deliver.exchange.string, routingKey: deliver.routing_key.string,
+                    consumerTag: deliver.consumer_tag.string))
         case Method.basicReturn:
             let returned = decoded.assumingMemoryBound(to: amqp_basic_return_t.self).pointee
-            assembling[channel] = ContentAssembly(.returned(
-                code: returned.reply_code, text: returned.reply_text.string,
-                exchange: returned.exchange.string, routingKey: returned.routing_key.string))
+            assembling[channel] = ContentAssembly(
+                .returned(
+                    code: returned.reply_code, text: returned.reply_text.string,
+                    exchange: returned.exchange.string, routingKey: returned.routing_key.string))
         case Method.basicAck:
             let ack = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
             handleConfirm(tag: ack.delivery_tag, multiple: ack.multiple != 0, nack: false)
@@ -95,19 +98,23 @@ extension ConnectionCore {
             // The broker cancels a consumer when its queue is deleted or its node goes away.
             if let record = consumers.removeValue(forKey: channel), record.active {
                 logger.warning("AMQP consumer cancelled by broker", metadata: ["queue": "\(record.queue)"])
-                record.continuation.finish(throwing: AMQPError(
-                    code: .consumerCancelled, operation: "consume \(record.queue)",
-                    message: "broker cancelled the consumer (queue deleted or unavailable)"))
+                record.continuation.finish(
+                    throwing: AMQPError(
+                        code: .consumerCancelled, operation: "consume \(record.queue)",
+                        message: "broker cancelled the consumer (queue deleted or unavailable)"))
             }
         case Method.channelClose:
             let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
-            channelClosedByBroker(channel, error: AMQPError(
-                code: .channelClosed, operation: "channel \(channel)", replyCode: close.reply_code, message: close.reply_text.string))
+            channelClosedByBroker(
+                channel,
+                error: AMQPError(
+                    code: .channelClosed, operation: "channel \(channel)", replyCode: close.reply_code, message: close.reply_text.string))
         case Method.connectionClose:
             let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
             answerConnectionClose()
-            connectionLost(AMQPError(
-                code: .connectionClosed, operation: "connection", replyCode: close.reply_code, message: close.reply_text.string))
+            connectionLost(
+                AMQPError(
+                    code: .connectionClosed, operation: "connection", replyCode: close.reply_code, message: close.reply_text.string))
         case Method.connectionBlocked:
             logger.warning("AMQP connection blocked by broker (resource alarm); publishes will wait")
         case Method.connectionUnblocked:
@@ -130,10 +137,11 @@ extension ConnectionCore {
                 return
             }
             record.settlements.delivered(tag)
-            deliveryBatches[channel, default: []].append(AMQPDelivery(
-                body: content.body, properties: content.properties, deliveryTag: tag, redelivered: redelivered,
-                exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
-                channel: channel, epoch: record.epoch, owner: owner))
+            deliveryBatches[channel, default: []].append(
+                AMQPDelivery(
+                    body: content.body, properties: content.properties, deliveryTag: tag, redelivered: redelivered,
+                    exchange: exchange, routingKey: routingKey, consumerTag: consumerTag,
+                    channel: channel, epoch: record.epoch, owner: owner))
         }
     }
 

@@ -37,8 +37,9 @@ extension ConnectionCore {
         let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &connectTimeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             amqp_destroy_connection(connection)
-            throw AMQPError(code: status == AMQP_STATUS_TIMEOUT.rawValue ? .timeout : .connectionFailed,
-                            operation: operation, message: String(cString: amqp_error_string2(status)))
+            throw AMQPError(
+                code: status == AMQP_STATUS_TIMEOUT.rawValue ? .timeout : .connectionFailed,
+                operation: operation, message: String(cString: amqp_error_string2(status)))
         }
         _ = amqp_set_handshake_timeout(connection, &connectTimeout)
         var rpcTimeout = configuration.rpcTimeout.timevalValue
@@ -65,8 +66,9 @@ extension ConnectionCore {
             try check(reply, "login to virtual host '\(configuration.virtualHost)' as '\(configuration.username)'", channel: 0)
         } catch let error where error.code == .connectionLost {
             // Without the authentication_failure_close capability honoured, a refused login looks like a dropped socket.
-            throw AMQPError(code: .authenticationFailed, operation: error.operation,
-                            message: "broker closed the connection during login (\(error.message)); check user, password and virtual host")
+            throw AMQPError(
+                code: .authenticationFailed, operation: error.operation,
+                message: "broker closed the connection during login (\(error.message)); check user, password and virtual host")
         }
         heartbeatSeconds = Int(amqp_get_heartbeat(connection))
 
@@ -101,9 +103,10 @@ extension ConnectionCore {
         channelsWithAcks.removeAll()
         // Cancelled consumers' channels do not come back with the new socket.
         consumers = consumers.filter { $0.value.active }
-        failPendingPublishes(AMQPError(
-            code: .connectionLost, operation: "publish",
-            message: "connection lost before the broker confirmed the message (\(error))"))
+        failPendingPublishes(
+            AMQPError(
+                code: .connectionLost, operation: "publish",
+                message: "connection lost before the broker confirmed the message (\(error))"))
         if configuration.reconnect.enabled {
             logger.warning("AMQP connection lost; reconnecting", metadata: ["error": "\(error)"])
             phase = .reconnecting(attempt: 0, next: clock.now + configuration.reconnect.initialDelay)
@@ -129,8 +132,11 @@ extension ConnectionCore {
             phase = .open
             lastReceive = clock.now
             recoveries += 1
-            logger.info("AMQP connection recovered", metadata: [
-                "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)", "waiting": "\(waiting.count)"])
+            logger.info(
+                "AMQP connection recovered",
+                metadata: [
+                    "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)", "waiting": "\(waiting.count)",
+                ])
             runWaitingOperations()
         } catch {
             destroySocket()
@@ -185,8 +191,10 @@ extension ConnectionCore {
             // Called even on timeout: this is where librabbitmq sends its due heartbeat.
             _ = readAvailableFrames()
             if isOpen, heartbeatSeconds > 0, clock.now - lastReceive > .seconds(heartbeatSeconds * 2) {
-                connectionLost(AMQPError(code: .connectionLost, operation: "heartbeat",
-                                         message: "no data from broker for \(heartbeatSeconds * 2)s"))
+                connectionLost(
+                    AMQPError(
+                        code: .connectionLost, operation: "heartbeat",
+                        message: "no data from broker for \(heartbeatSeconds * 2)s"))
             }
         case .reconnecting(let attempt, let next):
             if now >= next {

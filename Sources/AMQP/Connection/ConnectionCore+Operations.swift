@@ -37,8 +37,9 @@ extension ConnectionCore {
         let operation = "queue.bind \(binding.queue) to \(binding.exchange) (\(binding.routingKey))"
         let connection = try requireConnection(operation)
         defer { arena.reset() }
-        amqp_queue_bind(connection, Self.adminChannel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
-                        arena.bytes(binding.routingKey), arena.table(binding.arguments))
+        amqp_queue_bind(
+            connection, Self.adminChannel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
+            arena.bytes(binding.routingKey), arena.table(binding.arguments))
         try lastReply(operation, channel: Self.adminChannel)
     }
 
@@ -46,8 +47,9 @@ extension ConnectionCore {
         let operation = "queue.unbind \(binding.queue) from \(binding.exchange) (\(binding.routingKey))"
         let connection = try requireConnection(operation)
         defer { arena.reset() }
-        amqp_queue_unbind(connection, Self.adminChannel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
-                          arena.bytes(binding.routingKey), arena.table(binding.arguments))
+        amqp_queue_unbind(
+            connection, Self.adminChannel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
+            arena.bytes(binding.routingKey), arena.table(binding.arguments))
         try lastReply(operation, channel: Self.adminChannel)
         topology.forget(binding)
     }
@@ -98,8 +100,9 @@ extension ConnectionCore {
             amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
         arena.reset()
         guard status == AMQP_STATUS_OK.rawValue else {
-            let error = AMQPError(code: .connectionLost, operation: "publish to '\(exchange)' (\(routingKey))",
-                                  message: String(cString: amqp_error_string2(status)))
+            let error = AMQPError(
+                code: .connectionLost, operation: "publish to '\(exchange)' (\(routingKey))",
+                message: String(cString: amqp_error_string2(status)))
             completion(.failure(error))
             connectionLost(error)
             return
@@ -141,7 +144,8 @@ extension ConnectionCore {
         var tag = oldestUnconfirmed
         while tag < nextPublishTag {
             if var publish = pendingPublishes[tag], publish.mandatory, publish.returned == nil,
-               publish.exchange == exchange, publish.routingKey == routingKey {
+                publish.exchange == exchange, publish.routingKey == routingKey
+            {
                 publish.returned = (code, text)
                 pendingPublishes[tag] = publish
                 return
@@ -181,8 +185,9 @@ extension ConnectionCore {
         amqp_basic_qos(connection, channel, 0, record.prefetch, 0)
         try lastReply("basic.qos \(record.prefetch) on \(record.queue)", channel: channel)
         defer { arena.reset() }
-        amqp_basic_consume(connection, channel, arena.bytes(record.queue), arena.bytes(record.tag), 0, 0,
-                           record.exclusive ? 1 : 0, arena.table(record.arguments))
+        amqp_basic_consume(
+            connection, channel, arena.bytes(record.queue), arena.bytes(record.tag), 0, 0,
+            record.exclusive ? 1 : 0, arena.table(record.arguments))
         try lastReply(operation, channel: channel)
         record.epoch = nextEpoch()
         record.settlements = SettlementBatcher()
@@ -202,8 +207,9 @@ extension ConnectionCore {
     func acknowledge(_ acknowledgement: AMQPDelivery.Acknowledgement, channel: UInt16, tag: UInt64, epoch: UInt64) {
         guard let connection, isOpen, let record = consumers[channel], record.epoch == epoch else {
             // Sending it would name a tag the new channel never issued, and the broker would close it.
-            logger.debug("AMQP dropped settlement for a delivery from a lost channel; it will be redelivered",
-                         metadata: ["settlement": "\(acknowledgement)", "deliveryTag": "\(tag)"])
+            logger.debug(
+                "AMQP dropped settlement for a delivery from a lost channel; it will be redelivered",
+                metadata: ["settlement": "\(acknowledgement)", "deliveryTag": "\(tag)"])
             return
         }
         let status: Int32

@@ -87,11 +87,12 @@ final class ConnectionCore {
         case .open:
             run(self)
         case .connecting, .reconnecting:
-            waiting.append(WaitingOperation(
-                operation: operation,
-                deadline: clock.now + configuration.operationTimeout,
-                run: run,
-                fail: fail))
+            waiting.append(
+                WaitingOperation(
+                    operation: operation,
+                    deadline: clock.now + configuration.operationTimeout,
+                    run: run,
+                    fail: fail))
         case .failed(let error):
             fail(AMQPError(code: .notConnected, operation: operation, message: "connection failed: \(error)"))
         case .closed:
@@ -121,9 +122,10 @@ final class ConnectionCore {
         var kept: [WaitingOperation] = []
         for operation in waiting {
             if operation.deadline <= now {
-                operation.fail(AMQPError(
-                    code: .notConnected, operation: operation.operation,
-                    message: "no connection to \(configuration.host):\(configuration.port) within \(configuration.operationTimeout)"))
+                operation.fail(
+                    AMQPError(
+                        code: .notConnected, operation: operation.operation,
+                        message: "no connection to \(configuration.host):\(configuration.port) within \(configuration.operationTimeout)"))
             } else {
                 kept.append(operation)
             }

@@ -6,13 +6,15 @@ extension ConnectionThread {
     ) async throws(AMQPError) -> T {
         let result: Result<T, AMQPError> = await withUnsafeContinuation { continuation in
             let submitted = submit { core in
-                core.whenOpen(operation, run: { core in
-                    do throws(AMQPError) {
-                        continuation.resume(returning: .success(try body(core)))
-                    } catch {
-                        continuation.resume(returning: .failure(error))
-                    }
-                }, fail: { continuation.resume(returning: .failure($0)) })
+                core.whenOpen(
+                    operation,
+                    run: { core in
+                        do throws(AMQPError) {
+                            continuation.resume(returning: .success(try body(core)))
+                        } catch {
+                            continuation.resume(returning: .failure(error))
+                        }
+                    }, fail: { continuation.resume(returning: .failure($0)) })
             }
             if !submitted {
                 continuation.resume(returning: .failure(AMQPError(code: .shutdown, operation: operation, message: "connection is closed")))

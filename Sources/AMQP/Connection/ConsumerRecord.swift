@@ -15,8 +15,10 @@ final class ConsumerRecord {
     var active = true
     var settlements = SettlementBatcher()
 
-    init(queue: String, tag: String, prefetch: UInt16, exclusive: Bool, arguments: AMQPTable,
-         continuation: AsyncThrowingStream<[AMQPDelivery], any Error>.Continuation) {
+    init(
+        queue: String, tag: String, prefetch: UInt16, exclusive: Bool, arguments: AMQPTable,
+        continuation: AsyncThrowingStream<[AMQPDelivery], any Error>.Continuation
+    ) {
         self.queue = queue
         self.tag = tag
         self.prefetch = prefetch

@@ -44,7 +44,8 @@ struct SettlementBatcher {
     }
 
     private mutating func remove(_ tag: UInt64) {
-        var low = head, high = outstanding.count
+        var low = head
+        var high = outstanding.count
         while low < high {
             let mid = (low + high) / 2
             if outstanding[mid] < tag { low = mid + 1 } else { high = mid }

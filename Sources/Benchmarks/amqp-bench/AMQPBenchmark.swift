@@ -28,7 +28,10 @@ struct AMQPBenchmark: AsyncParsableCommand {
     func run() async throws {
         let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: bodySize)
-        var rawPublish: [Double] = [], layerPublish: [Double] = [], rawConsume: [Double] = [], layerConsume: [Double] = []
+        var rawPublish: [Double] = []
+        var layerPublish: [Double] = []
+        var rawConsume: [Double] = []
+        var layerConsume: [Double] = []
         var setupConfig = config
         setupConfig.connectionName = "amqp-bench-setup"
         let setup = try await AMQPConnection.connect(setupConfig)
@@ -68,13 +71,17 @@ struct AMQPBenchmark: AsyncParsableCommand {
             rawConsumer.close()
             await layer.close()
             for queue in [rawQueue, layerQueue] { try await setup.deleteQueue(queue) }
-            print(String(format: "round %d: publish raw %.0f/s layer %.0f/s | consume raw %.0f/s layer %.0f/s",
-                         round, rawPublish.last!, layerPublish.last!, rawConsume.last!, layerConsume.last!))
+            print(
+                String(
+                    format: "round %d: publish raw %.0f/s layer %.0f/s | consume raw %.0f/s layer %.0f/s",
+                    round, rawPublish.last!, layerPublish.last!, rawConsume.last!, layerConsume.last!))
         }
         await setup.close()
 
         print("")
-        print("| work (\(messages) msgs, \(bodySize) B, window \(window), prefetch \(prefetch), \(rounds) rounds) | raw librabbitmq (median) | Tributary AMQP (median) | ratio (paired) |")
+        print(
+            "| work (\(messages) msgs, \(bodySize) B, window \(window), prefetch \(prefetch), \(rounds) rounds) | raw librabbitmq (median) | Tributary AMQP (median) | ratio (paired) |"
+        )
         print("|---|---|---|---|")
         row("persistent publish, streamed confirms", rawPublish, layerPublish)
         row("consume + ack each", rawConsume, layerConsume)

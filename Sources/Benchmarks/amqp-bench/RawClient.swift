@@ -8,7 +8,11 @@ struct RawClient {
     let connection: amqp_connection_state_t
 
     init(_ config: AMQPConfiguration) throws {
-        let host = config.host, port = config.port, user = config.username, password = config.password, vhost = config.virtualHost
+        let host = config.host
+        let port = config.port
+        let user = config.username
+        let password = config.password
+        let vhost = config.virtualHost
         guard let connection = amqp_new_connection(), let socket = amqp_tcp_socket_new(connection) else {
             throw BenchmarkError("raw: cannot allocate a connection")
         }

@@ -95,7 +95,8 @@ public enum MessageCoding {
         var current = ""
         let characters = Array(name)
         for (offset, character) in characters.enumerated() {
-            let startsWord = character.isUppercase && !current.isEmpty
+            let startsWord =
+                character.isUppercase && !current.isEmpty
                 && (characters[offset - 1].isLowercase || characters[offset - 1].isNumber
                     || (offset + 1 < characters.count && characters[offset + 1].isLowercase))
             if startsWord {

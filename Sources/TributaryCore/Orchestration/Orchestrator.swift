@@ -72,7 +72,9 @@ public struct Orchestrator: Sendable {
         }
     }
 
-    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+        -> Disposition
+    {
         let spec = try storedSpec(of: record, in: store)
         let plan: PreTestResult
         do {
@@ -121,7 +123,9 @@ public struct Orchestrator: Sendable {
         return nil
     }
 
-    private func countBatch(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    private func countBatch(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+        -> Disposition
+    {
         func disposition(_ event: Event) -> Disposition {
             Disposition(event, experimentID: record.id, taskID: result.taskID, batchIndex: result.batchIndex)
         }
@@ -155,7 +159,9 @@ public struct Orchestrator: Sendable {
         }
     }
 
-    private func complete(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    private func complete(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+        -> Disposition
+    {
         let report = result.result ?? .null
         record.state = .completed
         record.report = try MessageCoding.encode(report)

@@ -18,7 +18,9 @@ public struct OutboundMessage: Sendable, Hashable {
     public var headers: [String: Int]
     public var body: [UInt8]
 
-    public init(destination: Destination, routingKey: String, messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], body: [UInt8]) {
+    public init(
+        destination: Destination, routingKey: String, messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], body: [UInt8]
+    ) {
         self.destination = destination
         self.routingKey = routingKey
         self.messageID = messageID

@@ -24,7 +24,9 @@ final class SQLiteStatement {
             case .real(let v): status = sqlite3_bind_double(handle, index, v)
             case .text(let v):
                 var text = v
-                status = text.withUTF8 { tributary_bind_text(handle, index, UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32($0.count)) }
+                status = text.withUTF8 {
+                    tributary_bind_text(handle, index, UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32($0.count))
+                }
             case .blob(let v):
                 status = v.withUnsafeBytes { tributary_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count)) }
             }
