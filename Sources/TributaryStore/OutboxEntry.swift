@@ -1,7 +1,7 @@
 import TributaryCore
 
 /// A message in the outbox with its row id, used to remove it once the broker confirms it.
-public struct OutboxEntry: Sendable, Hashable {
-    public var id: Int64
-    public var message: OutboundMessage
+package struct OutboxEntry: Sendable, Hashable {
+    package var id: Int64
+    package var message: OutboundMessage
 }

@@ -17,7 +17,7 @@ public actor SQLiteExperimentStore {
     nonisolated let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var database: SQLiteDatabase?
-    public nonisolated let path: String
+    package nonisolated let path: String
 
     private init(path: String) {
         self.path = path
@@ -26,7 +26,7 @@ public actor SQLiteExperimentStore {
 
     /// Opens (creating if needed) the database at `path` and migrates its schema forward.
     /// Throws ``ExperimentStoreError/Code/schemaTooNew`` for a database of a newer orchestrator.
-    public static func open(path: String, durability: Durability = .full) async throws -> SQLiteExperimentStore {
+    package static func open(path: String, durability: Durability = .full) async throws -> SQLiteExperimentStore {
         let store = SQLiteExperimentStore(path: path)
         do {
             try await store.setUp(durability: durability)
@@ -52,7 +52,7 @@ public actor SQLiteExperimentStore {
 
     /// Runs `body` in one transaction and commits; on any error rolls back and rethrows.
     /// Returns the body's value and the outbox entries it wrote.
-    public func transaction<T: Sendable>(
+    package func transaction<T: Sendable>(
         _ body: @Sendable (SQLiteTransaction) throws -> T
     ) throws -> (value: T, enqueued: [OutboxEntry]) {
         let database = try requireDatabase()
@@ -70,7 +70,7 @@ public actor SQLiteExperimentStore {
 
     /// Outbox entries not yet confirmed by the broker, oldest first: what a restarted
     /// orchestrator must publish before anything else.
-    public func pendingOutbox() throws -> [OutboxEntry] {
+    package func pendingOutbox() throws -> [OutboxEntry] {
         let statement = try requireDatabase().statement(
             "SELECT id, destination, routing_key, message_id, correlation_id, type, headers, body FROM outbox ORDER BY id")
         try statement.bind([])
@@ -89,7 +89,7 @@ public actor SQLiteExperimentStore {
     }
 
     /// Removes confirmed entries.
-    public func removeFromOutbox(_ ids: [Int64]) throws {
+    package func removeFromOutbox(_ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }
         let database = try requireDatabase()
         try database.execute("BEGIN IMMEDIATE")
@@ -104,11 +104,11 @@ public actor SQLiteExperimentStore {
     }
 
     /// The stored state of one experiment, for status queries.
-    public func experiment(id: String) throws -> ExperimentRecord? {
+    package func experiment(id: String) throws -> ExperimentRecord? {
         try SQLiteTransaction(database: requireDatabase()).experiment(id: id)
     }
 
-    public func close() {
+    package func close() {
         database?.close()
         database = nil
         executor.stop()

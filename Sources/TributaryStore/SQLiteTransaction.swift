@@ -3,7 +3,7 @@ import TributaryCore
 
 /// The orchestrator's view of one SQLite transaction. Valid only inside
 /// ``SQLiteExperimentStore/transaction(_:)``.
-public final class SQLiteTransaction: ExperimentStoreTransaction {
+package final class SQLiteTransaction: ExperimentStoreTransaction {
     private let database: SQLiteDatabase
     /// Outbox rows written in this transaction, handed to the publisher after commit.
     private(set) var enqueued: [OutboxEntry] = []
@@ -12,7 +12,7 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
         self.database = database
     }
 
-    public func experiment(id: String) throws -> ExperimentRecord? {
+    package func experiment(id: String) throws -> ExperimentRecord? {
         let statement = try database.statement(
             """
             SELECT name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
@@ -36,7 +36,7 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
             report: statement.isNull(10) ? nil : statement.blob(10))
     }
 
-    public func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
+    package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
         try write(
             record,
@@ -47,7 +47,7 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
                 """)
     }
 
-    public func save(_ record: ExperimentRecord) throws {
+    package func save(_ record: ExperimentRecord) throws {
         try write(
             record,
             sql: """
@@ -69,21 +69,21 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
         ])
     }
 
-    public func spec(experimentID: String) throws -> [UInt8]? {
+    package func spec(experimentID: String) throws -> [UInt8]? {
         let statement = try database.statement("SELECT spec FROM experiment_specs WHERE id = ?1")
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
         return try statement.step() ? statement.blob(0) : nil
     }
 
-    public func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool {
+    package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool {
         // The primary key makes this the distinctness check: a second result for the batch changes nothing.
         try database.statement("INSERT OR IGNORE INTO batch_results (experiment_id, batch_index, result) VALUES (?1, ?2, ?3)")
             .run([.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
         return database.changes == 1
     }
 
-    public func batchResults(experimentID: String) throws -> [[UInt8]] {
+    package func batchResults(experimentID: String) throws -> [[UInt8]] {
         let statement = try database.statement("SELECT result FROM batch_results WHERE experiment_id = ?1 ORDER BY batch_index")
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
@@ -92,7 +92,7 @@ public final class SQLiteTransaction: ExperimentStoreTransaction {
         return results
     }
 
-    public func enqueue(_ message: OutboundMessage) throws {
+    package func enqueue(_ message: OutboundMessage) throws {
         try database.statement(
             """
             INSERT INTO outbox (destination, routing_key, message_id, correlation_id, type, headers, body)

@@ -5,10 +5,10 @@ import TributaryCore
 /// Random schedules of many experiments at once: completion order shuffled, every result
 /// delivered one to three times, late duplicates after completion, experiments interleaved.
 /// Shared by the property tests of the pure orchestrator and of every store.
-public enum AggregatorSchedule {
+package enum AggregatorSchedule {
     /// Runs a randomized schedule. `apply` handles one message (a fresh orchestrator each time,
     /// so every step is a restart) and returns what it sent; `record` reads the stored state.
-    public static func run(
+    package static func run(
         _ random: inout SplitMix, experiments: Int,
         apply: (Orchestrator.Input) async throws -> [OutboundMessage],
         record: (String) async throws -> ExperimentRecord?

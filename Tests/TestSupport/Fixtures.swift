@@ -2,26 +2,26 @@ import Foundation
 import TributaryCore
 
 /// Experiments, tasks and results the unit tests share.
-public enum Fixtures {
-    public static let framework = Framework(
+package enum Fixtures {
+    package static let framework = Framework(
         name: "affect", version: "1",
         dimensions: [Dimension(name: "hope", raises: ["hope"]), Dimension(name: "fear", raises: ["fear"])],
         derivedMetrics: [DerivedMetric(name: "tension", formula: "abs(hope - fear)")])
 
-    public static func spec(documents: Int, batchSize: Int, name: String = "exp") -> ExperimentSpec {
+    package static func spec(documents: Int, batchSize: Int, name: String = "exp") -> ExperimentSpec {
         ExperimentSpec(
             name: name, framework: framework,
             documents: (0..<documents).map { Document(id: "d\($0)", text: "hope and fear \($0)", metadata: ["group": $0 % 2 == 0 ? "a" : "b"]) },
             batchSize: batchSize)
     }
 
-    public static func request(_ id: String, documents: Int = 10, batchSize: Int = 3) -> ExperimentRequest {
+    package static func request(_ id: String, documents: Int = 10, batchSize: Int = 3) -> ExperimentRequest {
         ExperimentRequest(
             experimentID: id, submittedAt: Date(timeIntervalSince1970: 1_764_000_000), experiment: spec(documents: documents, batchSize: batchSize))
     }
 
     /// What an honest agent would answer to a task (completed, with a small deterministic result).
-    public static func result(for task: TaskMessage, status: TaskStatus = .completed, worker: String = "w1") -> TaskResult<JSONValue> {
+    package static func result(for task: TaskMessage, status: TaskStatus = .completed, worker: String = "w1") -> TaskResult<JSONValue> {
         let output: JSONValue
         switch task.payload {
         case .preTest(let spec):
@@ -44,11 +44,11 @@ public enum Fixtures {
             workerID: worker, startedAt: at, finishedAt: at)
     }
 
-    public static func tasks(in messages: [OutboundMessage]) -> [TaskMessage] {
+    package static func tasks(in messages: [OutboundMessage]) -> [TaskMessage] {
         messages.filter { $0.destination == .tasks }.map { try! MessageCoding.decode(TaskMessage.self, from: $0.body) }
     }
 
-    public static func events(in messages: [OutboundMessage]) -> [ExperimentStatus] {
+    package static func events(in messages: [OutboundMessage]) -> [ExperimentStatus] {
         messages.filter { $0.destination == .events }.map { try! MessageCoding.decode(ExperimentStatus.self, from: $0.body) }
     }
 }

@@ -4,16 +4,16 @@ import Testing
 /// The broker the integration suites use: `TRIBUTARY_TEST_AMQP_URL`. Without it those suites
 /// are skipped (and say so), so `swift test` passes on a machine with no RabbitMQ;
 /// `Deploy/local/test.sh` starts a broker and sets it.
-public enum TestBroker {
-    public static let url: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+package enum TestBroker {
+    package static let url: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// The trait of every suite that needs a broker.
-    public static var required: ConditionTrait {
+    package static var required: ConditionTrait {
         .enabled(if: url != nil, "needs a broker: set TRIBUTARY_TEST_AMQP_URL (Deploy/local/test.sh does)")
     }
 
     /// The configured URL; only called from suites carrying ``required``.
-    public static func requireURL() throws -> String {
+    package static func requireURL() throws -> String {
         guard let url else { throw BrokerNotConfigured() }
         return url
     }

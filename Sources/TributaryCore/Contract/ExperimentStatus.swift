@@ -22,7 +22,7 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     public var report: JSONValue?
     public var at: Date
 
-    public init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
+    package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
         self.schemaVersion = MessageCoding.schemaVersion
         self.experimentID = record.id
         self.name = record.name

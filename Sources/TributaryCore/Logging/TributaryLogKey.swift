@@ -39,7 +39,7 @@ extension Logger.Metadata {
 
 extension Orchestrator.Disposition {
     /// The disposition as log metadata: its event and the ids it concerns.
-    public var logMetadata: Logger.Metadata {
+    package var logMetadata: Logger.Metadata {
         var values: [TributaryLogKey: Logger.Metadata.Value] = [.event: "\(event.rawValue)", .experimentID: "\(experimentID)"]
         if let taskID { values[.taskID] = "\(taskID)" }
         if let batchIndex { values[.batchIndex] = "\(batchIndex)" }

@@ -3,8 +3,8 @@
 /// Distinctness is decided by the store inside the same transaction that updates the
 /// count, so duplicates, redeliveries and results replayed after a restart can neither
 /// complete a set early nor complete it twice.
-public struct BatchAggregator: Sendable {
-    public enum Outcome: Sendable, Hashable {
+package struct BatchAggregator: Sendable {
+    package enum Outcome: Sendable, Hashable {
         /// A new batch was counted; `completed` of `total` are now in.
         case counted(completed: Int, total: Int)
         /// This new batch was the last one missing: the set is complete. Happens once per experiment.
@@ -15,9 +15,9 @@ public struct BatchAggregator: Sendable {
         case outOfRange
     }
 
-    public init() {}
+    package init() {}
 
-    public func record(
+    package func record(
         batchIndex: Int, result: [UInt8], into record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
     ) throws -> Outcome {
         guard (0..<record.batchCount).contains(batchIndex) else { return .outOfRange }

@@ -1,7 +1,7 @@
 /// Splits a corpus into analysis batches: at most `batchSize` documents and, unless a single
 /// document is larger, at most `maxBatchBytes` of text per batch. Order is kept.
-public enum BatchPlanner {
-    public static func plan(_ documents: [Document], batchSize: Int, maxBatchBytes: Int) -> [[String]] {
+package enum BatchPlanner {
+    package static func plan(_ documents: [Document], batchSize: Int, maxBatchBytes: Int) -> [[String]] {
         var batches: [[String]] = []
         var current: [String] = []
         var currentBytes = 0

@@ -4,22 +4,22 @@ import Foundation
 ///
 /// The submitted spec (the whole corpus) is stored beside it, once, and read only when
 /// tasks are built: the record itself is rewritten on every result and must stay small.
-public struct ExperimentRecord: Sendable, Hashable {
-    public var id: String
-    public var name: String
-    public var state: ExperimentState
-    public var batchCount: Int
-    public var batchesCompleted: Int
-    public var duplicatesIgnored: Int
-    public var synthesisRequests: Int
-    public var warnings: [String]
-    public var failure: String?
-    public var createdAt: Date
-    public var updatedAt: Date
+package struct ExperimentRecord: Sendable, Hashable {
+    package var id: String
+    package var name: String
+    package var state: ExperimentState
+    package var batchCount: Int
+    package var batchesCompleted: Int
+    package var duplicatesIgnored: Int
+    package var synthesisRequests: Int
+    package var warnings: [String]
+    package var failure: String?
+    package var createdAt: Date
+    package var updatedAt: Date
     /// The synthesis output, JSON-encoded, once completed.
-    public var report: [UInt8]?
+    package var report: [UInt8]?
 
-    public init(
+    package init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
         duplicatesIgnored: Int = 0, synthesisRequests: Int = 0, warnings: [String] = [], failure: String? = nil,
         createdAt: Date, updatedAt: Date, report: [UInt8]? = nil

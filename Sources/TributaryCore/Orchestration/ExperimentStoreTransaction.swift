@@ -2,7 +2,7 @@
 ///
 /// Everything the orchestrator does for a batch of incoming messages happens through one
 /// of these and is committed at once, before any of those messages is acknowledged.
-public protocol ExperimentStoreTransaction: AnyObject {
+package protocol ExperimentStoreTransaction: AnyObject {
     func experiment(id: String) throws -> ExperimentRecord?
     /// Stores a new experiment with its JSON-encoded spec.
     func create(_ record: ExperimentRecord, spec: [UInt8]) throws

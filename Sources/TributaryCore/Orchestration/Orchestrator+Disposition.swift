@@ -1,12 +1,12 @@
 extension Orchestrator {
     /// What became of one input, for logs and metrics: a named event and the ids it concerns.
-    public struct Disposition: Sendable, Hashable {
-        public var event: Event
-        public var experimentID: String
-        public var taskID: String?
-        public var batchIndex: Int?
+    package struct Disposition: Sendable, Hashable {
+        package var event: Event
+        package var experimentID: String
+        package var taskID: String?
+        package var batchIndex: Int?
 
-        public init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil) {
+        package init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil) {
             self.event = event
             self.experimentID = experimentID
             self.taskID = taskID
@@ -14,12 +14,12 @@ extension Orchestrator {
         }
 
         /// False when the input changed nothing but, at most, a duplicate tally.
-        public var applied: Bool { event.isApplied }
+        package var applied: Bool { event.isApplied }
     }
 
     /// Everything the orchestrator can make of an input. The raw values are stable: they
     /// appear in logs as `tributary.event`.
-    public enum Event: String, Sendable, Hashable, CaseIterable {
+    package enum Event: String, Sendable, Hashable, CaseIterable {
         case experimentReceived = "experiment_received"
         case batchesPlanned = "batches_planned"
         case batchCounted = "batch_counted"
@@ -40,7 +40,7 @@ extension Orchestrator {
         /// A batch index outside the experiment's plan, or none.
         case batchOutOfRange = "batch_out_of_range"
 
-        public var isApplied: Bool {
+        package var isApplied: Bool {
             switch self {
             case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed: true
             case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange: false

@@ -43,7 +43,7 @@ extension Orchestrator {
     }
 
     /// `experiment.<id>.<state>`: bind `experiment.<id>.*` to follow one experiment, `experiment.#` for all.
-    public static func eventRoutingKey(experimentID: String, state: ExperimentState) -> String {
+    package static func eventRoutingKey(experimentID: String, state: ExperimentState) -> String {
         "experiment.\(experimentID).\(state.rawValue)"
     }
 }

@@ -3,18 +3,18 @@ import Foundation
 /// The orchestrator's decisions, free of any transport: given an incoming message and the
 /// stored state, it updates the state and enqueues what must be sent, all in the caller's
 /// transaction. It keeps nothing in memory, so a restart loses nothing.
-public struct Orchestrator: Sendable {
+package struct Orchestrator: Sendable {
     /// A message the orchestrator consumes. Results carry their output as uninterpreted JSON.
-    public enum Input: Sendable, Hashable {
+    package enum Input: Sendable, Hashable {
         case request(ExperimentRequest)
         case result(TaskResult<JSONValue>)
     }
 
-    public let aggregator = BatchAggregator()
+    package let aggregator = BatchAggregator()
 
-    public init() {}
+    package init() {}
 
-    public func handle(_ input: Input, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    package func handle(_ input: Input, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         switch input {
         case .request(let request): try start(request, at: now, in: store)
         case .result(let result): try apply(result, at: now, in: store)

@@ -3,22 +3,22 @@
 /// Written in the same transaction as the state change that caused it, so a crash can
 /// only delay it, never lose it; after a crash it may be sent twice, which the
 /// deterministic `messageID` lets consumers detect.
-public struct OutboundMessage: Sendable, Hashable {
+package struct OutboundMessage: Sendable, Hashable {
     /// Which exchange of the topology the message goes to.
-    public enum Destination: String, Sendable, Hashable {
+    package enum Destination: String, Sendable, Hashable {
         case tasks
         case events
     }
 
-    public var destination: Destination
-    public var routingKey: String
-    public var messageID: String
-    public var correlationID: String
-    public var type: String
-    public var headers: [String: Int]
-    public var body: [UInt8]
+    package var destination: Destination
+    package var routingKey: String
+    package var messageID: String
+    package var correlationID: String
+    package var type: String
+    package var headers: [String: Int]
+    package var body: [UInt8]
 
-    public init(
+    package init(
         destination: Destination, routingKey: String, messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], body: [UInt8]
     ) {
         self.destination = destination
