@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import TributaryCore
 import TributaryTestSupport
+
+@testable import TributaryCore
 
 @Suite struct MessageCodingTests {
     @Test func taskMessageRoundTripsAndUsesSnakeCase() throws {
@@ -37,7 +38,41 @@ import TributaryTestSupport
             try MessageCoding.decode(
                 ExperimentRequest.self, from: Array(#"{"schema_version":1,"experiment_id":"e","submitted_at":"2026-11-25T00:00:00Z"}"#.utf8))
         }
-        #expect(error?.message.contains("experiment") == true)
+        #expect(error?.message.contains("missing field 'experiment'") == true)
+    }
+
+    /// Reasons name fields as the wire spells them (snake_case, indices in brackets), never Swift's property names.
+    @Test func errorPathsUseWireFieldNames() throws {
+        var request = try JSONSerialization.jsonObject(with: Data(MessageCoding.encode(Fixtures.request("e1")))) as! [String: Any]
+        var experiment = request["experiment"] as! [String: Any]
+        var framework = experiment["framework"] as! [String: Any]
+        framework["derived_metrics"] = [["name": "tension"]]
+        experiment["framework"] = framework
+        experiment.removeValue(forKey: "batch_size")
+        request["experiment"] = experiment
+        let missingFormula = Array(try JSONSerialization.data(withJSONObject: request))
+        let error = #expect(throws: ContractError.self) { try MessageCoding.decode(ExperimentRequest.self, from: missingFormula) }
+        let message = try #require(error?.message)
+        #expect(
+            message.contains("missing field 'experiment.framework.derived_metrics[0].formula'") || message.contains("missing field 'experiment.batch_size'"),
+            "\(message)")
+        #expect(!message.contains("derivedMetrics") && !message.contains("batchSize"), "\(message)")
+
+        var fresh = try JSONSerialization.jsonObject(with: Data(MessageCoding.encode(Fixtures.request("e1")))) as! [String: Any]
+        var freshExperiment = fresh["experiment"] as! [String: Any]
+        freshExperiment["batch_size"] = "ten"
+        fresh["experiment"] = freshExperiment
+        let wrongType = #expect(throws: ContractError.self) {
+            try MessageCoding.decode(ExperimentRequest.self, from: Array(try JSONSerialization.data(withJSONObject: fresh)))
+        }
+        #expect(wrongType?.message.contains("wrong type at experiment.batch_size") == true, "\(wrongType?.message ?? "")")
+    }
+
+    @Test(arguments: [
+        ("batchSize", "batch_size"), ("experimentId", "experiment_id"), ("derivedMetrics", "derived_metrics"), ("name", "name"), ("reportURL", "report_url"),
+    ])
+    func snakeCaseMatchesTheEncoder(_ swiftName: String, _ wireName: String) {
+        #expect(MessageCoding.snakeCase(swiftName) == wireName)
     }
 }
 

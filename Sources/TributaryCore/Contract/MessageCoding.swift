@@ -62,7 +62,7 @@ public enum MessageCoding {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return "missing field '\(wireName(key))' at \(path(context))"
+            return "missing field '\(wirePath(context.codingPath + [key]))'"
         case .typeMismatch(_, let context): return "wrong type at \(path(context)): \(context.debugDescription)"
         case .valueNotFound(_, let context): return "missing value at \(path(context))"
         case .dataCorrupted(let context): return "\(context.debugDescription) at \(path(context))"
