@@ -8,12 +8,15 @@ public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConve
     }
 
     public var code: Code
+    /// The database file concerned.
+    public var path: String
     public var message: String
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, path: String, _ message: String) {
         self.code = code
+        self.path = path
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    public var description: String { "\(code.rawValue): \(path): \(message)" }
 }

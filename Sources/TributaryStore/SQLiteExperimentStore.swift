@@ -46,7 +46,7 @@ public actor SQLiteExperimentStore {
     }
 
     private func requireDatabase() throws -> SQLiteDatabase {
-        guard let database else { throw ExperimentStoreError(.closed, "the store at \(path) is closed") }
+        guard let database else { throw ExperimentStoreError(.closed, path: path, "the store is closed") }
         return database
     }
 

@@ -39,8 +39,8 @@ enum SQLiteSchema {
             let found = try database.userVersion()
             guard found <= currentVersion else {
                 throw ExperimentStoreError(
-                    .schemaTooNew,
-                    "\(database.path) has schema version \(found), newer than this orchestrator's \(currentVersion); "
+                    .schemaTooNew, path: database.path,
+                    "schema version \(found) is newer than this orchestrator's \(currentVersion); "
                         + "run the newer orchestrator (or restore a backup taken before the upgrade)")
             }
             for version in found..<currentVersion { try database.execute(migrations[version]) }
