@@ -13,4 +13,9 @@ export TRIBUTARY_TEST_AMQP_URL="${TRIBUTARY_TEST_AMQP_URL:-amqp://guest:guest@12
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"
+# The client side must not link the orchestrator's database.
+if ldd "$TRIBUTARY_BIN_DIR/tributary" | grep -q sqlite; then
+    echo "structure: the tributary CLI links SQLite; it must depend on TributaryClient only" >&2
+    exit 1
+fi
 swift test --skip-build "$@"
