@@ -57,6 +57,7 @@ public final class AMQPConnection: Sendable {
 
     /// Declares an exchange (idempotent) and remembers it for re-declaration after a reconnect.
     public func declare(_ exchange: ExchangeDeclaration) async throws(AMQPError) {
+        try ShortString.validate(exchange.name, "exchange name", operation: "exchange.declare")
         try await thread.perform("exchange.declare \(exchange.name)") { core throws(AMQPError) in
             try core.declareNow(exchange)
             core.topology.record(exchange)
@@ -66,7 +67,8 @@ public final class AMQPConnection: Sendable {
     /// Declares a queue (idempotent) and remembers it for re-declaration after a reconnect.
     @discardableResult
     public func declare(_ queue: QueueDeclaration) async throws(AMQPError) -> QueueDeclareResult {
-        try await thread.perform("queue.declare \(queue.name)") { core throws(AMQPError) in
+        try ShortString.validate(queue.name, "queue name", operation: "queue.declare")
+        return try await thread.perform("queue.declare \(queue.name)") { core throws(AMQPError) in
             let result = try core.declareNow(queue)
             core.topology.record(queue)
             return result
@@ -75,6 +77,7 @@ public final class AMQPConnection: Sendable {
 
     /// Binds a queue to an exchange and remembers the binding for recovery.
     public func bind(_ binding: QueueBinding) async throws(AMQPError) {
+        try ShortString.validateBinding(binding, operation: "queue.bind")
         try await thread.perform("queue.bind \(binding.queue)") { core throws(AMQPError) in
             try core.bindNow(binding)
             core.topology.record(binding)
@@ -82,6 +85,7 @@ public final class AMQPConnection: Sendable {
     }
 
     public func unbind(_ binding: QueueBinding) async throws(AMQPError) {
+        try ShortString.validateBinding(binding, operation: "queue.unbind")
         try await thread.perform("queue.unbind \(binding.queue)") { core throws(AMQPError) in
             try core.unbindNow(binding)
         }
@@ -125,6 +129,9 @@ public final class AMQPConnection: Sendable {
         mandatory: Bool = false
     ) async throws(AMQPError) {
         let operation = "publish to '\(exchange)' (\(routingKey))"
+        // Checked here, not left to librabbitmq: it sends the method frame before it encodes
+        // the properties, so a failure there would leave half a message on the wire.
+        try ShortString.validatePublish(exchange: exchange, routingKey: routingKey, properties: properties, operation: operation)
         let result: Result<Void, AMQPError> = await withUnsafeContinuation { continuation in
             let submitted = thread.submit { core in
                 core.whenOpen(
@@ -155,6 +162,7 @@ public final class AMQPConnection: Sendable {
         exclusive: Bool = false,
         arguments: AMQPTable = [:]
     ) async throws(AMQPError) -> AMQPConsumer {
+        try ShortString.validate(queue, "queue name", operation: "basic.consume")
         let (stream, continuation) = AsyncThrowingStream<[AMQPDelivery], any Error>.makeStream()
         let (channel, tag) = try await thread.perform("basic.consume \(queue)") { core throws(AMQPError) in
             try core.addConsumer(queue: queue, prefetch: prefetch, exclusive: exclusive, arguments: arguments, continuation: continuation)

@@ -9,7 +9,7 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidURI, connectionFailed, authenticationFailed, timeout
             case channelClosed, connectionClosed, connectionLost, notConnected
             case publishNacked, unroutable, consumerCancelled
-            case shutdown, unsupported, protocolError
+            case shutdown, unsupported, protocolError, invalidArgument
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -42,6 +42,9 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unsupported = Code(.unsupported)
         /// The broker sent something the client could not interpret.
         public static let protocolError = Code(.protocolError)
+        /// The caller's input can't be sent (for example a routing key longer than 255
+        /// bytes); nothing was sent and the connection is unaffected.
+        public static let invalidArgument = Code(.invalidArgument)
 
         public var description: String { base.rawValue }
     }

@@ -29,6 +29,7 @@ public struct TributaryClient: Sendable {
     /// Subscribes to the experiment's events, then submits it. Subscribing first means no
     /// event can be missed between the two.
     public func submit(_ spec: ExperimentSpec, experimentID: String = UUID().uuidString.lowercased()) async throws -> ExperimentSubscription {
+        try Self.checkExperimentID(experimentID)
         let body = try MessageCoding.encode(ExperimentRequest(experimentID: experimentID, submittedAt: Date(), experiment: spec))
         guard body.count <= maxRequestBytes else {
             throw TributaryClientError(code: .invalidExperiment, message: "experiment request is \(body.count) bytes; the limit is \(maxRequestBytes)")
@@ -43,6 +44,7 @@ public struct TributaryClient: Sendable {
 
     /// Follows the status events of an experiment already submitted.
     public func follow(experimentID: String) async throws -> ExperimentSubscription {
+        try Self.checkExperimentID(experimentID)
         let queue = "\(topology.namespace).client.\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
         try await connection.bind(QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: "experiment.\(experimentID).*"))
@@ -52,6 +54,7 @@ public struct TributaryClient: Sendable {
 
     /// Asks the orchestrator for the experiment's current status; nil if it does not know it.
     public func status(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try Self.checkExperimentID(experimentID)
         let queue = "\(topology.namespace).reply.\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
@@ -71,5 +74,14 @@ public struct TributaryClient: Sendable {
             throw TributaryClientError(code: .disconnected, message: "reply consumer ended")
         }
         return reply.status
+    }
+
+    /// Refuses an id the contract can't carry before anything is sent.
+    static func checkExperimentID(_ id: String) throws(TributaryClientError) {
+        do {
+            try Identifier.validateExperimentID(id)
+        } catch {
+            throw TributaryClientError(code: .invalidExperiment, message: error.description)
+        }
     }
 }

@@ -121,7 +121,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
             "dead-lettering a task that can't be decoded",
             metadata: .tributary([.messageID: "\(delivery.properties.messageID ?? "-")", .queue: "\(queue)", .reason: "\(reason)"]))
         let identity = try? MessageCoding.decode(TaskIdentityHeader.self, from: delivery.body).identity
-        if let identity, identity.taskType == handler.taskType {
+        if let identity, identity.taskType == handler.taskType, (try? Identifier.validateTask(identity)) != nil {
             let now = Date()
             let result = TaskResult<JSONValue>(
                 task: identity, status: .failed, error: TaskFailure(code: "invalid_task", message: "\(reason)"),

@@ -34,6 +34,32 @@ import TributaryTestSupport
         try delivery.ack()
     }
 
+    /// Over-long short strings fail their own operation before anything is sent; the
+    /// connection is not dropped and the next publish goes through.
+    @Test(arguments: ["routing key", "message id", "header name", "binding key"])
+    func overLongShortStringFailsOnlyItsOperation(_ field: String) async throws {
+        let connection = try await BrokerEnvironment.connect()
+        defer { Task { await connection.close() } }
+        let queue = BrokerEnvironment.uniqueName("shortstr")
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, autoDelete: true))
+        let long = String(repeating: "x", count: 256)
+        let error = await #expect(throws: AMQPError.self) {
+            switch field {
+            case "routing key": try await connection.publish([1], routingKey: long)
+            case "message id": try await connection.publish([1], routingKey: queue, properties: AMQPProperties(messageID: long))
+            case "header name": try await connection.publish([1], routingKey: queue, properties: AMQPProperties(headers: [long: .int32(1)]))
+            default: try await connection.bind(QueueBinding(queue: queue, exchange: "amq.topic", routingKey: long))
+            }
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("256 bytes") == true)
+        try await connection.publish([2], routingKey: queue, properties: AMQPProperties(messageID: String(repeating: "y", count: 255)))
+        let delivery = try await DeliveryReader(try await connection.consume(queue: queue)).next()
+        #expect(delivery.body == [2])
+        try delivery.ack()
+        #expect(try await connection.recoveryCount() == 0, "the connection was dropped")
+    }
+
     @Test func tenThousandInFlightPersistentPublishesAreAllConfirmed() async throws {
         let connection = try await BrokerEnvironment.connect()
         defer { Task { await connection.close() } }

@@ -116,15 +116,26 @@ import TributaryTestSupport
             try await harness.connection.publish(
                 Array("[]".utf8), exchange: topology.tasksExchange, routingKey: TaskType.analyseBatch.rawValue,
                 properties: AMQPProperties(messageID: "garbage-task"))
+            // A well-formed request whose id would make over-long message ids and routing keys.
+            let longID = String(repeating: "x", count: 250)
+            try await harness.connection.publish(
+                try MessageCoding.encode(ExperimentRequest(experimentID: longID, submittedAt: Date(), experiment: Corpus.spec(name: "long", documents: 2, batchSize: 1))),
+                exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey, properties: AMQPProperties(messageID: "long-id-request"))
+            let longTask = TaskMessage(
+                experimentID: longID, batchIndex: 0, batchCount: 1,
+                payload: .analyseBatch(BatchPayload(framework: Corpus.framework, documents: [Document(id: "d", text: "hope")])))
+            try await harness.connection.publish(
+                try MessageCoding.encode(longTask), exchange: topology.tasksExchange, routingKey: TaskType.analyseBatch.rawValue,
+                properties: AMQPProperties(messageID: "long-id-task"))
 
             let outcome = try await harness.client.submit(Corpus.spec(name: "fine", documents: 5, batchSize: 2)).outcome(within: .seconds(60))
             #expect(outcome.state == .completed)
 
             let deadLetters = try await harness.connection.consume(queue: topology.deadLetterQueue, prefetch: 10)
-            let reasons = try await withDeadline(.seconds(30), "three dead letters") {
+            let reasons = try await withDeadline(.seconds(30), "five dead letters") {
                 var iterator = deadLetters.makeAsyncIterator()
                 var collected: [String: String] = [:]
-                while collected.count < 3, let delivery = try await iterator.next() {
+                while collected.count < 5, let delivery = try await iterator.next() {
                     collected[delivery.properties.messageID ?? "?"] = delivery.properties.headers?["x-tributary-rejection-reason"]?.stringValue
                     try delivery.ack()
                 }
@@ -133,14 +144,18 @@ import TributaryTestSupport
             #expect(reasons["garbage-request"]?.contains("malformed") == true, "\(reasons)")
             #expect(reasons["future-request"]?.contains("unsupported_schema_version") == true, "\(reasons)")
             #expect(reasons["garbage-task"]?.contains("malformed") == true, "\(reasons)")
-            for process in harness.processes { #expect(process.isRunning, "\(process.name) died on bad input") }
+            #expect(reasons["long-id-request"]?.contains("invalid_identifier") == true, "\(reasons)")
+            #expect(reasons["long-id-task"]?.contains("invalid_identifier") == true, "\(reasons)")
+            for process in harness.processes {
+                #expect(process.isRunning, "\(process.name) died on bad input")
+                #expect(!process.log.contains("connection lost"), "\(process.name) lost its connection over bad input")
+            }
         }
     }
 
     @Test func externalAnalyserReplacesTheBuiltInOne() async throws {
         try await withPipeline { harness in
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("Deploy/analysers/phrase_counter.py").path
+            let script = Repository.path("Deploy/analysers/phrase_counter.py")
             try harness.startPipeline(analysers: 2, analyserArguments: ["--analyser-command", script])
             let outcome = try await harness.client.submit(Corpus.spec(name: "external", documents: 9, batchSize: 2)).outcome(within: .seconds(90))
             #expect(outcome.state == .completed, "\(outcome.error ?? "")\n\(harness.logs)")

@@ -76,6 +76,39 @@ import TributaryTestSupport
     }
 }
 
+@Suite struct IdentifierTests {
+    @Test(arguments: [String(repeating: "a", count: 250), "", "has space", "dots.in.id", "star*", "hash#", "ünï"])
+    func requestWithAnIdentifierAMQPCantCarryIsRefused(_ id: String) throws {
+        let body = try MessageCoding.encode(Fixtures.request(id))
+        let error = #expect(throws: ContractError.self) { try MessageCoding.decode(ExperimentRequest.self, from: body) }
+        #expect(error?.code == .invalidIdentifier)
+    }
+
+    @Test func clientGeneratedIdsAndTheLongestAllowedPass() throws {
+        for id in [UUID().uuidString.lowercased(), String(repeating: "A", count: Identifier.maximumExperimentIDLength), "run_7-b"] {
+            #expect(try MessageCoding.decode(ExperimentRequest.self, from: MessageCoding.encode(Fixtures.request(id))).experimentID == id)
+        }
+    }
+
+    /// The longest derived names stay within AMQP's 255-byte short strings.
+    @Test func derivedNamesOfTheLongestIdFitShortStrings() {
+        let id = String(repeating: "A", count: Identifier.maximumExperimentIDLength)
+        let names = [
+            TaskType.analyseBatch.taskID(experimentID: id, batchIndex: Int.max) + ".result",
+            "\(id).event.synthesising.\(Int.max)",
+            Orchestrator.eventRoutingKey(experimentID: id, state: .synthesising),
+        ]
+        for name in names { #expect(name.utf8.count <= 255, "\(name)") }
+    }
+
+    @Test func taskWhoseIdDoesNotMatchItsExperimentIsRefused() throws {
+        var task = TaskMessage(experimentID: "e1", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        task.taskID = "e2.analyse_batch.0"
+        let error = #expect(throws: ContractError.self) { try MessageCoding.decode(TaskMessage.self, from: MessageCoding.encode(task)) }
+        #expect(error?.code == .invalidIdentifier)
+    }
+}
+
 @Suite struct SchemaVersionTests {
     /// A newer message that otherwise decodes fine must still be refused.
     @Test func wellFormedMessageOfAnotherVersionIsRefused() throws {

@@ -4,6 +4,8 @@ public struct ContractError: Error, Sendable, Hashable, CustomStringConvertible 
         case malformed
         case unsupportedSchemaVersion = "unsupported_schema_version"
         case invalidExperiment = "invalid_experiment"
+        /// An id that can't safely become an AMQP message id or routing key (see ``Identifier``).
+        case invalidIdentifier = "invalid_identifier"
     }
 
     public var code: Code

@@ -27,6 +27,7 @@ public enum MessageCoding {
         if let message = value as? any VersionedMessage, message.schemaVersion != schemaVersion {
             throw unsupported(message.schemaVersion)
         }
+        if let message = value as? any ValidatedMessage { try message.validate() }
         return value
     }
 
