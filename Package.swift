@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // C shims.
@@ -46,7 +47,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TributaryStore", dependencies: ["TributaryCore", "CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "TributaryAnalysis", dependencies: ["TributaryCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "TributaryAnalysis",
+            dependencies: ["TributaryCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TributaryExperimentFiles",
             dependencies: ["TributaryCore", .product(name: "Yams", package: "Yams")],

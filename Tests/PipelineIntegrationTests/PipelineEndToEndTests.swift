@@ -119,7 +119,8 @@ import TributaryTestSupport
             // A well-formed request whose id would make over-long message ids and routing keys.
             let longID = String(repeating: "x", count: 250)
             try await harness.connection.publish(
-                try MessageCoding.encode(ExperimentRequest(experimentID: longID, submittedAt: Date(), experiment: Corpus.spec(name: "long", documents: 2, batchSize: 1))),
+                try MessageCoding.encode(
+                    ExperimentRequest(experimentID: longID, submittedAt: Date(), experiment: Corpus.spec(name: "long", documents: 2, batchSize: 1))),
                 exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey, properties: AMQPProperties(messageID: "long-id-request"))
             let longTask = TaskMessage(
                 experimentID: longID, batchIndex: 0, batchCount: 1,

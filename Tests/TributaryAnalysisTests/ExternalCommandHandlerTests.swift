@@ -63,4 +63,115 @@ import TributaryTestSupport
         }
         #expect(failure?.code == "analyser_bad_output")
     }
+
+    @Test func exitStatus65IsAPermanentFailureAndOthersAreTransient() async throws {
+        let rejecting = try script("echo 'document 7 is not UTF-8' >&2\nexit 65")
+        let crashing = try script("kill -SEGV $$")
+        defer { for path in [rejecting, crashing] { try? FileManager.default.removeItem(atPath: path) } }
+        let permanent = await #expect(throws: TaskFailure.self) {
+            _ = try await ExternalCommandHandler(taskType: .analyseBatch, executable: rejecting).handle(task)
+        }
+        #expect(permanent?.permanent == true)
+        #expect(permanent?.message.contains("document 7 is not UTF-8") == true)
+        let transient = await #expect(throws: TaskFailure.self) {
+            _ = try await ExternalCommandHandler(taskType: .analyseBatch, executable: crashing).handle(task)
+        }
+        #expect(transient?.permanent == false)
+        #expect(transient?.message.contains("signal 11") == true, "\(transient?.message ?? "")")
+    }
+
+    /// The timeout ends the program's whole process group, not only the program: a shell
+    /// script's `sleep` used to live on.
+    @Test func timeoutKillsTheProgramsChildrenToo() async throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).pid").path
+        let path = try script("sleep 60 &\necho $! > \(pidFile)\nwait")
+        defer { for file in [path, pidFile] { try? FileManager.default.removeItem(atPath: file) } }
+        let failure = await #expect(throws: TaskFailure.self) {
+            _ = try await ExternalCommandHandler(taskType: .analyseBatch, executable: path, timeout: .milliseconds(500)).handle(task)
+        }
+        #expect(failure?.code == "analyser_timeout")
+        let child = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await ProcessTable.waitUntilGone(child)
+    }
+
+    /// A program that exits and leaves a background child behind: the child is killed too.
+    @Test func descendantsThatOutliveTheProgramAreKilled() async throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("orphan-\(UUID().uuidString).pid").path
+        let path = try script("cat > /dev/null\nsleep 60 > /dev/null 2>&1 &\necho $! > \(pidFile)\necho '{}'")
+        defer { for file in [path, pidFile] { try? FileManager.default.removeItem(atPath: file) } }
+        #expect(try await ExternalCommandHandler(taskType: .analyseBatch, executable: path).handle(task) == .object([:]))
+        let orphan = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        try await ProcessTable.waitUntilGone(orphan)
+    }
+
+    /// Thousands of calls, eight at a time, with a large inherited environment (which used to
+    /// crash `Process.run`): descriptors, child processes and memory stay flat.
+    @Test func thousandsOfCallsRunInFlatResources() async throws {
+        // Not setenv: changing this process's environment while other tests spawn processes is undefined behaviour.
+        var padded = ExternalCommandHandler(taskType: .analyseBatch, executable: "/bin/cat")
+        for index in 0..<200 { padded.extraEnvironment["TRIBUTARY_TEST_PADDING_\(index)"] = String(repeating: "p", count: 1_000) }
+        let task = task
+        let handler = padded
+        func round(_ calls: Int) async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for call in 0..<calls {
+                    if call >= 8 { try await group.next() }
+                    group.addTask {
+                        let echoed = try await handler.handle(task)
+                        #expect(echoed["task_id"] == .string(task.taskID))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await round(200)  // warm up: caches, thread pools
+        let descriptors = ProcessTable.openDescriptors()
+        let memory = ProcessTable.residentBytes()
+        try await round(2_000)
+        #expect(ProcessTable.openDescriptors() <= descriptors + 4, "descriptors grew from \(descriptors) to \(ProcessTable.openDescriptors())")
+        #expect(ProcessTable.children().isEmpty, "children left: \(ProcessTable.children())")
+        let grown = ProcessTable.residentBytes() - memory
+        #expect(grown < 32 << 20, "resident memory grew by \(grown >> 20) MiB over 2,000 calls")
+    }
+}
+
+/// What this test process holds, read from /proc.
+enum ProcessTable {
+    static func openDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+    }
+
+    static func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return -1 }
+        return kilobytes * 1_024
+    }
+
+    /// Live (not zombie) processes whose parent is this process.
+    static func children() -> [pid_t] {
+        let me = getpid()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(pid_t.init).filter { pid in
+            guard let (state, parent) = stat(pid) else { return false }
+            return parent == me && state != "Z"
+        }
+    }
+
+    /// A process counts as gone once it no longer exists or is a zombie awaiting its reaper.
+    static func waitUntilGone(_ pid: pid_t, within limit: Duration = .seconds(10)) async throws {
+        try await withDeadline(limit, "process \(pid) to end") {
+            while let (state, _) = stat(pid), state != "Z" { try await Task.sleep(for: .milliseconds(20)) }
+        }
+    }
+
+    private static func stat(_ pid: pid_t) -> (state: Character, parent: pid_t)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, let state = fields[0].first, let parent = pid_t(fields[1]) else { return nil }
+        return (state, parent)
+    }
 }

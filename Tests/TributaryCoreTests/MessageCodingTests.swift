@@ -102,7 +102,8 @@ import TributaryTestSupport
     }
 
     @Test func taskWhoseIdDoesNotMatchItsExperimentIsRefused() throws {
-        var task = TaskMessage(experimentID: "e1", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        var task = TaskMessage(
+            experimentID: "e1", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
         task.taskID = "e2.analyse_batch.0"
         let error = #expect(throws: ContractError.self) { try MessageCoding.decode(TaskMessage.self, from: MessageCoding.encode(task)) }
         #expect(error?.code == .invalidIdentifier)

@@ -22,7 +22,7 @@ enum ShortString {
             ("expiration", properties.expiration), ("message_id", properties.messageID), ("type", properties.type),
             ("user_id", properties.userID), ("app_id", properties.appID), ("cluster_id", properties.clusterID),
         ]
-        for case let (name, value?) in fields { try validate(value, "property \(name)", operation: operation) }
+        for case (let name, let value?) in fields { try validate(value, "property \(name)", operation: operation) }
         if let headers = properties.headers { try validate(headers, "header", operation: operation) }
     }
 

@@ -26,7 +26,8 @@ public enum Identifier {
         }
         let expected = task.taskType.taskID(experimentID: task.experimentID, batchIndex: task.batchIndex)
         guard task.taskID == expected else {
-            throw ContractError(.invalidIdentifier, "task_id '\(task.taskID.prefix(80))' does not match its experiment, type and batch (expected '\(expected)')")
+            throw ContractError(
+                .invalidIdentifier, "task_id '\(task.taskID.prefix(80))' does not match its experiment, type and batch (expected '\(expected)')")
         }
     }
 
