@@ -8,12 +8,14 @@ public struct AnalyseBatchHandler: TaskHandler {
     public init() {}
 
     public func handle(_ task: TaskMessage) async throws -> BatchAnalysis {
-        guard case .analyseBatch(let batch) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected an analyse_batch payload") }
+        guard case .analyseBatch(let batch) = task.payload else {
+            throw TaskFailure(code: "wrong_payload", message: "expected an analyse_batch payload", permanent: true)
+        }
         let analyser: DocumentAnalyser
         do {
             analyser = try DocumentAnalyser(framework: batch.framework)
         } catch {
-            throw TaskFailure(code: "invalid_framework", message: "\(error)")
+            throw TaskFailure(code: "invalid_framework", message: "\(error)", permanent: true)
         }
         return BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: batch.documents.map(analyser.analyse))
     }

@@ -22,7 +22,17 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         public var evidence: [Evidence]
     }
 
+    /// Which part of the planned corpus the statistics rest on.
+    public struct ReportCoverage: Sendable, Hashable, Codable {
+        public var documentsPlanned: Int
+        public var documentsAnalysed: Int
+        public var failedBatches: [FailedBatch]
+    }
+
     public var experiment: String
+    /// 1, and one more for every `tributary retry` of the experiment.
+    public var run: Int
+    public var coverage: ReportCoverage
     public var researchQuestion: String
     public var framework: String
     public var documentCount: Int

@@ -8,7 +8,7 @@ public struct CorpusSynthesisHandler: TaskHandler {
 
     public func handle(_ task: TaskMessage) async throws -> CorpusSynthesisOutput {
         guard case .corpusSynthesis(let synthesis) = task.payload else {
-            throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload")
+            throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload", permanent: true)
         }
         let batches = synthesis.batchResults
         let report = CorpusSynthesiser.synthesise(synthesis, batches: batches)

@@ -45,7 +45,11 @@ public enum CorpusSynthesiser {
         }
 
         return CorpusReport(
-            experiment: payload.experimentName, researchQuestion: payload.researchQuestion,
+            experiment: payload.experimentName, run: payload.run,
+            coverage: CorpusReport.ReportCoverage(
+                documentsPlanned: max(payload.coverage.documentsPlanned, documents.count), documentsAnalysed: documents.count,
+                failedBatches: payload.coverage.failedBatches),
+            researchQuestion: payload.researchQuestion,
             framework: payload.framework.name + " " + payload.framework.version,
             documentCount: documents.count, batchCount: batches.count, totalWords: documents.reduce(0) { $0 + $1.wordCount },
             dimensions: Dictionary(uniqueKeysWithValues: dimensionNames.map { ($0, DescriptiveStatistics(scores($0))) }),

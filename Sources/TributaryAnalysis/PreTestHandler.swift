@@ -8,10 +8,10 @@ public struct PreTestHandler: TaskHandler {
     public init() {}
 
     public func handle(_ task: TaskMessage) async throws -> PreTestResult {
-        guard case .preTest(let spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload") }
+        guard case .preTest(let spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload", permanent: true) }
         var report = ExperimentValidator.validate(spec)
         guard report.errors.isEmpty else {
-            throw TaskFailure(code: "invalid_experiment", message: report.errors.joined(separator: "; "))
+            throw TaskFailure(code: "invalid_experiment", message: report.errors.joined(separator: "; "), permanent: true)
         }
         report.warnings += try Self.dryRun(spec)
         return PreTestResult(
@@ -28,7 +28,7 @@ public struct PreTestHandler: TaskHandler {
         do {
             analyser = try DocumentAnalyser(framework: spec.framework)
         } catch {
-            throw TaskFailure(code: "invalid_experiment", message: "framework: \(error)")
+            throw TaskFailure(code: "invalid_experiment", message: "framework: \(error)", permanent: true)
         }
         let sample = spec.documents.prefix(dryRunSize).map(analyser.analyse)
         let hits = sample.reduce(0) { total, document in total + document.scores.values.reduce(0) { $0 + $1.raisesHits + $1.lowersHits } }

@@ -10,8 +10,22 @@ public enum ReportRenderer {
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "< 0.001" : String(format: "%.3f", p) }
 
+    /// The first thing a reader sees: how much of the corpus the numbers below rest on.
+    static func coverageLine(_ coverage: CorpusReport.ReportCoverage, run: Int) -> String {
+        let runNote = run > 1 ? " (run \(run))" : ""
+        guard !coverage.failedBatches.isEmpty else {
+            return "**Coverage:** all \(coverage.documentsPlanned) planned documents analysed\(runNote)."
+        }
+        let share = coverage.documentsPlanned > 0 ? Double(coverage.documentsAnalysed) * 100 / Double(coverage.documentsPlanned) : 0
+        let failed = coverage.failedBatches.map { "batch \($0.batchIndex) (\($0.documentIds.count) documents, \($0.attempts) attempts: \($0.error))" }
+        return "**Coverage:** \(coverage.documentsAnalysed) of \(coverage.documentsPlanned) planned documents analysed "
+            + "(\(String(format: "%.1f", share)) %)\(runNote); statistics use the analysed documents only. "
+            + "Failed for good: \(failed.joined(separator: "; "))."
+    }
+
     public static func markdown(_ report: CorpusReport, dimensionOrder: [String], metricOrder: [String]) -> String {
         var lines = ["# \(report.experiment)", ""]
+        lines += [coverageLine(report.coverage, run: report.run), ""]
         if !report.researchQuestion.isEmpty { lines += ["**Research question:** \(report.researchQuestion)", ""] }
         lines += ["Framework \(report.framework); \(report.documentCount) documents, \(report.totalWords) words, \(report.batchCount) batches.", ""]
         lines += ["## Scores", "", "| variable | N | mean | SD | median | min | max | 95 % CI |", "|---|---|---|---|---|---|---|---|"]

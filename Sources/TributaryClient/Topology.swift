@@ -20,7 +20,7 @@ public struct Topology: Sendable, Hashable {
     public var tasksExchange: String { "\(namespace).tasks" }
     /// Direct exchange for task results; routing key `result`.
     public var resultsExchange: String { "\(namespace).results" }
-    /// Direct exchange for experiment requests (`submit`) and status queries (`status`).
+    /// Direct exchange for experiment requests (`submit`, `cancel`, `retry`) and status queries (`status`).
     public var experimentsExchange: String { "\(namespace).experiments" }
     /// Topic exchange for status events; routing key `experiment.<id>.<state>`.
     public var eventsExchange: String { "\(namespace).events" }
@@ -32,9 +32,14 @@ public struct Topology: Sendable, Hashable {
     public var requestsQueue: String { "\(namespace).experiments" }
     public var statusQueue: String { "\(namespace).status" }
     public var deadLetterQueue: String { "\(namespace).dead-letter" }
+    /// The orchestrator's own copy of every dead letter: a task that left the queues without
+    /// a result counts as a failed attempt, so no experiment waits for it for ever.
+    public var orchestratorDeadLetterQueue: String { "\(namespace).dead-letter.orchestrator" }
 
     public static let resultRoutingKey = "result"
     public static let submitRoutingKey = "submit"
+    public static let cancelRoutingKey = "cancel"
+    public static let retryRoutingKey = "retry"
     public static let statusRoutingKey = "status"
 
     func workQueue(_ name: String) -> QueueDeclaration {
@@ -58,6 +63,7 @@ public struct Topology: Sendable, Hashable {
             // Status queries are answered from the store and worthless once stale: no DLX, short TTL.
             QueueDeclaration(name: statusQueue, queueType: .quorum, messageTTL: 30_000),
             QueueDeclaration(name: deadLetterQueue, queueType: .quorum),
+            QueueDeclaration(name: orchestratorDeadLetterQueue, queueType: .quorum),
         ]
     }
 
@@ -65,8 +71,11 @@ public struct Topology: Sendable, Hashable {
         TaskType.allCases.map { QueueBinding(queue: taskQueue($0), exchange: tasksExchange, routingKey: $0.rawValue) } + [
             QueueBinding(queue: resultsQueue, exchange: resultsExchange, routingKey: Self.resultRoutingKey),
             QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.submitRoutingKey),
+            QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.cancelRoutingKey),
+            QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.retryRoutingKey),
             QueueBinding(queue: statusQueue, exchange: experimentsExchange, routingKey: Self.statusRoutingKey),
             QueueBinding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
+            QueueBinding(queue: orchestratorDeadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
         ]
     }
 

@@ -37,7 +37,7 @@ public struct TributaryClient: Sendable {
         let subscription = try await follow(experimentID: experimentID)
         try await connection.publish(
             body, exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
-            properties: .contract(messageID: experimentID, correlationID: experimentID, type: "experiment_request"),
+            properties: .contract(messageID: experimentID, correlationID: experimentID, type: MessageType.experimentRequest.rawValue),
             mandatory: true)
         return subscription
     }
@@ -54,18 +54,53 @@ public struct TributaryClient: Sendable {
 
     /// Asks the orchestrator for the experiment's current status; nil if it does not know it.
     public func status(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try await explain(experimentID: experimentID, timeout: timeout, detail: false).status
+    }
+
+    /// The status with the batches that are not done and those that failed: what
+    /// `tributary explain` shows.
+    public func explain(experimentID: String, timeout: Duration = .seconds(10), detail: Bool = true) async throws -> StatusReply {
         try Self.checkExperimentID(experimentID)
+        return try await ask(
+            StatusQuery(experimentID: experimentID, detail: detail), type: .statusQuery, routingKey: Topology.statusRoutingKey,
+            experimentID: experimentID, timeout: timeout)
+    }
+
+    /// Cancels the experiment and returns its state afterwards: `cancelled`, or the state it
+    /// had already ended in (then nothing changed); nil if the orchestrator does not know it.
+    public func cancel(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try Self.checkExperimentID(experimentID)
+        return try await ask(
+            CancelRequest(experimentID: experimentID), type: .experimentCancel, routingKey: Topology.cancelRoutingKey,
+            experimentID: experimentID, timeout: timeout
+        ).status
+    }
+
+    /// Re-runs the batches that failed for good and synthesises again; returns the state
+    /// afterwards (`analysing` with the next `run`, or unchanged when there is nothing to re-run).
+    public func retry(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try Self.checkExperimentID(experimentID)
+        return try await ask(
+            RetryRequest(experimentID: experimentID), type: .experimentRetry, routingKey: Topology.retryRoutingKey,
+            experimentID: experimentID, timeout: timeout
+        ).status
+    }
+
+    /// Sends a request to the orchestrator and waits for its reply on a queue of our own.
+    private func ask(_ request: some Encodable, type: MessageType, routingKey: String, experimentID: String, timeout: Duration) async throws
+        -> StatusReply
+    {
         let queue = "\(topology.namespace).reply.\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
         defer { Task { try? await connection.deleteQueue(queue) } }
-        var properties = AMQPProperties.contract(messageID: UUID().uuidString, correlationID: experimentID, type: "status_query", persistent: false)
+        var properties = AMQPProperties.contract(
+            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: type != .statusQuery)
         properties.replyTo = queue
         try await connection.publish(
-            try MessageCoding.encode(StatusQuery(experimentID: experimentID)), exchange: topology.experimentsExchange,
-            routingKey: Topology.statusRoutingKey, properties: properties, mandatory: true)
-        let reply = try await withTimeout(
-            timeout, orThrow: TributaryClientError(code: .timeout, message: "no status reply for \(experimentID) within \(timeout)")
+            try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)
+        return try await withTimeout(
+            timeout, orThrow: TributaryClientError(code: .timeout, message: "no reply to \(type.rawValue) for \(experimentID) within \(timeout)")
         ) {
             for try await delivery in consumer {
                 try? delivery.ack()
@@ -73,7 +108,6 @@ public struct TributaryClient: Sendable {
             }
             throw TributaryClientError(code: .disconnected, message: "reply consumer ended")
         }
-        return reply.status
     }
 
     /// Refuses an id the contract can't carry before anything is sent.

@@ -49,6 +49,15 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// Connects a client (topology declared), runs `body`, and closes the connection.
+    public func withClient<T>(_ body: (TributaryClient) async throws -> T) async throws -> T {
+        try await withConnection("tributary-cli") { amqp in
+            let client = TributaryClient(connection: amqp, topology: topology)
+            try await client.prepare()
+            return try await body(client)
+        }
+    }
+
     public func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = logLevel

@@ -14,13 +14,32 @@ public enum ExperimentFiles {
         var batchSize: Int
         var maxBatchBytes: Int?
         var groupBy: String?
+        var retry: RetryEntry?
+        var taskTimeout: String?
+        var tolerateFailedBatches: String?
+        var maxInFlight: Int?
 
         enum CodingKeys: String, CodingKey {
-            case name, framework, corpus
+            case name, framework, corpus, retry
             case researchQuestion = "research_question"
             case batchSize = "batch_size"
             case maxBatchBytes = "max_batch_bytes"
             case groupBy = "group_by"
+            case taskTimeout = "task_timeout"
+            case tolerateFailedBatches = "tolerate_failed_batches"
+            case maxInFlight = "max_in_flight"
+        }
+    }
+
+    struct RetryEntry: Decodable {
+        var maxAttempts: Int?
+        var initialBackoff: String?
+        var maxBackoff: String?
+
+        enum CodingKeys: String, CodingKey {
+            case maxAttempts = "max_attempts"
+            case initialBackoff = "initial_backoff"
+            case maxBackoff = "max_backoff"
         }
     }
 
@@ -103,7 +122,8 @@ public enum ExperimentFiles {
             documents.append(Document(id: entry.id, text: text, metadata: entry.metadata ?? [:]))
         }
 
-        return ExperimentSpec(
+        let experimentName = relative(experimentURL, root)
+        var spec = ExperimentSpec(
             name: experiment.name, researchQuestion: experiment.researchQuestion ?? "",
             framework: Framework(
                 name: framework.name, version: framework.version,
@@ -114,6 +134,37 @@ public enum ExperimentFiles {
                 indices: (framework.indices ?? []).map { FrameworkIndex(name: $0.name, dimensions: $0.dimensions) }),
             documents: documents, batchSize: experiment.batchSize,
             maxBatchBytes: experiment.maxBatchBytes ?? ExperimentSpec.defaultMaxBatchBytes, groupBy: experiment.groupBy)
+        try applyPolicy(experiment, to: &spec, file: experimentName)
+        return spec
+    }
+
+    /// The resilience settings: each value parsed and checked, an error naming its field.
+    private static func applyPolicy(_ experiment: ExperimentFile, to spec: inout ExperimentSpec, file: String) throws(ExperimentFileError) {
+        func duration(_ text: String?, _ field: String) throws(ExperimentFileError) -> TaskDuration? {
+            guard let text else { return nil }
+            guard let value = TaskDuration(parsing: text) else {
+                throw ExperimentFileError(file: file, field: field, "'\(text)' is not a duration: a whole number and ms, s, m or h (500ms, 2s, 15m, 1h)")
+            }
+            return value
+        }
+        if let retry = experiment.retry {
+            if let attempts = retry.maxAttempts { spec.retry.maxAttempts = attempts }
+            if let backoff = try duration(retry.initialBackoff, "retry.initial_backoff") { spec.retry.initialBackoff = backoff }
+            if let backoff = try duration(retry.maxBackoff, "retry.max_backoff") { spec.retry.maxBackoff = backoff }
+        }
+        if let timeout = try duration(experiment.taskTimeout, "task_timeout") { spec.taskTimeout = timeout }
+        if let text = experiment.tolerateFailedBatches {
+            guard let tolerance = FailureTolerance(parsing: text) else {
+                throw ExperimentFileError(file: file, field: "tolerate_failed_batches", "'\(text)' is neither a count of batches (3) nor a share of them (5%)")
+            }
+            spec.tolerateFailedBatches = tolerance
+        }
+        if let maxInFlight = experiment.maxInFlight { spec.maxInFlight = maxInFlight }
+        // The field name leads each problem: it becomes the error's field.
+        if let problem = spec.policyProblems.first {
+            let field = String(problem.prefix { $0 != " " })
+            throw ExperimentFileError(file: file, field: field, String(problem.dropFirst(field.count + 1)))
+        }
     }
 
     private static func relative(_ url: URL, _ root: URL) -> String {

@@ -30,16 +30,30 @@ public struct AgentService<Handler: TaskHandler>: Service {
         let queue = topology.taskQueue(handler.taskType)
         let consumer = try await connection.consume(queue: queue, prefetch: UInt16(clamping: configuration.concurrency))
         let recent = RecentTasks(capacity: configuration.recentTaskMemory)
+        let watch = CancellationWatch(capacity: configuration.recentTaskMemory)
+        let cancellations = try await watchCancellations(on: connection, topology: topology)
         logger.info("agent ready", metadata: .tributary([.queue: "\(queue)", .concurrency: "\(configuration.concurrency)"]))
 
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for try await delivery in cancellations {
+                        try? delivery.ack()
+                        if let id = delivery.properties.correlationID {
+                            logger.info("experiment cancelled; skipping its tasks", metadata: .tributary([.experimentID: "\(id)"]))
+                            watch.cancel(id)
+                        }
+                    }
+                }
                 // Prefetch bounds the deliveries outstanding, so this spawns at most `concurrency` tasks at once.
                 for try await delivery in consumer {
                     group.addTask {
-                        await process(delivery, connection: connection, queue: queue, recent: recent)
+                        await process(delivery, connection: connection, queue: queue, recent: recent, watch: watch)
                     }
                 }
+                // The task consumer has ended (shutdown); the handlers still running finish, the
+                // cancellation watch stops with them.
+                try? await cancellations.cancel()
             }
         } onGracefulShutdown: {
             Task { try? await consumer.cancel() }
@@ -48,7 +62,17 @@ public struct AgentService<Handler: TaskHandler>: Service {
         await connection.close()
     }
 
-    private func process(_ delivery: AMQPDelivery, connection: AMQPConnection, queue: String, recent: RecentTasks) async {
+    /// A queue of this agent's own on the events exchange, for `cancelled` events only: the
+    /// agent hears of a cancellation as soon as the orchestrator commits it.
+    private func watchCancellations(on connection: AMQPConnection, topology: Topology) async throws -> AMQPConsumer {
+        let queue = "\(topology.namespace).agent.\(handler.taskType.rawValue).\(UUID().uuidString.lowercased())"
+        try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
+        try await connection.bind(
+            QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: "experiment.*.\(ExperimentState.cancelled.rawValue)"))
+        return try await connection.consume(queue: queue, prefetch: 64)
+    }
+
+    private func process(_ delivery: AMQPDelivery, connection: AMQPConnection, queue: String, recent: RecentTasks, watch: CancellationWatch) async {
         let task: TaskMessage
         do {
             task = try MessageCoding.decode(TaskMessage.self, from: delivery.body)
@@ -62,7 +86,9 @@ public struct AgentService<Handler: TaskHandler>: Service {
         var logger = logger
         logger[tributaryMetadataKey: .taskID] = "\(task.taskID)"
         logger[tributaryMetadataKey: .experimentID] = "\(task.experimentID)"
-        if recent.contains(task.taskID) {
+        // Each attempt is its own message: a retry of a task that failed here must run again.
+        let messageID = Orchestrator.messageID(taskID: task.taskID, attempt: task.attempt)
+        if recent.contains(messageID) {
             logger.info("dropping duplicate of a task already completed here")
             try? delivery.ack()
             return
@@ -73,14 +99,21 @@ public struct AgentService<Handler: TaskHandler>: Service {
         do {
             let result: TaskResult<Handler.Output>
             do {
-                let output = try await handler.handle(task)
+                let handler = handler
+                guard let output = try await watch.run(for: task.experimentID, { try await handler.handle(task) }) else {
+                    logger.info("task of a cancelled experiment skipped")
+                    try? delivery.ack()
+                    return
+                }
                 result = TaskResult(
-                    task: task.identity, status: .completed, result: output, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+                    task: task.identity, attempt: task.attempt, status: .completed, result: output, workerID: configuration.workerID,
+                    startedAt: started, finishedAt: Date())
             } catch {
                 let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
                 logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
                 result = TaskResult(
-                    task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+                    task: task.identity, attempt: task.attempt, status: .failed, error: failure, workerID: configuration.workerID,
+                    startedAt: started, finishedAt: Date())
             }
             body = try MessageCoding.encode(result)
         } catch {
@@ -89,12 +122,13 @@ public struct AgentService<Handler: TaskHandler>: Service {
             body =
                 (try? MessageCoding.encode(
                     TaskResult<JSONValue>(
-                        task: task.identity, status: .failed, error: failure, workerID: configuration.workerID, startedAt: started, finishedAt: Date()))) ?? []
+                        task: task.identity, attempt: task.attempt, status: .failed, error: failure, workerID: configuration.workerID,
+                        startedAt: started, finishedAt: Date()))) ?? []
         }
 
         do {
-            try await publishResult(body, for: task.identity, connection: connection)
-            recent.insert(task.taskID)
+            try await publishResult(body, for: task.identity, attempt: task.attempt, connection: connection)
+            recent.insert(messageID)
             try delivery.ack()
             logger.debug("task done")
         } catch {
@@ -104,12 +138,14 @@ public struct AgentService<Handler: TaskHandler>: Service {
         }
     }
 
-    private func publishResult(_ body: [UInt8], for task: TaskIdentity, connection: AMQPConnection) async throws {
+    private func publishResult(_ body: [UInt8], for task: TaskIdentity, attempt: Int, connection: AMQPConnection) async throws {
+        var headers = ["attempt": attempt]
+        if let index = task.batchIndex { headers["batch_index"] = index }
         try await connection.publish(
             body, exchange: configuration.topology.resultsExchange, routingKey: Topology.resultRoutingKey,
             properties: .contract(
-                messageID: "\(task.taskID).result", correlationID: task.experimentID, type: "task_result",
-                headers: task.batchIndex.map { ["batch_index": $0] } ?? [:]),
+                messageID: Orchestrator.messageID(taskID: task.taskID, attempt: attempt) + ".result", correlationID: task.experimentID,
+                type: MessageType.taskResult.rawValue, headers: headers),
             mandatory: true)
     }
 
@@ -120,15 +156,16 @@ public struct AgentService<Handler: TaskHandler>: Service {
         logger.error(
             "dead-lettering a task that can't be decoded",
             metadata: .tributary([.messageID: "\(delivery.properties.messageID ?? "-")", .queue: "\(queue)", .reason: "\(reason)"]))
-        let identity = try? MessageCoding.decode(TaskIdentityHeader.self, from: delivery.body).identity
-        if let identity, identity.taskType == handler.taskType, (try? Identifier.validateTask(identity)) != nil {
+        let header = try? MessageCoding.decode(TaskIdentityHeader.self, from: delivery.body)
+        if let header, header.identity.taskType == handler.taskType, (try? Identifier.validateTask(header.identity)) != nil {
             let now = Date()
             let result = TaskResult<JSONValue>(
-                task: identity, status: .failed, error: TaskFailure(code: "invalid_task", message: "\(reason)"),
+                task: header.identity, attempt: header.attempt, status: .failed,
+                error: TaskFailure(code: "invalid_task", message: "\(reason)", permanent: true),
                 workerID: configuration.workerID, startedAt: now, finishedAt: now)
-            // If this publish fails the task is still dead-lettered below; the experiment then waits, as before.
+            // If this publish fails, the dead letter below still tells the orchestrator.
             if let body = try? MessageCoding.encode(result) {
-                try? await publishResult(body, for: identity, connection: connection)
+                try? await publishResult(body, for: header.identity, attempt: header.attempt, connection: connection)
             }
         }
         await connection.deadLetter(delivery, reason: "\(reason)", topology: configuration.topology, source: queue)
@@ -138,13 +175,15 @@ public struct AgentService<Handler: TaskHandler>: Service {
 /// The identity fields of a task message, read on their own when the whole message can't be.
 private struct TaskIdentityHeader: Decodable, VersionedMessage {
     var schemaVersion: Int
+    var attempt: Int
     var identity: TaskIdentity
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
         identity = try TaskIdentity(from: decoder)
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion }
+    enum CodingKeys: String, CodingKey { case schemaVersion, attempt }
 }

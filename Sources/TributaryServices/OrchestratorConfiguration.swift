@@ -13,6 +13,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var prefetch: UInt16 = 256
     /// Unconfirmed outbox publishes in flight.
     public var publishWindow = 1_000
+    /// The longest a due timer (a retry, a task deadline) waits before it fires.
+    public var timerResolution: Duration = .milliseconds(250)
 
     public init(amqp: AMQPConfiguration) {
         self.amqp = amqp

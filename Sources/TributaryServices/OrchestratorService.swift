@@ -6,16 +6,23 @@ import TributaryClient
 import TributaryCore
 import TributaryStore
 
-/// The orchestrator process: one event loop over experiment requests and task results.
+/// The orchestrator process: one event loop over experiment requests, task results, dead
+/// letters and due timers.
 ///
 /// Deliveries arrive in batches; each batch is applied in one SQLite transaction (a group
 /// commit) together with the outbox messages it causes, and only then acknowledged. The
 /// outbox is published with confirms afterwards, so a crash at any point neither loses a
-/// step nor takes one twice. It never waits for a task: it reacts to results.
+/// step nor takes one twice. It never waits for a task: it reacts to results and timers.
 public struct OrchestratorService: Service {
     public let configuration: OrchestratorConfiguration
     let logger: Logger
     let orchestrator = Orchestrator()
+
+    /// What the event loop works on, one item at a time.
+    enum Work {
+        case deliveries(source: String, [AMQPDelivery])
+        case timers
+    }
 
     public init(configuration: OrchestratorConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -40,17 +47,20 @@ public struct OrchestratorService: Service {
 
         let requests = try await connection.consume(queue: topology.requestsQueue, prefetch: configuration.prefetch)
         let results = try await connection.consume(queue: topology.resultsQueue, prefetch: configuration.prefetch)
+        let deadLetters = try await connection.consume(queue: topology.orchestratorDeadLetterQueue, prefetch: 64)
         let statusQueries = try await connection.consume(queue: topology.statusQueue, prefetch: 32)
-        logger.info("orchestrator ready", metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
+        logger.info(
+            "orchestrator ready",
+            metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
 
-        let (batches, feed) = AsyncStream<(source: String, deliveries: [AMQPDelivery])>.makeStream()
+        let (work, feed) = AsyncStream<Work>.makeStream()
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     try await withThrowingDiscardingTaskGroup { feeders in
-                        for consumer in [requests, results] {
+                        for consumer in [requests, results, deadLetters] {
                             feeders.addTask {
-                                for try await batch in consumer.batches { feed.yield((consumer.queue, batch)) }
+                                for try await batch in consumer.batches { feed.yield(.deliveries(source: consumer.queue, batch)) }
                             }
                         }
                     }
@@ -61,14 +71,22 @@ public struct OrchestratorService: Service {
                         await answer(query, store: store, connection: connection)
                     }
                 }
-                // The single event loop: one batch at a time, so the store sees one writer.
-                for await batch in batches {
-                    await process(batch.deliveries, from: batch.source, store: store, publisher: publisher, connection: connection)
+                group.addTask { await tickTimers(store: store, feed: feed) }
+                // The single event loop: one item at a time, so the store sees one writer.
+                for await item in work {
+                    switch item {
+                    case .deliveries(let source, let deliveries):
+                        await process(deliveries, from: source, store: store, publisher: publisher, connection: connection)
+                    case .timers:
+                        await fireTimers(store: store, publisher: publisher)
+                    }
                 }
+                // The consumers have ended (shutdown): stop the timer and status tasks too.
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             Task {
-                for consumer in [requests, results, statusQueries] { try? await consumer.cancel() }
+                for consumer in [requests, results, deadLetters, statusQueries] { try? await consumer.cancel() }
             }
         }
         logger.info("orchestrator stopping: flushing outbox")
@@ -77,11 +95,74 @@ public struct OrchestratorService: Service {
         await store.close()
     }
 
-    private func decode(_ delivery: AMQPDelivery, from source: String) throws(ContractError) -> Orchestrator.Input {
-        if source == configuration.topology.requestsQueue {
-            return .request(try MessageCoding.decode(ExperimentRequest.self, from: delivery.body))
+    // MARK: Timers
+
+    /// Asks the event loop to fire timers whenever one is due. Timers live in the store, so
+    /// after a restart they fire as if nothing happened; this task only decides when to look.
+    private func tickTimers(store: SQLiteExperimentStore, feed: AsyncStream<Work>.Continuation) async {
+        let resolution = configuration.timerResolution
+        while !Task.isCancelled {
+            let next = (try? await store.nextTimerDue()) ?? nil
+            let wait = next.map { Duration.milliseconds(max(0, Int64($0.timeIntervalSinceNow * 1_000))) } ?? resolution
+            try? await Task.sleep(for: min(wait, resolution))
+            if let next, next <= Date() {
+                // Yielding only what is due keeps an idle orchestrator from writing.
+                if case .terminated = feed.yield(.timers) { return }
+            }
         }
-        return .result(try MessageCoding.decode(TaskResult<JSONValue>.self, from: delivery.body))
+    }
+
+    private func fireTimers(store: SQLiteExperimentStore, publisher: OutboxPublisher) async {
+        let orchestrator = orchestrator
+        do {
+            let (dispositions, enqueued) = try await store.transaction { transaction in
+                try orchestrator.fireTimers(at: Date(), in: transaction)
+            }
+            await publisher.enqueue(enqueued)
+            for disposition in dispositions { log(disposition) }
+        } catch {
+            logger.error("firing timers failed; retrying at the next tick", metadata: .tributary([.error: "\(error)"]))
+        }
+    }
+
+    // MARK: Messages
+
+    private func decode(_ delivery: AMQPDelivery, from source: String) throws(ContractError) -> Orchestrator.Input? {
+        let topology = configuration.topology
+        switch source {
+        case topology.requestsQueue:
+            switch delivery.properties.type.flatMap(MessageType.init(rawValue:)) {
+            case .experimentCancel: return .cancel(try MessageCoding.decode(CancelRequest.self, from: delivery.body))
+            case .experimentRetry: return .retry(try MessageCoding.decode(RetryRequest.self, from: delivery.body))
+            default: return .request(try MessageCoding.decode(ExperimentRequest.self, from: delivery.body))
+            }
+        case topology.orchestratorDeadLetterQueue:
+            return Self.deadLetteredTask(delivery)
+        default:
+            return .result(try MessageCoding.decode(TaskResult<JSONValue>.self, from: delivery.body))
+        }
+    }
+
+    /// A dead-lettered task, read from its properties and headers (its body may be what made
+    /// it undeliverable). Anything else in the dead-letter exchange is not the orchestrator's.
+    static func deadLetteredTask(_ delivery: AMQPDelivery) -> Orchestrator.Input? {
+        let properties = delivery.properties
+        guard let type = properties.type.flatMap(TaskType.init(rawValue:)), let experimentID = properties.correlationID,
+            (try? Identifier.validateExperimentID(experimentID)) != nil
+        else { return nil }
+        let headers = properties.headers ?? [:]
+        let batchIndex = headers["batch_index"]?.intValue
+        let attempt = headers["attempt"]?.intValue ?? 1
+        let task = TaskIdentity(
+            taskID: type.taskID(experimentID: experimentID, batchIndex: batchIndex), experimentID: experimentID, taskType: type, batchIndex: batchIndex)
+        if let refusal = headers["x-tributary-rejection-reason"]?.stringValue {
+            // An agent could not read it: the same message will never be readable.
+            return .deadLetteredTask(task, attempt: attempt, reason: "refused by an agent: \(refusal)", permanent: true)
+        }
+        let deliveries = headers["x-delivery-count"]?.intValue.map { " after \($0) deliveries" } ?? ""
+        return .deadLetteredTask(
+            task, attempt: attempt, reason: "dead-lettered by the broker\(deliveries): its workers kept failing to finish it (crash, kill, lost connection)",
+            permanent: false)
     }
 
     private func process(
@@ -91,7 +172,11 @@ public struct OrchestratorService: Service {
         var accepted: [(delivery: AMQPDelivery, input: Orchestrator.Input)] = []
         for delivery in deliveries {
             do {
-                accepted.append((delivery, try decode(delivery, from: source)))
+                guard let input = try decode(delivery, from: source) else {
+                    try? delivery.ack()
+                    continue
+                }
+                accepted.append((delivery, input))
             } catch {
                 logger.error(
                     "dead-lettering invalid message",
@@ -100,17 +185,20 @@ public struct OrchestratorService: Service {
             }
         }
         guard !accepted.isEmpty else { return }
-        let inputs = accepted.map(\.input)
         do {
-            try await apply(inputs, store: store, publisher: publisher)
-            for item in accepted { try? item.delivery.ack() }
+            let dispositions = try await apply(accepted.map(\.input), store: store, publisher: publisher)
+            for (item, disposition) in zip(accepted, dispositions) {
+                try? item.delivery.ack()
+                await reply(to: item.delivery, for: disposition, store: store, connection: connection)
+            }
         } catch {
             // One bad message must not hold up the rest of its batch: apply them one by one.
             logger.warning("group commit failed; applying the batch one message at a time", metadata: .tributary([.error: "\(error)"]))
             for (position, item) in accepted.enumerated() {
                 do {
-                    try await apply([item.input], store: store, publisher: publisher)
+                    let dispositions = try await apply([item.input], store: store, publisher: publisher)
                     try? item.delivery.ack()
+                    await reply(to: item.delivery, for: dispositions[0], store: store, connection: connection)
                 } catch  where error is SQLiteError || error is ExperimentStoreError {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
@@ -128,43 +216,76 @@ public struct OrchestratorService: Service {
         }
     }
 
-    private func apply(_ inputs: [Orchestrator.Input], store: SQLiteExperimentStore, publisher: OutboxPublisher) async throws {
+    private func apply(_ inputs: [Orchestrator.Input], store: SQLiteExperimentStore, publisher: OutboxPublisher) async throws -> [Orchestrator.Disposition] {
         let orchestrator = orchestrator
         let now = Date()
         let (dispositions, enqueued) = try await store.transaction { transaction in
             try inputs.map { try orchestrator.handle($0, at: now, in: transaction) }
         }
         await publisher.enqueue(enqueued)
-        for disposition in dispositions {
-            if disposition.applied {
-                logger.debug("applied", metadata: disposition.logMetadata)
-            } else {
-                logger.info("ignored", metadata: disposition.logMetadata)
-            }
+        for disposition in dispositions { log(disposition) }
+        return dispositions
+    }
+
+    private func log(_ disposition: Orchestrator.Disposition) {
+        if disposition.applied {
+            logger.debug("applied", metadata: disposition.logMetadata)
+        } else {
+            logger.info("ignored", metadata: disposition.logMetadata)
+        }
+    }
+
+    // MARK: Replies
+
+    /// Cancel and retry requests are answered, once committed, with the experiment's state.
+    private func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition, store: SQLiteExperimentStore, connection: AMQPConnection) async {
+        guard let replyTo = delivery.properties.replyTo,
+            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), type == .experimentCancel || type == .experimentRetry
+        else { return }
+        await send(
+            StatusReply(experimentID: disposition.experimentID, status: try? await currentStatus(disposition.experimentID, store: store)),
+            to: replyTo, correlationID: delivery.properties.correlationID ?? disposition.experimentID, connection: connection)
+    }
+
+    private func currentStatus(_ id: String, store: SQLiteExperimentStore) async throws -> ExperimentStatus? {
+        try await store.experiment(id: id).map { record in
+            ExperimentStatus(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
+        }
+    }
+
+    private func send(_ reply: StatusReply, to queue: String, correlationID: String, connection: AMQPConnection) async {
+        do {
+            try await connection.publish(
+                try MessageCoding.encode(reply), routingKey: queue,
+                properties: .contract(messageID: UUID().uuidString, correlationID: correlationID, type: MessageType.statusReply.rawValue, persistent: false))
+        } catch {
+            // The asker may be gone (its reply queue deleted); a reply is not worth retrying.
+            logger.warning("reply not sent", metadata: .tributary([.error: "\(error)"]))
         }
     }
 
     private func answer(_ query: AMQPDelivery, store: SQLiteExperimentStore, connection: AMQPConnection) async {
+        let source = configuration.topology.statusQueue
         guard let replyTo = query.properties.replyTo else {
-            await connection.deadLetter(
-                query, reason: "status query without reply_to", topology: configuration.topology, source: configuration.topology.statusQueue)
+            await connection.deadLetter(query, reason: "status query without reply_to", topology: configuration.topology, source: source)
             return
         }
         do {
             let request = try MessageCoding.decode(StatusQuery.self, from: query.body)
-            let status = try await store.experiment(id: request.experimentID).map { record in
-                ExperimentStatus(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
+            let status = try await currentStatus(request.experimentID, store: store)
+            var batches: [BatchStatus]?
+            if request.detail, status != nil {
+                batches = try await store.batches(
+                    experimentID: request.experimentID, in: [.pending, .dispatched, .retryWait, .failed], limit: StatusReply.maximumBatches
+                ).map(\.status)
             }
-            try await connection.publish(
-                try MessageCoding.encode(StatusReply(experimentID: request.experimentID, status: status)), routingKey: replyTo,
-                properties: .contract(
-                    messageID: UUID().uuidString, correlationID: query.properties.correlationID ?? request.experimentID,
-                    type: "status_reply", persistent: false))
+            await send(
+                StatusReply(experimentID: request.experimentID, status: status, batches: batches), to: replyTo,
+                correlationID: query.properties.correlationID ?? request.experimentID, connection: connection)
             try? query.ack()
         } catch let error as ContractError {
-            await connection.deadLetter(query, reason: "\(error)", topology: configuration.topology, source: configuration.topology.statusQueue)
+            await connection.deadLetter(query, reason: "\(error)", topology: configuration.topology, source: source)
         } catch {
-            // The asker may be gone (its reply queue deleted); a status query is not worth retrying.
             logger.warning("status query not answered", metadata: .tributary([.error: "\(error)"]))
             try? query.ack()
         }

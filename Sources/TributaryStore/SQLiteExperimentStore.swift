@@ -108,6 +108,25 @@ public actor SQLiteExperimentStore {
         try SQLiteTransaction(database: requireDatabase()).experiment(id: id)
     }
 
+    /// The experiment's batches in `states`, lowest index first, for status details.
+    package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
+        try SQLiteTransaction(database: requireDatabase()).batches(experimentID: experimentID, in: states, limit: limit)
+    }
+
+    /// When the earliest timer (a batch's or a step's) is due; nil when none is set.
+    package func nextTimerDue() throws -> Date? {
+        let statement = try requireDatabase().statement(
+            """
+            SELECT MIN(due) FROM (
+                SELECT MIN(due_at) AS due FROM batches WHERE due_at IS NOT NULL
+                UNION ALL SELECT MIN(step_due_at) FROM experiments WHERE step_due_at IS NOT NULL)
+            """)
+        try statement.bind([])
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return Date(timeIntervalSince1970: statement.double(0))
+    }
+
     package func close() {
         database?.close()
         database = nil

@@ -25,7 +25,54 @@ enum SQLiteSchema {
             message_id TEXT NOT NULL, correlation_id TEXT NOT NULL, type TEXT NOT NULL,
             headers BLOB NOT NULL, body BLOB NOT NULL
         );
+        """,
+        // 2: retries, timeouts, tolerated failures, cancellation, re-runs. Batches get records
+        // of their own (which replace batch_results); experiments get counters, a step timer
+        // and their resilience settings. Experiments in flight across the upgrade keep going:
+        // their missing batches count as dispatched (attempt 1) with a deadline 15 minutes on,
+        // but their tasks were never stored, so they can't be re-sent, only failed.
         """
+        ALTER TABLE experiments ADD COLUMN batches_failed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN retry_waiting INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN run INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE experiments ADD COLUMN last_progress_at REAL;
+        ALTER TABLE experiments ADD COLUMN step_attempt INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE experiments ADD COLUMN step_first_attempt INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE experiments ADD COLUMN step_due_at REAL;
+        ALTER TABLE experiments ADD COLUMN step_waiting INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN documents_planned INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE experiments ADD COLUMN max_attempts INTEGER NOT NULL DEFAULT 3;
+        ALTER TABLE experiments ADD COLUMN initial_backoff_ms INTEGER NOT NULL DEFAULT 2000;
+        ALTER TABLE experiments ADD COLUMN max_backoff_ms INTEGER NOT NULL DEFAULT 60000;
+        ALTER TABLE experiments ADD COLUMN task_timeout_ms INTEGER NOT NULL DEFAULT 900000;
+        ALTER TABLE experiments ADD COLUMN tolerance TEXT NOT NULL DEFAULT '0';
+        ALTER TABLE experiments ADD COLUMN max_in_flight INTEGER NOT NULL DEFAULT 1000;
+        CREATE INDEX experiments_step_due ON experiments (step_due_at) WHERE step_due_at IS NOT NULL;
+        CREATE TABLE batches (
+            experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, state TEXT NOT NULL, attempt INTEGER NOT NULL,
+            dispatched_at REAL, due_at REAL, worker_id TEXT, last_error TEXT, task BLOB, result BLOB,
+            PRIMARY KEY (experiment_id, batch_index)
+        ) WITHOUT ROWID;
+        CREATE INDEX batches_due ON batches (due_at) WHERE due_at IS NOT NULL;
+        INSERT INTO batches (experiment_id, batch_index, state, attempt, dispatched_at, due_at, result)
+            WITH RECURSIVE planned (experiment_id, batch_index, batch_count, state) AS (
+                SELECT id, 0, batch_count, state FROM experiments WHERE batch_count > 0
+                UNION ALL
+                SELECT experiment_id, batch_index + 1, batch_count, state FROM planned WHERE batch_index + 1 < batch_count
+            )
+            SELECT p.experiment_id, p.batch_index,
+                   CASE WHEN r.result IS NOT NULL THEN 'succeeded' WHEN p.state = 'analysing' THEN 'dispatched' ELSE 'failed' END,
+                   1, CAST(strftime('%s', 'now') AS REAL),
+                   CASE WHEN r.result IS NULL AND p.state = 'analysing' THEN CAST(strftime('%s', 'now') AS REAL) + 900 END,
+                   r.result
+            FROM planned p LEFT JOIN batch_results r ON r.experiment_id = p.experiment_id AND r.batch_index = p.batch_index;
+        DROP TABLE batch_results;
+        UPDATE experiments SET in_flight = batch_count - batches_completed WHERE state = 'analysing';
+        UPDATE experiments SET step_due_at = CAST(strftime('%s', 'now') AS REAL) + 900 WHERE state IN ('pre_testing', 'synthesising');
+        UPDATE experiments SET last_progress_at = updated_at;
+        """,
     ]
 
     /// The version this binary writes.

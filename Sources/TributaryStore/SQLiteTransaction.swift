@@ -12,60 +12,87 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         self.database = database
     }
 
+    // MARK: Experiments
+
+    private static let experimentColumns = """
+        id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests, warnings, failure, created_at,
+        updated_at, report, batches_failed, in_flight, retry_waiting, retries, run, last_progress_at, step_attempt,
+        step_first_attempt, step_due_at, step_waiting, documents_planned, max_attempts, initial_backoff_ms, max_backoff_ms,
+        task_timeout_ms, tolerance, max_in_flight
+        """
+
     package func experiment(id: String) throws -> ExperimentRecord? {
-        let statement = try database.statement(
-            """
-            SELECT name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
-                   warnings, failure, created_at, updated_at, report
-            FROM experiments WHERE id = ?1
-            """)
+        let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments WHERE id = ?1")
         try statement.bind([.text(id)])
         defer { statement.reset() }
-        guard try statement.step() else { return nil }
-        guard let state = ExperimentState(rawValue: statement.text(1)) else {
-            throw SQLiteError(code: 0, message: "unknown state '\(statement.text(1))'", operation: "read experiment \(id)")
+        return try statement.step() ? try Self.experiment(from: statement) : nil
+    }
+
+    package func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
+        let statement = try database.statement(
+            "SELECT \(Self.experimentColumns) FROM experiments WHERE step_due_at IS NOT NULL AND step_due_at <= ?1 ORDER BY step_due_at LIMIT ?2")
+        try statement.bind([.real(now.timeIntervalSince1970), .integer(Int64(limit))])
+        defer { statement.reset() }
+        var records: [ExperimentRecord] = []
+        while try statement.step() { records.append(try Self.experiment(from: statement)) }
+        return records
+    }
+
+    private static func experiment(from row: SQLiteStatement) throws -> ExperimentRecord {
+        let id = row.text(0)
+        guard let state = ExperimentState(rawValue: row.text(2)) else {
+            throw SQLiteError(code: 0, message: "unknown state '\(row.text(2))'", operation: "read experiment \(id)")
         }
         return ExperimentRecord(
-            id: id, name: statement.text(0), state: state,
-            batchCount: Int(statement.int(2)), batchesCompleted: Int(statement.int(3)),
-            duplicatesIgnored: Int(statement.int(4)), synthesisRequests: Int(statement.int(5)),
-            warnings: try JSONDecoder().decode([String].self, from: Data(statement.blob(6))),
-            failure: statement.isNull(7) ? nil : statement.text(7),
-            createdAt: Date(timeIntervalSince1970: statement.double(8)),
-            updatedAt: Date(timeIntervalSince1970: statement.double(9)),
-            report: statement.isNull(10) ? nil : statement.blob(10))
+            id: id, name: row.text(1), state: state, batchCount: Int(row.int(3)), batchesCompleted: Int(row.int(4)),
+            batchesFailed: Int(row.int(12)), inFlight: Int(row.int(13)), retryWaiting: Int(row.int(14)), retries: Int(row.int(15)),
+            duplicatesIgnored: Int(row.int(5)), synthesisRequests: Int(row.int(6)), run: Int(row.int(16)),
+            warnings: try JSONDecoder().decode([String].self, from: Data(row.blob(7))),
+            failure: row.isNull(8) ? nil : row.text(8),
+            createdAt: Date(timeIntervalSince1970: row.double(9)), updatedAt: Date(timeIntervalSince1970: row.double(10)),
+            lastProgressAt: row.isNull(17) ? nil : Date(timeIntervalSince1970: row.double(17)),
+            report: row.isNull(11) ? nil : row.blob(11),
+            stepAttempt: Int(row.int(18)), stepDueAt: row.isNull(20) ? nil : Date(timeIntervalSince1970: row.double(20)),
+            stepWaiting: row.int(21) != 0, stepFirstAttempt: Int(row.int(19)), documentsPlanned: Int(row.int(22)),
+            retry: RetryPolicy(
+                maxAttempts: Int(row.int(23)), initialBackoff: TaskDuration(milliseconds: row.int(24)),
+                maxBackoff: TaskDuration(milliseconds: row.int(25))),
+            taskTimeout: TaskDuration(milliseconds: row.int(26)), tolerance: FailureTolerance(parsing: row.text(27)) ?? .none,
+            maxInFlight: Int(row.int(28)))
     }
+
+    private static let insertExperiment: String = {
+        let columns = experimentColumns.split(separator: ",")
+        return "INSERT INTO experiments (\(experimentColumns)) VALUES (\(columns.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
+    }()
+
+    private static let updateExperiment: String = {
+        let columns = experimentColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return "UPDATE experiments SET \(columns.enumerated().dropFirst().map { "\($1) = ?\($0 + 1)" }.joined(separator: ", ")) WHERE id = ?1"
+    }()
 
     package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
-        try write(
-            record,
-            sql: """
-                INSERT INTO experiments (id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests,
-                                         warnings, failure, created_at, updated_at, report)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-                """)
+        try write(record, sql: Self.insertExperiment)
     }
 
     package func save(_ record: ExperimentRecord) throws {
-        try write(
-            record,
-            sql: """
-                UPDATE experiments SET name = ?2, state = ?3, batch_count = ?4, batches_completed = ?5, duplicates_ignored = ?6,
-                    synthesis_requests = ?7, warnings = ?8, failure = ?9, created_at = ?10, updated_at = ?11, report = ?12
-                WHERE id = ?1
-                """)
+        try write(record, sql: Self.updateExperiment)
     }
 
     private func write(_ record: ExperimentRecord, sql: String) throws {
+        func date(_ value: Date?) -> SQLiteValue { value.map { .real($0.timeIntervalSince1970) } ?? .null }
+        func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
         try database.statement(sql).run([
-            .text(record.id), .text(record.name), .text(record.state.rawValue),
-            .integer(Int64(record.batchCount)), .integer(Int64(record.batchesCompleted)),
-            .integer(Int64(record.duplicatesIgnored)), .integer(Int64(record.synthesisRequests)),
-            .blob(Array(try JSONEncoder().encode(record.warnings))),
-            record.failure.map { .text($0) } ?? .null,
-            .real(record.createdAt.timeIntervalSince1970), .real(record.updatedAt.timeIntervalSince1970),
+            .text(record.id), .text(record.name), .text(record.state.rawValue), int(record.batchCount), int(record.batchesCompleted),
+            int(record.duplicatesIgnored), int(record.synthesisRequests), .blob(Array(try JSONEncoder().encode(record.warnings))),
+            record.failure.map { .text($0) } ?? .null, date(record.createdAt), date(record.updatedAt),
             record.report.map { .blob($0) } ?? .null,
+            int(record.batchesFailed), int(record.inFlight), int(record.retryWaiting), int(record.retries), int(record.run),
+            date(record.lastProgressAt), int(record.stepAttempt), int(record.stepFirstAttempt), date(record.stepDueAt),
+            int(record.stepWaiting ? 1 : 0), int(record.documentsPlanned), int(record.retry.maxAttempts),
+            .integer(record.retry.initialBackoff.milliseconds), .integer(record.retry.maxBackoff.milliseconds),
+            .integer(record.taskTimeout.milliseconds), .text(record.tolerance.description), int(record.maxInFlight),
         ])
     }
 
@@ -76,21 +103,99 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         return try statement.step() ? statement.blob(0) : nil
     }
 
-    package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool {
-        // The primary key makes this the distinctness check: a second result for the batch changes nothing.
-        try database.statement("INSERT OR IGNORE INTO batch_results (experiment_id, batch_index, result) VALUES (?1, ?2, ?3)")
-            .run([.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
-        return database.changes == 1
+    // MARK: Batches
+
+    private static let batchColumns = "experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, last_error"
+
+    package func createBatches(experimentID: String, tasks: [[UInt8]]) throws {
+        let statement = try database.statement("INSERT INTO batches (\(Self.batchColumns), task) VALUES (?1, ?2, 'pending', 0, NULL, NULL, NULL, NULL, ?3)")
+        for (index, task) in tasks.enumerated() { try statement.run([.text(experimentID), .integer(Int64(index)), .blob(task)]) }
+    }
+
+    package func batch(experimentID: String, index: Int) throws -> BatchRecord? {
+        try queryBatches("WHERE experiment_id = ?1 AND batch_index = ?2", [.text(experimentID), .integer(Int64(index))]).first
+    }
+
+    package func save(_ batch: BatchRecord) throws {
+        try database.statement(
+            """
+            UPDATE batches SET state = ?3, attempt = ?4, dispatched_at = ?5, due_at = ?6, worker_id = ?7, last_error = ?8
+            WHERE experiment_id = ?1 AND batch_index = ?2
+            """
+        ).run([
+            .text(batch.experimentID), .integer(Int64(batch.index)), .text(batch.state.rawValue), .integer(Int64(batch.attempt)),
+            batch.dispatchedAt.map { .real($0.timeIntervalSince1970) } ?? .null, batch.dueAt.map { .real($0.timeIntervalSince1970) } ?? .null,
+            batch.workerID.map { .text($0) } ?? .null, batch.lastError.map { .text($0) } ?? .null,
+        ])
+    }
+
+    package func batchTask(experimentID: String, index: Int) throws -> [UInt8]? {
+        let statement = try database.statement("SELECT task FROM batches WHERE experiment_id = ?1 AND batch_index = ?2 AND task IS NOT NULL")
+        try statement.bind([.text(experimentID), .integer(Int64(index))])
+        defer { statement.reset() }
+        return try statement.step() ? statement.blob(0) : nil
+    }
+
+    package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
+        // The state guard makes this the distinctness check: a batch leaves dispatched or
+        // retry_wait once; a second result for it changes nothing.
+        for previous in [BatchStatus.State.dispatched, .retryWait] {
+            try database.statement(
+                """
+                UPDATE batches SET state = 'succeeded', due_at = NULL, result = ?3
+                WHERE experiment_id = ?1 AND batch_index = ?2 AND state = ?4
+                """
+            ).run([.text(experimentID), .integer(Int64(batchIndex)), .blob(result), .text(previous.rawValue)])
+            if database.changes == 1 { return previous }
+        }
+        return nil
     }
 
     package func batchResults(experimentID: String) throws -> [[UInt8]] {
-        let statement = try database.statement("SELECT result FROM batch_results WHERE experiment_id = ?1 ORDER BY batch_index")
+        let statement = try database.statement("SELECT result FROM batches WHERE experiment_id = ?1 AND state = 'succeeded' ORDER BY batch_index")
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
         var results: [[UInt8]] = []
         while try statement.step() { results.append(statement.blob(0)) }
         return results
     }
+
+    package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
+        let names = states.map(\.rawValue).sorted()
+        let placeholders = names.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
+        return try queryBatches(
+            "WHERE experiment_id = ?1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT ?2",
+            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) })
+    }
+
+    package func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
+        try queryBatches("WHERE due_at IS NOT NULL AND due_at <= ?1 ORDER BY due_at LIMIT ?2", [.real(now.timeIntervalSince1970), .integer(Int64(limit))])
+    }
+
+    package func clearBatchTimers(experimentID: String) throws {
+        try database.statement("UPDATE batches SET due_at = NULL WHERE experiment_id = ?1 AND due_at IS NOT NULL").run([.text(experimentID)])
+    }
+
+    private func queryBatches(_ clause: String, _ values: [SQLiteValue]) throws -> [BatchRecord] {
+        let statement = try database.statement("SELECT \(Self.batchColumns) FROM batches \(clause)")
+        try statement.bind(values)
+        defer { statement.reset() }
+        var batches: [BatchRecord] = []
+        while try statement.step() {
+            guard let state = BatchStatus.State(rawValue: statement.text(2)) else {
+                throw SQLiteError(code: 0, message: "unknown batch state '\(statement.text(2))'", operation: "read batch")
+            }
+            batches.append(
+                BatchRecord(
+                    experimentID: statement.text(0), index: Int(statement.int(1)), state: state, attempt: Int(statement.int(3)),
+                    dispatchedAt: statement.isNull(4) ? nil : Date(timeIntervalSince1970: statement.double(4)),
+                    dueAt: statement.isNull(5) ? nil : Date(timeIntervalSince1970: statement.double(5)),
+                    workerID: statement.isNull(6) ? nil : statement.text(6), lastError: statement.isNull(7) ? nil : statement.text(7)))
+        }
+        return batches
+    }
+
+    // MARK: Outbox
 
     package func enqueue(_ message: OutboundMessage) throws {
         try database.statement(

@@ -13,11 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
     var experimentID: String
 
     func run() async throws {
-        let status = try await connection.withConnection("tributary-cli") { amqp in
-            let client = TributaryClient(connection: amqp, topology: connection.topology)
-            try await client.prepare()
-            return try await client.status(experimentID: experimentID)
-        }
+        let status = try await connection.withClient { try await $0.status(experimentID: experimentID) }
         guard let status else {
             print("unknown experiment \(experimentID)")
             throw ExitCode(1)

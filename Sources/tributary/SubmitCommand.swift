@@ -26,7 +26,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
     @Option(help: "Largest request message, in bytes (the broker's own limit is 128 MiB by default).") var maxRequestBytes = 64 << 20
 
-    @Flag(help: "Wait for the experiment to complete or fail, then print the outcome (exit 0 completed, 1 failed, 2 timed out).")
+    @Flag(help: "Wait for the experiment to end, then print the outcome (exit 0 completed, 1 failed, 2 timed out, 3 cancelled).")
     var wait = false
 
     @Option(help: "Seconds to wait with --wait.")
@@ -46,7 +46,7 @@ struct SubmitCommand: AsyncParsableCommand {
             guard wait else { return nil }
             do {
                 return try await subscription.outcome(within: .seconds(timeout))
-            } catch let error as TributaryClientError {
+            } catch let error as TributaryClientError where error.code == .timeout {
                 print("error: \(error)")
                 throw ExitCode(2)
             }
@@ -54,7 +54,17 @@ struct SubmitCommand: AsyncParsableCommand {
         guard let outcome else { return }
         switch outcome.state {
         case .completed:
-            print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored")
+            print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored, \(outcome.retries) retries")
+            if outcome.failedBatches > 0 {
+                let coverage = outcome.report?["report"]?["coverage"]
+                let analysed = coverage?["documents_analysed"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } }
+                let planned = coverage?["documents_planned"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } }
+                let documents = analysed.flatMap { a in planned.map { "\(a) of \($0) documents analysed" } } ?? "some documents not analysed"
+                FileHandle.standardError.write(
+                    Data(
+                        "warning: \(outcome.failedBatches) batch(es) failed for good (tolerated); \(documents). Re-run them with: tributary retry \(outcome.experimentID)\n"
+                            .utf8))
+            }
             guard let result = outcome.report else { break }
             if let out {
                 try write(result, to: out)
@@ -63,6 +73,9 @@ struct SubmitCommand: AsyncParsableCommand {
             } else {
                 print(String(decoding: try MessageCoding.encode(result), as: UTF8.self))
             }
+        case .cancelled:
+            print("cancelled: experiment \(outcome.experimentID)")
+            throw ExitCode(3)
         default:
             print("failed: \(outcome.error ?? "no reason given")")
             throw ExitCode(1)

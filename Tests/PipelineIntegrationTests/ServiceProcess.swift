@@ -24,7 +24,7 @@ final class ServiceProcess: Sendable {
             let waiters = exit.state.withLock { state in
                 state.status = process.terminationStatus
                 defer { state.waiters.removeAll() }
-                return state.waiters
+                return Array(state.waiters.values)
             }
             for waiter in waiters { waiter.resume(returning: process.terminationStatus) }
         }
@@ -44,14 +44,27 @@ final class ServiceProcess: Sendable {
     }
 
     func waitForExit(within limit: Duration) async throws -> Int32 {
-        try await withDeadline(limit, "\(name) to exit") {
-            await withCheckedContinuation { continuation in
+        try await withDeadline(limit, "\(name) to exit") { try await self.exitStatus() }
+    }
+
+    /// The exit status, once the process has exited. Cancellable: a deadline around it must be
+    /// able to end the wait even if the process never exits.
+    private func exitStatus() async throws -> Int32 {
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
                 let status: Int32? = self.exit.state.withLock { state in
-                    if state.status == nil { state.waiters.append(continuation) }
+                    if state.status == nil, !Task.isCancelled { state.waiters[id] = continuation }
                     return state.status
                 }
-                if let status { continuation.resume(returning: status) }
+                if let status {
+                    continuation.resume(returning: status)
+                } else if Task.isCancelled {
+                    continuation.resume(throwing: CancellationError())
+                }
             }
+        } onCancel: {
+            self.exit.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
 
@@ -62,5 +75,5 @@ final class ServiceProcess: Sendable {
 
 /// The exit status once known, and who is waiting for it.
 private final class ExitState: Sendable {
-    let state = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+    let state = Mutex<(status: Int32?, waiters: [UUID: CheckedContinuation<Int32, any Error>])>((nil, [:]))
 }

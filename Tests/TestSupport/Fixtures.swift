@@ -8,16 +8,22 @@ package enum Fixtures {
         dimensions: [Dimension(name: "hope", raises: ["hope"]), Dimension(name: "fear", raises: ["fear"])],
         derivedMetrics: [DerivedMetric(name: "tension", formula: "abs(hope - fear)")])
 
-    package static func spec(documents: Int, batchSize: Int, name: String = "exp") -> ExperimentSpec {
+    package static func spec(
+        documents: Int, batchSize: Int, name: String = "exp", retry: RetryPolicy = RetryPolicy(), tolerate: FailureTolerance = .none,
+        maxInFlight: Int = ExperimentSpec.defaultMaxInFlight
+    ) -> ExperimentSpec {
         ExperimentSpec(
             name: name, framework: framework,
             documents: (0..<documents).map { Document(id: "d\($0)", text: "hope and fear \($0)", metadata: ["group": $0 % 2 == 0 ? "a" : "b"]) },
-            batchSize: batchSize)
+            batchSize: batchSize, retry: retry, tolerateFailedBatches: tolerate, maxInFlight: maxInFlight)
     }
 
     package static func request(_ id: String, documents: Int = 10, batchSize: Int = 3) -> ExperimentRequest {
-        ExperimentRequest(
-            experimentID: id, submittedAt: Date(timeIntervalSince1970: 1_764_000_000), experiment: spec(documents: documents, batchSize: batchSize))
+        request(id, spec(documents: documents, batchSize: batchSize))
+    }
+
+    package static func request(_ id: String, _ spec: ExperimentSpec) -> ExperimentRequest {
+        ExperimentRequest(experimentID: id, submittedAt: Date(timeIntervalSince1970: 1_764_000_000), experiment: spec)
     }
 
     /// What an honest agent would answer to a task (completed, with a small deterministic result).
@@ -39,7 +45,7 @@ package enum Fixtures {
         }
         let at = Date(timeIntervalSince1970: 1_764_000_100)
         return TaskResult(
-            task: task.identity, status: status, result: status == .completed ? output : nil,
+            task: task.identity, attempt: task.attempt, status: status, result: status == .completed ? output : nil,
             error: status == .failed ? TaskFailure(code: "boom", message: "handler failed") : nil,
             workerID: worker, startedAt: at, finishedAt: at)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TributaryCore
 
 /// A store that lives in memory: for tests and for trying the logic without a database.
@@ -5,7 +6,9 @@ import TributaryCore
 package final class InMemoryExperimentStore: ExperimentStoreTransaction {
     package private(set) var experiments: [String: ExperimentRecord] = [:]
     package private(set) var specs: [String: [UInt8]] = [:]
-    package private(set) var batches: [String: [Int: [UInt8]]] = [:]
+    package private(set) var batchRecords: [String: [Int: BatchRecord]] = [:]
+    package private(set) var tasks: [String: [Int: [UInt8]]] = [:]
+    package private(set) var results: [String: [Int: [UInt8]]] = [:]
     package private(set) var outbox: [OutboundMessage] = []
 
     package init() {}
@@ -21,14 +24,48 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
 
     package func spec(experimentID: String) throws -> [UInt8]? { specs[experimentID] }
 
-    package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool {
-        guard batches[experimentID]?[batchIndex] == nil else { return false }
-        batches[experimentID, default: [:]][batchIndex] = result
-        return true
+    package func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
+        Array(experiments.values.filter { $0.stepDueAt.map { $0 <= now } ?? false }.sorted { ($0.stepDueAt!, $0.id) < ($1.stepDueAt!, $1.id) }.prefix(limit))
+    }
+
+    package func createBatches(experimentID: String, tasks planned: [[UInt8]]) throws {
+        for (index, task) in planned.enumerated() {
+            batchRecords[experimentID, default: [:]][index] = BatchRecord(experimentID: experimentID, index: index)
+            tasks[experimentID, default: [:]][index] = task
+        }
+    }
+
+    package func batch(experimentID: String, index: Int) throws -> BatchRecord? { batchRecords[experimentID]?[index] }
+
+    package func save(_ batch: BatchRecord) throws { batchRecords[batch.experimentID, default: [:]][batch.index] = batch }
+
+    package func batchTask(experimentID: String, index: Int) throws -> [UInt8]? { tasks[experimentID]?[index] }
+
+    package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
+        guard var batch = batchRecords[experimentID]?[batchIndex], batch.state == .dispatched || batch.state == .retryWait else { return nil }
+        let previous = batch.state
+        batch.state = .succeeded
+        batch.dueAt = nil
+        batchRecords[experimentID]?[batchIndex] = batch
+        results[experimentID, default: [:]][batchIndex] = result
+        return previous
     }
 
     package func batchResults(experimentID: String) throws -> [[UInt8]] {
-        (batches[experimentID] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+        (results[experimentID] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
+        Array((batchRecords[experimentID] ?? [:]).values.filter { states.contains($0.state) }.sorted { $0.index < $1.index }.prefix(limit))
+    }
+
+    package func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
+        let due = batchRecords.values.flatMap(\.values).filter { $0.dueAt.map { $0 <= now } ?? false }
+        return Array(due.sorted { ($0.dueAt!, $0.experimentID, $0.index) < ($1.dueAt!, $1.experimentID, $1.index) }.prefix(limit))
+    }
+
+    package func clearBatchTimers(experimentID: String) throws {
+        for index in (batchRecords[experimentID] ?? [:]).keys { batchRecords[experimentID]?[index]?.dueAt = nil }
     }
 
     package func enqueue(_ message: OutboundMessage) throws { outbox.append(message) }

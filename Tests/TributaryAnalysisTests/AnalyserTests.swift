@@ -136,9 +136,11 @@ import TributaryCore
             BatchAnalysis(batchIndex: 1, documents: documents[2...].map(analyser.analyse)),
             BatchAnalysis(batchIndex: 0, documents: documents[..<2].map(analyser.analyse)),
         ]
-        let payload = SynthesisPayload(experimentName: "e", researchQuestion: "q", groupBy: "g", framework: framework, batchResults: [])
+        let payload = SynthesisPayload(
+            experimentName: "e", researchQuestion: "q", groupBy: "g", framework: framework, batchResults: [], coverage: Coverage(documentsPlanned: 4))
         let report = CorpusSynthesiser.synthesise(payload, batches: batches)
         #expect(report.documentCount == 4 && report.batchCount == 2 && report.totalWords == 6)
+        #expect(report.coverage == CorpusReport.ReportCoverage(documentsPlanned: 4, documentsAnalysed: 4, failedBatches: []))
         let hope = try #require(report.dimensions["hope"])
         #expect(abs(hope.mean! - (0.5 + 2.0 / 3.0) / 4) < 1e-12)
         #expect(hope.median == 0.25)

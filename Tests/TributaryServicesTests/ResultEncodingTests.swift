@@ -48,7 +48,9 @@ import TributaryCore
         let batch = try await AnalyseBatchHandler().handle(
             TaskMessage(
                 experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Self.framework, documents: Self.documents))))
-        let payload = SynthesisPayload(experimentName: "x", researchQuestion: "q?", groupBy: "region", framework: Self.framework, batchResults: [batch])
+        let payload = SynthesisPayload(
+            experimentName: "x", researchQuestion: "q?", groupBy: "region", framework: Self.framework, batchResults: [batch],
+            coverage: Coverage(documentsPlanned: 3))
         let task = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
         try expectSameBytes(try await CorpusSynthesisHandler().handle(task), for: task)
     }

@@ -78,13 +78,22 @@ import TributaryTestSupport
         defer { Self.remove(path) }
         let store = try await SQLiteExperimentStore.open(path: path)
         let (inserted, _) = try await store.transaction { transaction in
-            [
+            try transaction.createBatches(experimentID: "e", tasks: [[0], [1], [2]])
+            var waiting = try #require(try transaction.batch(experimentID: "e", index: 0))
+            waiting.state = .retryWait
+            try transaction.save(waiting)
+            var sent = try #require(try transaction.batch(experimentID: "e", index: 1))
+            sent.state = .dispatched
+            try transaction.save(sent)
+            return [
                 try transaction.recordBatchResult(experimentID: "e", batchIndex: 1, result: [1]),
                 try transaction.recordBatchResult(experimentID: "e", batchIndex: 0, result: [0]),
                 try transaction.recordBatchResult(experimentID: "e", batchIndex: 1, result: [9]),
+                // A batch that was never sent has no result to take.
+                try transaction.recordBatchResult(experimentID: "e", batchIndex: 2, result: [2]),
             ]
         }
-        #expect(inserted == [true, true, false])
+        #expect(inserted == [.dispatched, .retryWait, nil, nil])
         let (results, _) = try await store.transaction { try $0.batchResults(experimentID: "e") }
         #expect(results == [[0], [1]])
         await store.close()

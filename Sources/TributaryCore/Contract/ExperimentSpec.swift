@@ -10,12 +10,25 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
     public var maxBatchBytes: Int
     /// Metadata field whose values define the groups compared in the synthesis.
     public var groupBy: String?
+    /// How failed tasks are retried.
+    public var retry: RetryPolicy
+    /// An attempt without a result by then is abandoned and re-dispatched (it counts as an attempt).
+    public var taskTimeout: TaskDuration
+    /// Batches that may fail for good without failing the experiment.
+    public var tolerateFailedBatches: FailureTolerance
+    /// This experiment's analyse tasks outstanding at once; the orchestrator tops them up as results arrive.
+    public var maxInFlight: Int
+
+    public static let defaultTaskTimeout = TaskDuration.minutes(15)
+    public static let defaultMaxInFlight = 1_000
 
     public static let defaultMaxBatchBytes = 1 << 20
 
     public init(
         name: String, researchQuestion: String = "", framework: Framework, documents: [Document],
-        batchSize: Int, maxBatchBytes: Int = ExperimentSpec.defaultMaxBatchBytes, groupBy: String? = nil
+        batchSize: Int, maxBatchBytes: Int = ExperimentSpec.defaultMaxBatchBytes, groupBy: String? = nil,
+        retry: RetryPolicy = RetryPolicy(), taskTimeout: TaskDuration = ExperimentSpec.defaultTaskTimeout,
+        tolerateFailedBatches: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight
     ) {
         self.name = name
         self.researchQuestion = researchQuestion
@@ -24,6 +37,10 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         self.batchSize = batchSize
         self.maxBatchBytes = maxBatchBytes
         self.groupBy = groupBy
+        self.retry = retry
+        self.taskTimeout = taskTimeout
+        self.tolerateFailedBatches = tolerateFailedBatches
+        self.maxInFlight = maxInFlight
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,5 +52,23 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         batchSize = try container.decode(Int.self, forKey: .batchSize)
         maxBatchBytes = try container.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? Self.defaultMaxBatchBytes
         groupBy = try container.decodeIfPresent(String.self, forKey: .groupBy)
+        retry = try container.decodeIfPresent(RetryPolicy.self, forKey: .retry) ?? RetryPolicy()
+        taskTimeout = try container.decodeIfPresent(TaskDuration.self, forKey: .taskTimeout) ?? Self.defaultTaskTimeout
+        tolerateFailedBatches = try container.decodeIfPresent(FailureTolerance.self, forKey: .tolerateFailedBatches) ?? .none
+        maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? Self.defaultMaxInFlight
+    }
+
+    /// What is wrong with the resilience settings, each problem naming its wire field; empty when fine.
+    public var policyProblems: [String] {
+        var problems: [String] = []
+        if !(1...100).contains(retry.maxAttempts) { problems.append("retry.max_attempts must be between 1 and 100, not \(retry.maxAttempts)") }
+        if retry.initialBackoff.milliseconds <= 0 { problems.append("retry.initial_backoff must be positive") }
+        if retry.maxBackoff < retry.initialBackoff {
+            problems.append("retry.max_backoff (\(retry.maxBackoff)) must not be below retry.initial_backoff (\(retry.initialBackoff))")
+        }
+        if taskTimeout.milliseconds <= 0 { problems.append("task_timeout must be positive") }
+        if case .count(let count) = tolerateFailedBatches, count < 0 { problems.append("tolerate_failed_batches can't be negative") }
+        if maxInFlight < 1 { problems.append("max_in_flight must be at least 1, not \(maxInFlight)") }
+        return problems
     }
 }

@@ -1,4 +1,5 @@
-/// Where an experiment is in its life: received → pre_testing → analysing → synthesising → completed | failed.
+/// Where an experiment is in its life: received → pre_testing → analysing → synthesising →
+/// completed | failed, or cancelled from any state before those.
 public enum ExperimentState: String, Sendable, Hashable, Codable, CaseIterable {
     case received
     case preTesting = "pre_testing"
@@ -6,17 +7,18 @@ public enum ExperimentState: String, Sendable, Hashable, Codable, CaseIterable {
     case synthesising
     case completed
     case failed
+    case cancelled
 
-    public var isTerminal: Bool { self == .completed || self == .failed }
+    public var isTerminal: Bool { self == .completed || self == .failed || self == .cancelled }
 
-    /// Position in the life cycle; `completed` and `failed` share the last place.
+    /// Position in the life cycle; the terminal states share the last place.
     public var order: Int {
         switch self {
         case .received: 0
         case .preTesting: 1
         case .analysing: 2
         case .synthesising: 3
-        case .completed, .failed: 4
+        case .completed, .failed, .cancelled: 4
         }
     }
 }

@@ -14,8 +14,21 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     /// already counted, or a result arriving after the experiment left that task's step
     /// (including after it failed).
     public var duplicatesIgnored: Int
-    /// How many synthesis requests the orchestrator has issued for this experiment; 1 once it reaches synthesising.
+    /// How many synthesis requests the orchestrator has issued for this experiment: one per
+    /// run, from entering synthesising.
     public var synthesisRequests: Int
+    /// Batches that failed for good in the current run (after their last attempt).
+    public var failedBatches: Int
+    /// Attempts re-issued after a failure or a timeout.
+    public var retries: Int
+    /// Analyse tasks sent and awaiting a result.
+    public var inFlight: Int
+    /// True once the experiment was cancelled.
+    public var cancelled: Bool
+    /// 1, and one more for every `tributary retry`.
+    public var run: Int
+    /// When a batch last succeeded or failed for good, or the state last changed.
+    public var lastProgressAt: Date
     public var warnings: [String]
     public var error: String?
     /// The synthesis output, on `completed` only.
@@ -23,6 +36,12 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     public var at: Date
 
     package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
+        self.failedBatches = record.batchesFailed
+        self.retries = record.retries
+        self.inFlight = record.inFlight
+        self.cancelled = record.state == .cancelled
+        self.run = record.run
+        self.lastProgressAt = record.lastProgressAt
         self.schemaVersion = MessageCoding.schemaVersion
         self.experimentID = record.id
         self.name = record.name
@@ -39,6 +58,7 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, name, state, batchCount, batchesCompleted, duplicatesIgnored, synthesisRequests
+        case failedBatches, retries, inFlight, cancelled, run, lastProgressAt
         case warnings, error, report, at
         case experimentID = "experimentId"
     }

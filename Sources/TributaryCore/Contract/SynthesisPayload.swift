@@ -5,12 +5,21 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
     public var groupBy: String?
     public var framework: Framework
     public var batchResults: [BatchAnalysis]
+    /// Which documents the results cover, and which batches failed for good.
+    public var coverage: Coverage
+    /// 1 for the first synthesis, n for the one after the (n-1)th `tributary retry`.
+    public var run: Int
 
-    public init(experimentName: String, researchQuestion: String, groupBy: String?, framework: Framework, batchResults: [BatchAnalysis]) {
+    public init(
+        experimentName: String, researchQuestion: String, groupBy: String?, framework: Framework, batchResults: [BatchAnalysis],
+        coverage: Coverage, run: Int = 1
+    ) {
         self.experimentName = experimentName
         self.researchQuestion = researchQuestion
         self.groupBy = groupBy
         self.framework = framework
         self.batchResults = batchResults
+        self.coverage = coverage
+        self.run = run
     }
 }

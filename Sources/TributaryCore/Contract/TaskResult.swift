@@ -11,6 +11,8 @@ public struct TaskResult<Output: Sendable>: Sendable {
     public var experimentID: String
     public var taskType: TaskType
     public var batchIndex: Int?
+    /// Which attempt of the task this reports (the task's `attempt`).
+    public var attempt: Int
     public var status: TaskStatus
     /// The handler's output when completed.
     public var result: Output?
@@ -21,7 +23,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
     public var finishedAt: Date
 
     public init(
-        task: TaskIdentity, status: TaskStatus, result: Output? = nil, error: TaskFailure? = nil,
+        task: TaskIdentity, attempt: Int = 1, status: TaskStatus, result: Output? = nil, error: TaskFailure? = nil,
         workerID: String, startedAt: Date, finishedAt: Date
     ) {
         self.schemaVersion = MessageCoding.schemaVersion
@@ -29,6 +31,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
         self.experimentID = task.experimentID
         self.taskType = task.taskType
         self.batchIndex = task.batchIndex
+        self.attempt = attempt
         self.status = status
         self.result = result
         self.error = error
@@ -40,7 +43,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
     /// The same result with its output in another representation (for tests and tools).
     public func map<Other: Sendable>(_ transform: (Output) throws -> Other) rethrows -> TaskResult<Other> {
         var other = TaskResult<Other>(
-            task: identity, status: status, result: try result.map(transform), error: error,
+            task: identity, attempt: attempt, status: status, result: try result.map(transform), error: error,
             workerID: workerID, startedAt: startedAt, finishedAt: finishedAt)
         other.schemaVersion = schemaVersion
         other.taskID = taskID
@@ -53,7 +56,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, taskType, batchIndex, status, result, error, startedAt, finishedAt
+        case schemaVersion, taskType, batchIndex, attempt, status, result, error, startedAt, finishedAt
         case taskID = "taskId"
         case experimentID = "experimentId"
         case workerID = "workerId"
@@ -61,6 +64,23 @@ public struct TaskResult<Output: Sendable>: Sendable {
 }
 
 extension TaskResult: Encodable where Output: Encodable {}
-extension TaskResult: Decodable where Output: Decodable {}
+extension TaskResult: Decodable where Output: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        taskID = try container.decode(String.self, forKey: .taskID)
+        experimentID = try container.decode(String.self, forKey: .experimentID)
+        taskType = try container.decode(TaskType.self, forKey: .taskType)
+        batchIndex = try container.decodeIfPresent(Int.self, forKey: .batchIndex)
+        // Agents before retries existed sent no attempt: theirs was the first.
+        attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
+        status = try container.decode(TaskStatus.self, forKey: .status)
+        result = try container.decodeIfPresent(Output.self, forKey: .result)
+        error = try container.decodeIfPresent(TaskFailure.self, forKey: .error)
+        workerID = try container.decode(String.self, forKey: .workerID)
+        startedAt = try container.decode(Date.self, forKey: .startedAt)
+        finishedAt = try container.decode(Date.self, forKey: .finishedAt)
+    }
+}
 extension TaskResult: Equatable where Output: Equatable {}
 extension TaskResult: Hashable where Output: Hashable {}

@@ -19,3 +19,11 @@ extension TaskResult: ValidatedMessage {
 extension StatusQuery: ValidatedMessage {
     public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
 }
+
+extension CancelRequest: ValidatedMessage {
+    public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
+}
+
+extension RetryRequest: ValidatedMessage {
+    public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
+}

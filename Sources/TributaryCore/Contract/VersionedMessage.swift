@@ -9,3 +9,5 @@ extension TaskResult: VersionedMessage {}
 extension ExperimentStatus: VersionedMessage {}
 extension StatusQuery: VersionedMessage {}
 extension StatusReply: VersionedMessage {}
+extension CancelRequest: VersionedMessage {}
+extension RetryRequest: VersionedMessage {}

@@ -1,32 +1,42 @@
+import Foundation
+
 /// Fans batch results back in: counts distinct batch indices per experiment, never events.
 ///
 /// Distinctness is decided by the store inside the same transaction that updates the
-/// count, so duplicates, redeliveries and results replayed after a restart can neither
-/// complete a set early nor complete it twice.
+/// counts: a batch leaves `dispatched` or `retry_wait` once, to `succeeded` or `failed`.
+/// Duplicates, redeliveries, results of superseded attempts and results replayed after a
+/// restart can neither complete a set early nor complete it twice. Whichever attempt's
+/// success arrives first is the one counted; a failure counts only for the current attempt.
 package struct BatchAggregator: Sendable {
-    package enum Outcome: Sendable, Hashable {
-        /// A new batch was counted; `completed` of `total` are now in.
-        case counted(completed: Int, total: Int)
-        /// This new batch was the last one missing: the set is complete. Happens once per experiment.
-        case completed(total: Int)
-        /// This batch had already been counted; nothing changed but the duplicate tally.
-        case duplicate
-        /// The index is not part of the experiment's plan.
-        case outOfRange
-    }
-
     package init() {}
 
-    package func record(
-        batchIndex: Int, result: [UInt8], into record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
-    ) throws -> Outcome {
-        guard (0..<record.batchCount).contains(batchIndex) else { return .outOfRange }
-        guard try store.recordBatchResult(experimentID: record.id, batchIndex: batchIndex, result: result) else {
-            record.duplicatesIgnored += 1
-            return .duplicate
+    func record(
+        _ result: TaskResult<JSONValue>, into record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction,
+        orchestrator: Orchestrator
+    ) throws -> Orchestrator.Event {
+        guard let index = result.batchIndex, (0..<record.batchCount).contains(index) else { return .batchOutOfRange }
+        if result.status == .completed {
+            guard
+                let previous = try store.recordBatchResult(
+                    experimentID: record.id, batchIndex: index, result: MessageCoding.encode(result.result ?? .null))
+            else {
+                record.duplicatesIgnored += 1
+                try store.save(record)
+                return .duplicateResult
+            }
+            if previous == .retryWait { record.retryWaiting -= 1 } else { record.inFlight -= 1 }
+            record.batchesCompleted += 1
+            record.lastProgressAt = now
+            return try orchestrator.batchEnded(&record, .batchCounted, at: now, in: store)
         }
-        record.batchesCompleted += 1
-        if record.batchesCompleted == record.batchCount { return .completed(total: record.batchCount) }
-        return .counted(completed: record.batchesCompleted, total: record.batchCount)
+        guard var batch = try store.batch(experimentID: record.id, index: index), batch.state == .dispatched, batch.attempt == result.attempt else {
+            // A failure of an attempt already superseded or abandoned, or of a batch that has ended.
+            record.duplicatesIgnored += 1
+            try store.save(record)
+            return .duplicateResult
+        }
+        let failure = result.error ?? TaskFailure(code: "unknown", message: "no reason given")
+        return try orchestrator.attemptFailed(
+            &batch, of: &record, reason: failure.description, permanent: failure.permanent, worker: result.workerID, at: now, in: store)
     }
 }

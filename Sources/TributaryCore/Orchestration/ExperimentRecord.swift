@@ -4,37 +4,101 @@ import Foundation
 ///
 /// The submitted spec (the whole corpus) is stored beside it, once, and read only when
 /// tasks are built: the record itself is rewritten on every result and must stay small.
+/// Batches have records of their own (``BatchRecord``); the counters here summarise them.
 package struct ExperimentRecord: Sendable, Hashable {
     package var id: String
     package var name: String
     package var state: ExperimentState
     package var batchCount: Int
     package var batchesCompleted: Int
+    /// Batches that failed for good (in the current run).
+    package var batchesFailed: Int
+    /// Attempts currently sent and awaiting a result.
+    package var inFlight: Int
+    /// Batches waiting for their retry time.
+    package var retryWaiting: Int
+    /// Attempts re-issued after a failure or a timeout, over the experiment's life.
+    package var retries: Int
     package var duplicatesIgnored: Int
     package var synthesisRequests: Int
+    /// 1, and one more for every `retry` of the experiment.
+    package var run: Int
     package var warnings: [String]
     package var failure: String?
     package var createdAt: Date
     package var updatedAt: Date
+    /// When a batch last succeeded or failed for good, or the state last changed.
+    package var lastProgressAt: Date
     /// The synthesis output, JSON-encoded, once completed.
     package var report: [UInt8]?
+    /// The attempt of the current single-task step (pre_test, corpus_synthesis); 0 before the first.
+    package var stepAttempt: Int
+    /// The step's timer: its attempt's deadline, or its retry time while ``stepWaiting``.
+    package var stepDueAt: Date?
+    /// The step's last attempt failed and the next waits for ``stepDueAt``.
+    package var stepWaiting: Bool
+    /// The first attempt number of the current step. Attempts are numbered across the
+    /// experiment's steps and runs, so every attempt has its own message id, and a result of
+    /// an earlier step (or run) is never taken for the current one.
+    package var stepFirstAttempt: Int
+    /// Documents in the batch plan.
+    package var documentsPlanned: Int
+    // The experiment's resilience settings, copied from its spec so no result needs the spec.
+    package var retry: RetryPolicy
+    package var taskTimeout: TaskDuration
+    package var tolerance: FailureTolerance
+    package var maxInFlight: Int
 
     package init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
-        duplicatesIgnored: Int = 0, synthesisRequests: Int = 0, warnings: [String] = [], failure: String? = nil,
-        createdAt: Date, updatedAt: Date, report: [UInt8]? = nil
+        batchesFailed: Int = 0, inFlight: Int = 0, retryWaiting: Int = 0, retries: Int = 0,
+        duplicatesIgnored: Int = 0, synthesisRequests: Int = 0, run: Int = 1, warnings: [String] = [], failure: String? = nil,
+        createdAt: Date, updatedAt: Date, lastProgressAt: Date? = nil, report: [UInt8]? = nil,
+        stepAttempt: Int = 0, stepDueAt: Date? = nil, stepWaiting: Bool = false, stepFirstAttempt: Int = 1, documentsPlanned: Int = 0,
+        retry: RetryPolicy = RetryPolicy(), taskTimeout: TaskDuration = ExperimentSpec.defaultTaskTimeout,
+        tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight
     ) {
         self.id = id
         self.name = name
         self.state = state
         self.batchCount = batchCount
         self.batchesCompleted = batchesCompleted
+        self.batchesFailed = batchesFailed
+        self.inFlight = inFlight
+        self.retryWaiting = retryWaiting
+        self.retries = retries
         self.duplicatesIgnored = duplicatesIgnored
         self.synthesisRequests = synthesisRequests
+        self.run = run
         self.warnings = warnings
         self.failure = failure
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.lastProgressAt = lastProgressAt ?? updatedAt
         self.report = report
+        self.stepAttempt = stepAttempt
+        self.stepDueAt = stepDueAt
+        self.stepWaiting = stepWaiting
+        self.stepFirstAttempt = stepFirstAttempt
+        self.documentsPlanned = documentsPlanned
+        self.retry = retry
+        self.taskTimeout = taskTimeout
+        self.tolerance = tolerance
+        self.maxInFlight = maxInFlight
     }
+
+    /// Batches planned but not yet sent.
+    package var batchesPending: Int { batchCount - batchesCompleted - batchesFailed - inFlight - retryWaiting }
+
+    /// How many more batches may be sent now.
+    package var dispatchCapacity: Int { max(0, min(batchesPending, maxInFlight - inFlight - retryWaiting)) }
+
+    /// Every batch has an outcome.
+    package var allBatchesEnded: Bool { batchesCompleted + batchesFailed == batchCount }
+
+    /// Attempts the current step has had so far.
+    package var stepAttempts: Int { stepAttempt - stepFirstAttempt + 1 }
+
+    /// Failed batches beyond what the experiment tolerates.
+    package var failuresExceedTolerance: Bool { batchesFailed > tolerance.allowedFailures(of: batchCount) }
 }

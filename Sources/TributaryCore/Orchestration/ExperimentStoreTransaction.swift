@@ -1,4 +1,6 @@
-/// Durable storage of experiments, batch results and the outbox, as seen inside one transaction.
+import Foundation
+
+/// Durable storage of experiments, their batches and the outbox, as seen inside one transaction.
 ///
 /// Everything the orchestrator does for a batch of incoming messages happens through one
 /// of these and is committed at once, before any of those messages is acknowledged.
@@ -10,10 +12,29 @@ package protocol ExperimentStoreTransaction: AnyObject {
     func save(_ record: ExperimentRecord) throws
     /// The spec stored by ``create(_:spec:)``.
     func spec(experimentID: String) throws -> [UInt8]?
-    /// Records a batch's result; false if that batch already had one (and nothing changed).
-    func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> Bool
-    /// Every recorded batch result of the experiment, in batch order.
+    /// Experiments whose step timer (``ExperimentRecord/stepDueAt``) is due at `now`, earliest first.
+    func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord]
+
+    /// Stores the experiment's plan: batch `i` pending, with `tasks[i]`, its encoded first-attempt task.
+    func createBatches(experimentID: String, tasks: [[UInt8]]) throws
+    func batch(experimentID: String, index: Int) throws -> BatchRecord?
+    /// Updates a batch's state, attempt, times, worker and error (never its task or result).
+    func save(_ batch: BatchRecord) throws
+    /// The batch's task as planned (attempt 1).
+    func batchTask(experimentID: String, index: Int) throws -> [UInt8]?
+    /// Records a batch's first result: the batch becomes succeeded and its timer is cleared.
+    /// Returns the state it left (`dispatched` or `retryWait`), or nil if it had already
+    /// ended (succeeded or failed) and nothing changed. This is the distinctness check.
+    func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State?
+    /// Every succeeded batch's result, in batch order.
     func batchResults(experimentID: String) throws -> [[UInt8]]
+    /// Batches in `states`, lowest index first.
+    func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord]
+    /// Batches of any experiment whose timer is due at `now`, earliest first.
+    func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord]
+    /// Clears every batch timer of the experiment (it has ended).
+    func clearBatchTimers(experimentID: String) throws
+
     /// Adds a message to the outbox.
     func enqueue(_ message: OutboundMessage) throws
 }

@@ -26,6 +26,23 @@ extension Orchestrator {
         case synthesisRequested = "synthesis_requested"
         case experimentCompleted = "experiment_completed"
         case experimentFailed = "experiment_failed"
+        case experimentCancelled = "experiment_cancelled"
+        /// `tributary retry`: the batches that did not succeed are sent again, in a new run.
+        case experimentRerun = "experiment_rerun"
+        /// A batch failed for good; the experiment tolerates it.
+        case batchFailed = "batch_failed"
+        /// An attempt failed and the next is scheduled after a backoff.
+        case attemptFailed = "attempt_failed"
+        /// An attempt passed its deadline and was sent again.
+        case attemptTimedOut = "attempt_timed_out"
+        /// A waiting retry was sent.
+        case retryDispatched = "retry_dispatched"
+        /// A timer of an experiment that had moved on; cleared.
+        case timerVoid = "timer_void"
+        /// Cancelling an experiment that had already ended.
+        case cancelIgnored = "cancel_ignored"
+        /// Re-running an experiment with nothing to re-run.
+        case retryIgnored = "retry_ignored"
         /// A request for an experiment id that already exists (counted in `duplicates_ignored`).
         case duplicateRequest = "duplicate_request"
         /// A second result for a batch already counted, or a result for a step the experiment
@@ -42,8 +59,12 @@ extension Orchestrator {
 
         package var isApplied: Bool {
             switch self {
-            case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed: true
-            case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange: false
+            case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed,
+                .experimentCancelled, .experimentRerun, .batchFailed, .attemptFailed, .attemptTimedOut, .retryDispatched, .timerVoid:
+                true
+            case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange,
+                .cancelIgnored, .retryIgnored:
+                false
             }
         }
     }

@@ -22,14 +22,48 @@ extension Orchestrator {
     }
 
     func send(_ task: TaskMessage, body: [UInt8]? = nil, in store: some ExperimentStoreTransaction) throws {
-        var headers = ["attempt": task.attempt]
-        if let index = task.batchIndex { headers["batch_index"] = index }
-        if let count = task.batchCount { headers["batch_count"] = count }
+        try enqueueTask(
+            body ?? MessageCoding.encode(task), taskType: task.taskType, experimentID: task.experimentID, batchIndex: task.batchIndex,
+            batchCount: task.batchCount, attempt: task.attempt, in: store)
+    }
+
+    /// Sends attempt `attempt` of a batch from its stored first-attempt task.
+    func sendBatch(
+        _ planned: [UInt8], index: Int, batchCount: Int, experimentID: String, attempt: Int, in store: some ExperimentStoreTransaction
+    ) throws {
+        try enqueueTask(
+            Self.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, experimentID: experimentID, batchIndex: index,
+            batchCount: batchCount, attempt: attempt, in: store)
+    }
+
+    private func enqueueTask(
+        _ body: [UInt8], taskType: TaskType, experimentID: String, batchIndex: Int?, batchCount: Int?, attempt: Int,
+        in store: some ExperimentStoreTransaction
+    ) throws {
+        var headers = ["attempt": attempt]
+        if let batchIndex { headers["batch_index"] = batchIndex }
+        if let batchCount { headers["batch_count"] = batchCount }
+        let taskID = taskType.taskID(experimentID: experimentID, batchIndex: batchIndex)
         try store.enqueue(
             OutboundMessage(
-                destination: .tasks, routingKey: task.taskType.rawValue, messageID: task.taskID,
-                correlationID: task.experimentID, type: task.taskType.rawValue, headers: headers,
-                body: try body ?? MessageCoding.encode(task)))
+                destination: .tasks, routingKey: taskType.rawValue, messageID: Self.messageID(taskID: taskID, attempt: attempt),
+                correlationID: experimentID, type: taskType.rawValue, headers: headers, body: body))
+    }
+
+    /// Each attempt of a task is its own message: `<task id>.attempt-<n>`.
+    package static func messageID(taskID: String, attempt: Int) -> String { "\(taskID).attempt-\(attempt)" }
+
+    /// The stored task with another attempt number. Sorted keys put `attempt` first, so this is
+    /// a prefix swap, not a decode and re-encode of the batch's documents.
+    static func rewritingAttempt(of planned: [UInt8], to attempt: Int) throws -> [UInt8] {
+        let prefix = Array(#"{"attempt":1,"#.utf8)
+        guard attempt != 1 else { return planned }
+        guard planned.starts(with: prefix) else {
+            var task = try MessageCoding.decode(TaskMessage.self, from: planned)
+            task.attempt = attempt
+            return try MessageCoding.encode(task)
+        }
+        return Array(#"{"attempt":\#(attempt),"#.utf8) + planned[prefix.count...]
     }
 
     func emit(_ record: ExperimentRecord, report: JSONValue? = nil, at now: Date, in store: some ExperimentStoreTransaction) throws {
@@ -38,7 +72,7 @@ extension Orchestrator {
             OutboundMessage(
                 destination: .events, routingKey: Self.eventRoutingKey(experimentID: record.id, state: record.state),
                 messageID: "\(record.id).event.\(record.state.rawValue).\(record.batchesCompleted)",
-                correlationID: record.id, type: "experiment_status",
+                correlationID: record.id, type: MessageType.experimentStatus.rawValue,
                 body: try MessageCoding.encode(status)))
     }
 

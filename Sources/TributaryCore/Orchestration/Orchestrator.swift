@@ -1,13 +1,19 @@
 import Foundation
 
-/// The orchestrator's decisions, free of any transport: given an incoming message and the
-/// stored state, it updates the state and enqueues what must be sent, all in the caller's
-/// transaction. It keeps nothing in memory, so a restart loses nothing.
+/// The orchestrator's decisions, free of any transport: given an incoming message (or the
+/// clock) and the stored state, it updates the state and enqueues what must be sent, all
+/// in the caller's transaction. It keeps nothing in memory, so a restart loses nothing;
+/// time comes in as `now`, so its timers are as testable as its messages.
 package struct Orchestrator: Sendable {
     /// A message the orchestrator consumes. Results carry their output as uninterpreted JSON.
     package enum Input: Sendable, Hashable {
         case request(ExperimentRequest)
         case result(TaskResult<JSONValue>)
+        case cancel(CancelRequest)
+        case retry(RetryRequest)
+        /// A task that left the queues without a result: dead-lettered by the broker after
+        /// its delivery limit (its worker kept dying), or refused by an agent.
+        case deadLetteredTask(TaskIdentity, attempt: Int, reason: String, permanent: Bool)
     }
 
     package let aggregator = BatchAggregator()
@@ -18,6 +24,14 @@ package struct Orchestrator: Sendable {
         switch input {
         case .request(let request): try start(request, at: now, in: store)
         case .result(let result): try apply(result, at: now, in: store)
+        case .cancel(let request): try cancel(request.experimentID, at: now, in: store)
+        case .retry(let request): try rerun(request.experimentID, at: now, in: store)
+        case .deadLetteredTask(let task, let attempt, let reason, let permanent):
+            try apply(
+                TaskResult(
+                    task: task, attempt: attempt, status: .failed, error: TaskFailure(code: "dead_lettered", message: reason, permanent: permanent),
+                    workerID: "broker", startedAt: now, finishedAt: now),
+                at: now, in: store)
         }
     }
 
@@ -31,11 +45,23 @@ package struct Orchestrator: Sendable {
             return Disposition(.duplicateRequest, experimentID: existing.id)
         }
         let spec = request.experiment
-        var record = ExperimentRecord(id: request.experimentID, name: spec.name, state: .received, createdAt: now, updatedAt: now)
+        var record = ExperimentRecord(
+            id: request.experimentID, name: spec.name, state: .received, createdAt: now, updatedAt: now,
+            retry: spec.retry, taskTimeout: spec.taskTimeout, tolerance: spec.tolerateFailedBatches, maxInFlight: spec.maxInFlight)
         try emit(record, at: now, in: store)
+        let problems = spec.policyProblems
+        guard problems.isEmpty else {
+            record.state = .failed
+            record.failure = "invalid experiment: " + problems.joined(separator: "; ")
+            try store.create(record, spec: try MessageCoding.encode(spec))
+            try emit(record, at: now, in: store)
+            return Disposition(.experimentFailed, experimentID: record.id)
+        }
         record.state = .preTesting
+        record.stepAttempt = 1
+        record.stepDueAt = now + record.taskTimeout.seconds
         try store.create(record, spec: try MessageCoding.encode(spec))
-        try send(TaskMessage(experimentID: record.id, payload: .preTest(spec)), in: store)
+        try send(TaskMessage(experimentID: record.id, attempt: 1, payload: .preTest(spec)), in: store)
         try emit(record, at: now, in: store)
         return Disposition(.experimentReceived, experimentID: record.id)
     }
@@ -52,53 +78,38 @@ package struct Orchestrator: Sendable {
         }
         let expected = Self.state(awaiting: result.taskType)
         guard record.state == expected else {
-            guard record.state == .failed || record.state.order > expected.order else { return disposition(.unexpectedResult) }
+            guard record.state.isTerminal || record.state.order > expected.order else { return disposition(.unexpectedResult) }
             // A redelivery, a re-published result, or a late one after the experiment moved on.
-            record.duplicatesIgnored += 1
-            record.updatedAt = now
-            try store.save(record)
+            try countDuplicate(&record, at: now, in: store)
             return disposition(.duplicateResult)
         }
-        if result.status == .failed {
-            let reason = result.error?.description ?? "no reason given"
-            let step = result.batchIndex.map { "batch \($0)" } ?? result.taskType.rawValue
-            try fail(&record, "\(step) failed on worker \(result.workerID): \(reason)", at: now, in: store)
-            return disposition(.experimentFailed)
-        }
+        record.updatedAt = now
+        let event: Event
         switch result.taskType {
-        case .preTest: return try planBatches(&record, result, at: now, in: store)
-        case .analyseBatch: return try countBatch(&record, result, at: now, in: store)
-        case .corpusSynthesis: return try complete(&record, result, at: now, in: store)
+        case .analyseBatch:
+            event = try aggregator.record(result, into: &record, at: now, in: store, orchestrator: self)
+        case .preTest, .corpusSynthesis:
+            // First result wins among the step's attempts; a failure counts only for the current one.
+            guard result.attempt >= record.stepFirstAttempt, result.status == .completed || result.attempt == record.stepAttempt else {
+                try countDuplicate(&record, at: now, in: store)
+                return disposition(.duplicateResult)
+            }
+            if result.status == .failed {
+                event = try stepFailed(
+                    &record, result.error ?? TaskFailure(code: "unknown", message: "no reason given"), worker: result.workerID, at: now, in: store)
+            } else if result.taskType == .preTest {
+                event = try planBatches(&record, result, at: now, in: store)
+            } else {
+                event = try complete(&record, result, at: now, in: store)
+            }
         }
+        return disposition(event)
     }
 
-    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
-        -> Disposition
-    {
-        let spec = try storedSpec(of: record, in: store)
-        let plan: PreTestResult
-        do {
-            plan = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(result.result ?? .null))
-        } catch {
-            try fail(&record, "pre_test returned an unreadable plan: \(error)", at: now, in: store)
-            return Disposition(.experimentFailed, experimentID: record.id, taskID: result.taskID)
-        }
-        let documents = Dictionary(spec.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        if let problem = Self.problem(with: plan, documents: documents) {
-            try fail(&record, "pre_test returned an invalid plan: \(problem)", at: now, in: store)
-            return Disposition(.experimentFailed, experimentID: record.id, taskID: result.taskID)
-        }
-        record.state = .analysing
-        record.batchCount = plan.batches.count
-        record.warnings = plan.warnings
+    private func countDuplicate(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
+        record.duplicatesIgnored += 1
         record.updatedAt = now
         try store.save(record)
-        for (index, ids) in plan.batches.enumerated() {
-            let payload = BatchPayload(framework: spec.framework, documents: ids.compactMap { documents[$0] })
-            try send(TaskMessage(experimentID: record.id, batchIndex: index, batchCount: plan.batches.count, payload: .analyseBatch(payload)), in: store)
-        }
-        try emit(record, at: now, in: store)
-        return Disposition(.batchesPlanned, experimentID: record.id, taskID: result.taskID)
     }
 
     /// The state in which the orchestrator waits for results of this task type.
@@ -108,6 +119,42 @@ package struct Orchestrator: Sendable {
         case .analyseBatch: .analysing
         case .corpusSynthesis: .synthesising
         }
+    }
+
+    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+        -> Event
+    {
+        let spec = try storedSpec(of: record, in: store)
+        let plan: PreTestResult
+        do {
+            plan = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(result.result ?? .null))
+        } catch {
+            try fail(&record, "pre_test returned an unreadable plan: \(error)", at: now, in: store)
+            return .experimentFailed
+        }
+        let documents = Dictionary(spec.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        if let problem = Self.problem(with: plan, documents: documents) {
+            try fail(&record, "pre_test returned an invalid plan: \(problem)", at: now, in: store)
+            return .experimentFailed
+        }
+        record.state = .analysing
+        record.batchCount = plan.batches.count
+        record.documentsPlanned = plan.batches.reduce(0) { $0 + $1.count }
+        record.warnings = plan.warnings
+        record.stepDueAt = nil
+        record.stepWaiting = false
+        record.lastProgressAt = now
+        try store.createBatches(
+            experimentID: record.id,
+            tasks: try plan.batches.enumerated().map { index, ids in
+                let payload = BatchPayload(framework: spec.framework, documents: ids.compactMap { documents[$0] })
+                return try MessageCoding.encode(
+                    TaskMessage(experimentID: record.id, batchIndex: index, batchCount: plan.batches.count, attempt: 1, payload: .analyseBatch(payload)))
+            })
+        try dispatchBatches(&record, at: now, in: store)
+        try store.save(record)
+        try emit(record, at: now, in: store)
+        return .batchesPlanned
     }
 
     static func problem(with plan: PreTestResult, documents: [String: Document]) -> String? {
@@ -123,63 +170,34 @@ package struct Orchestrator: Sendable {
         return nil
     }
 
-    private func countBatch(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
-        -> Disposition
-    {
-        func disposition(_ event: Event) -> Disposition {
-            Disposition(event, experimentID: record.id, taskID: result.taskID, batchIndex: result.batchIndex)
-        }
-        guard let index = result.batchIndex else { return disposition(.batchOutOfRange) }
-        let outcome = try aggregator.record(batchIndex: index, result: MessageCoding.encode(result.result ?? .null), into: &record, in: store)
-        record.updatedAt = now
-        switch outcome {
-        case .outOfRange:
-            return disposition(.batchOutOfRange)
-        case .duplicate:
-            try store.save(record)
-            return disposition(.duplicateResult)
-        case .counted(let completed, let total):
-            try store.save(record)
-            // Progress is reported for the first batch and then about every 1 %: a large fan-out
-            // would otherwise spend as many broker operations on events as on the work itself.
-            if completed == 1 || completed % max(1, total / 100) == 0 { try emit(record, at: now, in: store) }
-            return disposition(.batchCounted)
-        case .completed:
-            let spec = try storedSpec(of: record, in: store)
-            record.state = .synthesising
-            record.synthesisRequests += 1
-            try store.save(record)
-            let payload = SynthesisPayload(
-                experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy,
-                framework: spec.framework, batchResults: [])
-            let task = TaskMessage(experimentID: record.id, payload: .corpusSynthesis(payload))
-            try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), in: store)
-            try emit(record, at: now, in: store)
-            return disposition(.synthesisRequested)
-        }
-    }
-
     private func complete(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
-        -> Disposition
+        -> Event
     {
         let report = result.result ?? .null
         record.state = .completed
         record.report = try MessageCoding.encode(report)
-        record.updatedAt = now
+        record.stepDueAt = nil
+        record.stepWaiting = false
+        record.lastProgressAt = now
         try store.save(record)
         try emit(record, report: report, at: now, in: store)
-        return Disposition(.experimentCompleted, experimentID: record.id, taskID: result.taskID)
+        return .experimentCompleted
     }
 
-    private func fail(_ record: inout ExperimentRecord, _ reason: String, at now: Date, in store: some ExperimentStoreTransaction) throws {
+    /// Ends the experiment as failed, stopping every timer it had.
+    func fail(_ record: inout ExperimentRecord, _ reason: String, at now: Date, in store: some ExperimentStoreTransaction) throws {
         record.state = .failed
         record.failure = reason
         record.updatedAt = now
+        record.lastProgressAt = now
+        record.stepDueAt = nil
+        record.stepWaiting = false
+        try store.clearBatchTimers(experimentID: record.id)
         try store.save(record)
         try emit(record, at: now, in: store)
     }
 
-    private func storedSpec(of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws -> ExperimentSpec {
+    func storedSpec(of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws -> ExperimentSpec {
         guard let bytes = try store.spec(experimentID: record.id) else {
             throw ContractError(.invalidExperiment, "experiment \(record.id) has no stored spec")
         }

@@ -1,0 +1,13 @@
+/// The AMQP `type` property of every message of the contract.
+public enum MessageType: String, Sendable, Hashable, CaseIterable {
+    case experimentRequest = "experiment_request"
+    case experimentCancel = "experiment_cancel"
+    case experimentRetry = "experiment_retry"
+    case preTest = "pre_test"
+    case analyseBatch = "analyse_batch"
+    case corpusSynthesis = "corpus_synthesis"
+    case taskResult = "task_result"
+    case experimentStatus = "experiment_status"
+    case statusQuery = "status_query"
+    case statusReply = "status_reply"
+}

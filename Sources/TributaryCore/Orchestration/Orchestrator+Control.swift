@@ -1,0 +1,49 @@
+import Foundation
+
+/// What operators ask of a running experiment: cancel it, or re-run what failed.
+extension Orchestrator {
+    /// Cancels at once: no synthesis is ever sent, every timer stops, and agents skip its
+    /// remaining tasks once they see the `cancelled` event. An ended experiment is left as it is.
+    func cancel(_ id: String, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+        guard var record = try store.experiment(id: id) else { return Disposition(.unknownExperiment, experimentID: id) }
+        guard !record.state.isTerminal else { return Disposition(.cancelIgnored, experimentID: id) }
+        record.state = .cancelled
+        record.updatedAt = now
+        record.lastProgressAt = now
+        record.stepDueAt = nil
+        record.stepWaiting = false
+        try store.clearBatchTimers(experimentID: id)
+        try store.save(record)
+        try emit(record, at: now, in: store)
+        return Disposition(.experimentCancelled, experimentID: id)
+    }
+
+    /// Re-runs the batches that did not succeed, of an experiment that completed with failed
+    /// batches or failed after planning them; then synthesises again over all results. The
+    /// run number goes up, and each run gets exactly one synthesis.
+    func rerun(_ id: String, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+        guard var record = try store.experiment(id: id) else { return Disposition(.unknownExperiment, experimentID: id) }
+        let rerunnable = (record.state == .completed && record.batchesFailed > 0) || (record.state == .failed && record.batchCount > record.batchesCompleted)
+        guard rerunnable else { return Disposition(.retryIgnored, experimentID: id) }
+        for var batch in try store.batches(experimentID: id, in: [.failed, .dispatched, .retryWait], limit: Int.max) {
+            batch.state = .pending
+            batch.dueAt = nil
+            try store.save(batch)
+        }
+        record.state = .analysing
+        record.run += 1
+        record.batchesFailed = 0
+        record.inFlight = 0
+        record.retryWaiting = 0
+        record.failure = nil
+        record.report = nil
+        record.stepDueAt = nil
+        record.stepWaiting = false
+        record.updatedAt = now
+        record.lastProgressAt = now
+        try dispatchBatches(&record, at: now, in: store)
+        try store.save(record)
+        try emit(record, at: now, in: store)
+        return Disposition(.experimentRerun, experimentID: id)
+    }
+}

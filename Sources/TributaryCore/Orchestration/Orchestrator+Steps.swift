@@ -1,0 +1,78 @@
+import Foundation
+
+/// The single-task steps, pre_test and corpus_synthesis, under the same rules as batches:
+/// a transient failure is retried after a backoff, an attempt past its deadline is
+/// abandoned and sent again, and the step fails the experiment once its attempts are spent.
+extension Orchestrator {
+    func stepFailed(
+        _ record: inout ExperimentRecord, _ failure: TaskFailure, worker: String, at now: Date, in store: some ExperimentStoreTransaction
+    ) throws -> Event {
+        let step = record.state == .preTesting ? TaskType.preTest : .corpusSynthesis
+        if !failure.permanent, record.stepAttempts < record.retry.maxAttempts {
+            record.stepWaiting = true
+            let jitter = Self.jitter(record.id, -1, record.stepAttempt)
+            record.stepDueAt = now + record.retry.backoff(after: record.stepAttempts, jitter: jitter).seconds
+            try store.save(record)
+            return .attemptFailed
+        }
+        let attempts = record.stepAttempts == 1 ? "" : " after \(record.stepAttempts) attempts"
+        try fail(&record, "\(step.rawValue) failed\(attempts) on worker \(worker): \(failure)", at: now, in: store)
+        return .experimentFailed
+    }
+
+    func fireStepTimer(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws -> Event {
+        guard record.state == .preTesting || record.state == .synthesising else {
+            record.stepDueAt = nil
+            try store.save(record)
+            return .timerVoid
+        }
+        if !record.stepWaiting, record.stepAttempts >= record.retry.maxAttempts {
+            let step = record.state == .preTesting ? "pre_test" : "corpus_synthesis"
+            try fail(&record, "\(step) got no result within task_timeout \(record.taskTimeout), \(record.stepAttempts) attempt(s)", at: now, in: store)
+            return .experimentFailed
+        }
+        let timedOut = !record.stepWaiting
+        record.stepWaiting = false
+        record.stepAttempt += 1
+        record.retries += 1
+        record.stepDueAt = now + record.taskTimeout.seconds
+        try sendStep(&record, at: now, in: store)
+        try store.save(record)
+        return timedOut ? .attemptTimedOut : .retryDispatched
+    }
+
+    /// Every batch has an outcome and the failures are tolerated: one synthesis task for this run.
+    func beginSynthesis(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
+        record.state = .synthesising
+        record.synthesisRequests += 1
+        record.stepFirstAttempt = record.stepAttempt + 1
+        record.stepAttempt = record.stepFirstAttempt
+        record.stepWaiting = false
+        record.stepDueAt = now + record.taskTimeout.seconds
+        record.lastProgressAt = now
+        try sendStep(&record, at: now, in: store)
+        try store.save(record)
+        try emit(record, at: now, in: store)
+    }
+
+    /// Sends the current step's task, attempt ``ExperimentRecord/stepAttempt``.
+    private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
+        let spec = try storedSpec(of: record, in: store)
+        guard record.state == .synthesising else {
+            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .preTest(spec)), in: store)
+            return
+        }
+        var failed: [FailedBatch] = []
+        for batch in try store.batches(experimentID: record.id, in: [.failed], limit: Int.max) {
+            let planned = try store.batchTask(experimentID: record.id, index: batch.index).map { try MessageCoding.decode(TaskMessage.self, from: $0) }
+            var ids: [String] = []
+            if case .analyseBatch(let payload)? = planned?.payload { ids = payload.documents.map(\.id) }
+            failed.append(FailedBatch(batchIndex: batch.index, documentIds: ids, attempts: batch.attempt, error: batch.lastError ?? "unknown"))
+        }
+        let payload = SynthesisPayload(
+            experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
+            batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
+        let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
+        try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), in: store)
+    }
+}

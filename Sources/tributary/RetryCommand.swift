@@ -1,0 +1,33 @@
+import ArgumentParser
+import TributaryClient
+import TributaryCommandLine
+import TributaryCore
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Re-run the batches of an experiment that failed for good, then synthesise again.",
+        discussion: """
+            For an experiment that completed with failed batches, or failed after its batches were planned. \
+            Only the batches that did not succeed are sent again; the new report covers all results and \
+            names its run. Exits 0 when a new run started, 1 when there was nothing to re-run.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The experiment id printed by submit.")
+    var experimentID: String
+
+    func run() async throws {
+        let status = try await connection.withClient { try await $0.retry(experimentID: experimentID) }
+        guard let status else {
+            print("unknown experiment \(experimentID)")
+            throw ExitCode(1)
+        }
+        guard status.state == .analysing else {
+            print("nothing to re-run: experiment \(experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches")
+            throw ExitCode(1)
+        }
+        print("run \(status.run) of experiment \(experimentID) started: \(status.batchCount - status.batchesCompleted) batches sent again")
+    }
+}
