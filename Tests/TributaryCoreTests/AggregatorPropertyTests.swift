@@ -21,3 +21,24 @@ import TributaryTestSupport
             }, record: { try store.experiment(id: $0) })
     }
 }
+
+@Suite struct ResiliencePropertyTests {
+    @Test(arguments: 0..<60)
+    func unreliableWorkNeverHangsOrSynthesisesTwice(seed: Int) async throws {
+        var random = SplitMix(seed: UInt64(seed) &+ 7_000)
+        let store = InMemoryExperimentStore()
+        try await ResilienceSchedule.run(
+            &random, experiments: 3,
+            store: ResilienceSchedule.Store(
+                apply: { input, now in
+                    _ = try Orchestrator().handle(input, at: now, in: store)
+                    return store.drainOutbox()
+                },
+                fire: { now in
+                    _ = try Orchestrator().fireTimers(at: now, in: store)
+                    return store.drainOutbox()
+                },
+                experiment: { try store.experiment(id: $0) },
+                batches: { id in try store.batches(experimentID: id, in: Set(BatchStatus.State.allCases), limit: .max) }))
+    }
+}

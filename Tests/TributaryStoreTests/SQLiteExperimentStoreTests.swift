@@ -39,6 +39,34 @@ import TributaryTestSupport
             })
     }
 
+    /// Unreliable work (failures, losses, dead letters, cancellations, timers) with the
+    /// database closed and reopened before every message and every timer tick.
+    @Test(arguments: 0..<8)
+    func unreliableWorkWithARestartAtEveryStep(seed: Int) async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        var random = SplitMix(seed: UInt64(seed) &+ 9_000)
+        func step(_ body: @escaping @Sendable (SQLiteTransaction) throws -> Void) async throws -> [OutboundMessage] {
+            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+            let (_, enqueued) = try await store.transaction { try body($0) }
+            try await store.removeFromOutbox(enqueued.map(\.id))
+            await store.close()
+            return enqueued.map(\.message)
+        }
+        func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) throws -> T) async throws -> T {
+            let store = try await SQLiteExperimentStore.open(path: path, durability: .normal)
+            defer { Task { await store.close() } }
+            return try await store.transaction { try body($0) }.value
+        }
+        try await ResilienceSchedule.run(
+            &random, experiments: 3,
+            store: ResilienceSchedule.Store(
+                apply: { input, now in try await step { _ = try Orchestrator().handle(input, at: now, in: $0) } },
+                fire: { now in try await step { _ = try Orchestrator().fireTimers(at: now, in: $0) } },
+                experiment: { id in try await read { try $0.experiment(id: id) } },
+                batches: { id in try await read { try $0.batches(experimentID: id, in: Set(BatchStatus.State.allCases), limit: .max) } }))
+    }
+
     @Test func unconfirmedOutboxSurvivesReopening() async throws {
         let path = Self.temporaryPath()
         defer { Self.remove(path) }

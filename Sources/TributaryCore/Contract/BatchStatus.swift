@@ -2,7 +2,7 @@ import Foundation
 
 /// One batch that is not done yet, or failed, as `tributary explain` shows it.
 public struct BatchStatus: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable, CaseIterable {
         /// Planned, not yet sent (held back by `max_in_flight`).
         case pending
         /// Sent; waiting for a result until `due_at`.
