@@ -21,6 +21,9 @@ struct SubmitCommand: AsyncParsableCommand {
     @Argument(help: "Experiment folder, experiment.yaml, or JSON spec.")
     var experiment: String
 
+    @Option(help: "The experiment's id (1-128 of A-Z a-z 0-9 _ -); default: a new UUID. Submitting the same id again is ignored.")
+    var experimentID: String?
+
     @Option(help: "Largest document, in bytes.") var maxDocumentBytes = ExperimentLimits().maxDocumentBytes
     @Option(help: "Most documents in one experiment.") var maxDocuments = ExperimentLimits().maxDocuments
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
@@ -41,7 +44,7 @@ struct SubmitCommand: AsyncParsableCommand {
             var client = TributaryClient(connection: amqp, topology: connection.topology)
             client.maxRequestBytes = maxRequestBytes
             try await client.prepare()
-            let subscription = try await client.submit(spec)
+            let subscription = try await client.submit(spec, experimentID: experimentID ?? UUID().uuidString.lowercased())
             print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
             guard wait else { return nil }
             do {

@@ -6,17 +6,6 @@ import TributaryCore
 import TributaryTestSupport
 
 @Suite(.serialized, TestBroker.required) struct PipelineEndToEndTests {
-    /// The scores table has exactly one row per document: nothing was counted twice or lost.
-    func expectEveryDocumentOnce(_ outcome: ExperimentStatus, documents: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        guard case .string(let csv)? = outcome.report?["scores_csv"] else {
-            Issue.record("no scores_csv in the result", sourceLocation: sourceLocation)
-            return
-        }
-        let ids = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
-        #expect(ids.count == documents, sourceLocation: sourceLocation)
-        #expect(Set(ids).count == documents, "a document appears twice", sourceLocation: sourceLocation)
-    }
-
     @Test func concurrentExperimentsEachCompleteWithExactlyOneSynthesis() async throws {
         try await withPipeline { harness in
             try harness.startPipeline(analysers: 3)

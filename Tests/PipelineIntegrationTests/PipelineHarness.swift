@@ -79,11 +79,24 @@ final class PipelineHarness: @unchecked Sendable {
         try startOrchestrator()
         _ = try launch("pre-test-agent", name: "pre-test-agent")
         for index in 0..<analysers {
-            _ = try launch(
-                "analyse-batch-agent", name: "analyse-batch-agent-\(index)",
-                ["--concurrency", "\(analyserConcurrency)", "--worker-id", "analyser-\(index)"] + analyserArguments)
+            try startAnalyser(index, concurrency: analyserConcurrency, arguments: analyserArguments)
         }
         _ = try launch("corpus-synthesis-agent", name: "corpus-synthesis-agent")
+    }
+
+    @discardableResult
+    func startAnalyser(_ index: Int, concurrency: Int = 2, arguments: [String] = []) throws -> ServiceProcess {
+        try launch(
+            "analyse-batch-agent", name: "analyse-batch-agent-\(index)-\(processes.count)",
+            ["--concurrency", "\(concurrency)", "--worker-id", "analyser-\(index)"] + arguments)
+    }
+
+    /// Writes an executable shell script into this pipeline's folder and returns its path.
+    func script(_ name: String, _ body: String) throws -> String {
+        let path = "\(directory)/\(name)"
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
     }
 
     /// Stops every running process with SIGTERM and returns their exit statuses by name.
@@ -149,4 +162,15 @@ extension JSONValue {
         if case .number(let value) = self { return value }
         return nil
     }
+}
+
+/// The scores table has exactly one row per document: nothing was counted twice or lost.
+func expectEveryDocumentOnce(_ outcome: ExperimentStatus, documents: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    guard case .string(let csv)? = outcome.report?["scores_csv"] else {
+        Issue.record("no scores_csv in the result", sourceLocation: sourceLocation)
+        return
+    }
+    let ids = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" }
+    #expect(ids.count == documents, sourceLocation: sourceLocation)
+    #expect(Set(ids).count == documents, "a document appears twice", sourceLocation: sourceLocation)
 }
