@@ -214,4 +214,22 @@ import TributaryTestSupport
             try expectEveryDocumentOnce(outcome, documents: 5)
         }
     }
+
+    /// `max_in_flight` keeps a big experiment from filling the queue: a small one submitted
+    /// behind it has its tasks near the front, and finishes long before the big one.
+    @Test func smallExperimentBehindABigOneFinishesFirst() async throws {
+        try await withPipeline { harness in
+            try harness.startPipeline(analysers: 2, analyserConcurrency: 8)
+            var big = Corpus.spec(name: "big", documents: 2_000, batchSize: 1)
+            big.maxInFlight = 20
+            let bigRun = try await harness.client.submit(big)
+            let small = try await harness.client.submit(Corpus.spec(name: "small", documents: 10, batchSize: 1)).outcome(within: .seconds(120))
+            #expect(small.state == .completed)
+            let bigNow = try #require(try await harness.client.status(experimentID: bigRun.experimentID))
+            #expect(bigNow.state != .completed && bigNow.batchesCompleted < 1_000, "big: \(bigNow.state), \(bigNow.batchesCompleted)/2000")
+            #expect(bigNow.inFlight <= 20)
+            let bigOutcome = try await bigRun.outcome(within: .seconds(240))
+            #expect(bigOutcome.state == .completed && bigOutcome.batchesCompleted == 2_000)
+        }
+    }
 }

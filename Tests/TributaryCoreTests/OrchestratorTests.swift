@@ -134,6 +134,59 @@ import TributaryTestSupport
         #expect(counted.logMetadata["tributary.batch_index"] == "1")
     }
 
+    /// At most max_in_flight batches are out at once; each outcome sends the next.
+    @Test func maxInFlightBoundsOutstandingBatchesAndTopsThemUp() throws {
+        let store = InMemoryExperimentStore()
+        try handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 10, batchSize: 1, maxInFlight: 3))), store)
+        try handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), store)
+        var sent = Fixtures.tasks(in: store.drainOutbox())
+        #expect(sent.map(\.batchIndex) == [0, 1, 2])
+        var done = 0
+        while let task = sent.first {
+            sent.removeFirst()
+            try handle(.result(Fixtures.result(for: task)), store)
+            done += 1
+            let next = Fixtures.tasks(in: store.drainOutbox())
+            sent += next.filter { $0.taskType == .analyseBatch }
+            #expect(try store.experiment(id: "e1")!.inFlight <= 3)
+            if done < 8 { #expect(next.map(\.batchIndex) == [done + 2], "after \(done) results") }
+        }
+        #expect(done == 10)
+        #expect(try store.experiment(id: "e1")?.state == .synthesising)
+    }
+
+    /// Attempts have their own message ids and numbers; a failure of a superseded attempt is a
+    /// duplicate, and the first success of any attempt is the one counted.
+    @Test func retriesAreNewAttemptsAndTheFirstSuccessWins() throws {
+        let store = InMemoryExperimentStore()
+        let now = Date(timeIntervalSince1970: 1_764_000_000)
+        try orchestrator.handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 1, batchSize: 1))), at: now, in: store)
+        try orchestrator.handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), at: now, in: store)
+        let out = store.drainOutbox()
+        let first = Fixtures.tasks(in: out)[0]
+        #expect(out.first { $0.destination == .tasks }?.messageID == "e1.analyse_batch.0.attempt-1")
+        // Attempt 1 is lost; its deadline (15 minutes) passes and attempt 2 goes out at once.
+        let timers = try orchestrator.fireTimers(at: now + 901, in: store)
+        #expect(timers.map(\.event) == [.attemptTimedOut])
+        let second = Fixtures.tasks(in: store.drainOutbox())[0]
+        #expect(second.attempt == 2 && second.taskID == first.taskID)
+        // The straggler's failure is stale; its success, arriving first, is counted.
+        #expect(try orchestrator.handle(.result(Fixtures.result(for: first, status: .failed)), at: now + 902, in: store).event == .duplicateResult)
+        #expect(try orchestrator.handle(.result(Fixtures.result(for: first)), at: now + 903, in: store).event == .synthesisRequested)
+        #expect(try orchestrator.handle(.result(Fixtures.result(for: second)), at: now + 904, in: store).event == .duplicateResult)
+        #expect(try store.experiment(id: "e1")?.retries == 1)
+    }
+
+    @Test func backoffDoublesUpToTheCapWithJitter() {
+        let policy = RetryPolicy(maxAttempts: 9, initialBackoff: .seconds(2), maxBackoff: .seconds(60))
+        #expect(policy.backoff(after: 1, jitter: 0).milliseconds == 1_000)
+        #expect(policy.backoff(after: 1, jitter: 0.999).milliseconds < 2_000)
+        #expect(policy.backoff(after: 3, jitter: 0).milliseconds == 4_000)
+        #expect(policy.backoff(after: 8, jitter: 0).milliseconds == 30_000)
+        let spread = Set((0..<50).map { Orchestrator.jitter("e", $0, 1) })
+        #expect(spread.count == 50 && spread.allSatisfy { (0..<1).contains($0) })
+    }
+
     @Test func forgedTaskIDIsIgnored() throws {
         let store = InMemoryExperimentStore()
         try handle(.request(Fixtures.request("e1")), store)

@@ -96,4 +96,53 @@ import TributaryTestSupport
         #expect(specA.documents == specB.documents)
         #expect(ExperimentValidator.validate(specA).errors.isEmpty)
     }
+
+    func withSettings(_ yaml: String) throws -> URL {
+        try sampleCopy { folder in
+            let file = folder.appendingPathComponent("experiment.yaml")
+            try (try String(contentsOf: file, encoding: .utf8) + yaml).write(to: file, atomically: true, encoding: .utf8)
+        }
+    }
+
+    @Test func resilienceSettingsAreReadWithDefaultsForWhatIsLeftOut() throws {
+        let defaults = try ExperimentFiles.load(Repository.path("Deploy/sample/hope-and-fear"))
+        #expect(defaults.retry == RetryPolicy(maxAttempts: 3, initialBackoff: .seconds(2), maxBackoff: .seconds(60)))
+        #expect(defaults.taskTimeout == .minutes(15) && defaults.tolerateFailedBatches == .count(0) && defaults.maxInFlight == 1_000)
+
+        let folder = try withSettings(
+            """
+
+            retry:
+              max_attempts: 5
+              initial_backoff: 500ms
+            task_timeout: 2h
+            tolerate_failed_batches: 5%
+            max_in_flight: 20
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try ExperimentFiles.load(folder.path)
+        #expect(spec.retry == RetryPolicy(maxAttempts: 5, initialBackoff: TaskDuration(milliseconds: 500), maxBackoff: .seconds(60)))
+        #expect(spec.taskTimeout == TaskDuration(milliseconds: 7_200_000))
+        #expect(spec.tolerateFailedBatches == .percent(5) && spec.tolerateFailedBatches.allowedFailures(of: 100) == 5)
+        #expect(spec.maxInFlight == 20)
+        // The same fields travel in the JSON contract, in the same spelling.
+        let json = String(decoding: try MessageCoding.encode(spec), as: UTF8.self)
+        #expect(json.contains(#""task_timeout":"2h""#) && json.contains(#""tolerate_failed_batches":"5%""#) && json.contains(#""initial_backoff":"500ms""#))
+        #expect(try MessageCoding.decode(ExperimentSpec.self, from: MessageCoding.encode(spec)) == spec)
+    }
+
+    @Test(arguments: [
+        ("task_timeout: 15 minutes", "experiment.yaml: task_timeout: '15 minutes' is not a duration"),
+        ("task_timeout: 0s", "experiment.yaml: task_timeout: must be positive"),
+        ("tolerate_failed_batches: many", "experiment.yaml: tolerate_failed_batches: 'many' is neither a count"),
+        ("tolerate_failed_batches: 120%", "experiment.yaml: tolerate_failed_batches: '120%' is neither a count"),
+        ("max_in_flight: 0", "experiment.yaml: max_in_flight: must be at least 1"),
+        ("retry:\n  max_attempts: 0", "experiment.yaml: retry.max_attempts: must be between 1 and 100"),
+        ("retry:\n  initial_backoff: 10s\n  max_backoff: 1s", "experiment.yaml: retry.max_backoff: (1s) must not be below"),
+        ("retry:\n  initial_backoff: -2s", "experiment.yaml: retry.initial_backoff: '-2s' is not a duration"),
+    ])
+    func badResilienceSettingsAreRefusedNamingFileAndField(_ yaml: String, _ expected: String) throws {
+        let message = error(try withSettings("\n" + yaml + "\n"))
+        #expect(message.hasPrefix(expected), "\(message)")
+    }
 }
