@@ -223,6 +223,10 @@ import TributaryTestSupport
             var big = Corpus.spec(name: "big", documents: 2_000, batchSize: 1)
             big.maxInFlight = 20
             let bigRun = try await harness.client.submit(big)
+            // Only once the big one has fanned out: its tasks are in the queue first.
+            try await withDeadline(.seconds(60), "the big experiment to start analysing") {
+                while let event = try await bigRun.nextEvent(), event.state != .analysing {}
+            }
             let small = try await harness.client.submit(Corpus.spec(name: "small", documents: 10, batchSize: 1)).outcome(within: .seconds(120))
             #expect(small.state == .completed)
             let bigNow = try #require(try await harness.client.status(experimentID: bigRun.experimentID))
