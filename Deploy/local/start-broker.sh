@@ -18,9 +18,10 @@ sudo=""
 log_dir="${RABBITMQ_LOG_BASE:-/var/log/rabbitmq}"
 $sudo mkdir -p "$log_dir"
 
-echo "broker: starting RabbitMQ on 127.0.0.1:5672"
+echo "broker: starting RabbitMQ on 127.0.0.1:5672 (settings: Deploy/rabbitmq/rabbitmq.conf)"
 # Loopback only: this is a development and test broker with the guest account.
 $sudo env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_CONFIG_FILE="$here/../rabbitmq/rabbitmq.conf" \
     nohup rabbitmq-server >"$log_dir/foreground.log" 2>&1 &
 
 # await_startup gives up at once while the Erlang node is not registered yet, so retry it until the deadline.
