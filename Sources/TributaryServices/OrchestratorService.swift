@@ -139,7 +139,7 @@ public struct OrchestratorService: Service {
         case topology.orchestratorDeadLetterQueue:
             return Self.deadLetteredTask(delivery)
         default:
-            return .result(try MessageCoding.decode(TaskResult<JSONValue>.self, from: delivery.body))
+            return .result(try MessageCoding.decodeResult(from: delivery.body))
         }
     }
 

@@ -28,7 +28,9 @@ enum SQLiteSchema {
         """,
         // 2: retries, timeouts, tolerated failures, cancellation, re-runs. Batches get records
         // of their own (which replace batch_results); experiments get counters, a step timer
-        // and their resilience settings. Experiments in flight across the upgrade keep going:
+        // and their resilience settings. A batch's planned task lives apart from its record:
+        // the record is updated on every attempt and must stay small, and the lookups of
+        // pending batches and due timers use partial indexes, never a walk over the batches. Experiments in flight across the upgrade keep going:
         // their missing batches count as dispatched (attempt 1) with a deadline 15 minutes on,
         // but their tasks were never stored, so they can't be re-sent, only failed.
         """
@@ -52,10 +54,15 @@ enum SQLiteSchema {
         CREATE INDEX experiments_step_due ON experiments (step_due_at) WHERE step_due_at IS NOT NULL;
         CREATE TABLE batches (
             experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, state TEXT NOT NULL, attempt INTEGER NOT NULL,
-            dispatched_at REAL, due_at REAL, worker_id TEXT, last_error TEXT, task BLOB, result BLOB,
+            dispatched_at REAL, due_at REAL, worker_id TEXT, last_error TEXT, result BLOB,
             PRIMARY KEY (experiment_id, batch_index)
-        ) WITHOUT ROWID;
+        );
         CREATE INDEX batches_due ON batches (due_at) WHERE due_at IS NOT NULL;
+        CREATE INDEX batches_pending ON batches (experiment_id, batch_index) WHERE state = 'pending';
+        CREATE TABLE batch_tasks (
+            experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, task BLOB NOT NULL,
+            PRIMARY KEY (experiment_id, batch_index)
+        );
         INSERT INTO batches (experiment_id, batch_index, state, attempt, dispatched_at, due_at, result)
             WITH RECURSIVE planned (experiment_id, batch_index, batch_count, state) AS (
                 SELECT id, 0, batch_count, state FROM experiments WHERE batch_count > 0

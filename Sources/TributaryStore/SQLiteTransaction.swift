@@ -108,8 +108,12 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     private static let batchColumns = "experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, last_error"
 
     package func createBatches(experimentID: String, tasks: [[UInt8]]) throws {
-        let statement = try database.statement("INSERT INTO batches (\(Self.batchColumns), task) VALUES (?1, ?2, 'pending', 0, NULL, NULL, NULL, NULL, ?3)")
-        for (index, task) in tasks.enumerated() { try statement.run([.text(experimentID), .integer(Int64(index)), .blob(task)]) }
+        let batch = try database.statement("INSERT INTO batches (\(Self.batchColumns)) VALUES (?1, ?2, 'pending', 0, NULL, NULL, NULL, NULL)")
+        let planned = try database.statement("INSERT INTO batch_tasks (experiment_id, batch_index, task) VALUES (?1, ?2, ?3)")
+        for (index, task) in tasks.enumerated() {
+            try batch.run([.text(experimentID), .integer(Int64(index))])
+            try planned.run([.text(experimentID), .integer(Int64(index)), .blob(task)])
+        }
     }
 
     package func batch(experimentID: String, index: Int) throws -> BatchRecord? {
@@ -130,7 +134,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     package func batchTask(experimentID: String, index: Int) throws -> [UInt8]? {
-        let statement = try database.statement("SELECT task FROM batches WHERE experiment_id = ?1 AND batch_index = ?2 AND task IS NOT NULL")
+        let statement = try database.statement("SELECT task FROM batch_tasks WHERE experiment_id = ?1 AND batch_index = ?2")
         try statement.bind([.text(experimentID), .integer(Int64(index))])
         defer { statement.reset() }
         return try statement.step() ? statement.blob(0) : nil
@@ -158,6 +162,12 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         var results: [[UInt8]] = []
         while try statement.step() { results.append(statement.blob(0)) }
         return results
+    }
+
+    package func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {
+        // Spelled out, not `state IN (…)`: only then can SQLite use the partial index.
+        try queryBatches(
+            "WHERE experiment_id = ?1 AND state = 'pending' ORDER BY batch_index LIMIT ?2", [.text(experimentID), .integer(Int64(limit))])
     }
 
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {

@@ -6,14 +6,23 @@ import TributaryCommandLine
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
-        abstract: "Print the broker definitions (exchanges, queues, bindings) for `rabbitmqctl import_definitions`.")
+        abstract: "Print the broker definitions (exchanges, queues, bindings) for `rabbitmqctl import_definitions`, or delete them.")
 
     @OptionGroup var connection: ConnectionOptions
 
     @Option(help: "Virtual host the definitions are for.")
     var vhost = "/"
 
+    @Flag(help: "Delete the namespace's queues (and every message in them) and exchanges from the broker instead.")
+    var delete = false
+
     func run() async throws {
-        FileHandle.standardOutput.write(Data(try connection.topology.definitions(virtualHost: vhost)))
+        guard delete else {
+            FileHandle.standardOutput.write(Data(try connection.topology.definitions(virtualHost: vhost)))
+            return
+        }
+        let topology = connection.topology
+        try await connection.withConnection("tributary-cli") { try await topology.delete(on: $0) }
+        print("deleted the queues and exchanges of namespace \(topology.namespace)")
     }
 }

@@ -175,6 +175,13 @@ import TributaryTestSupport
             #expect(status.batchesCompleted < 40)
             // Cancelling again is a no-op answer.
             #expect(try await harness.client.cancel(experimentID: id)?.state == .cancelled)
+            // What an operator sees.
+            let explain = try harness.runClient(["explain", id])
+            #expect(try await explain.waitForExit(within: .seconds(30)) == 0)
+            #expect(explain.log.contains("\(id) (cancel): cancelled, run 1"), "\(explain.log)")
+            let json = try harness.runClient(["status", id])
+            #expect(try await json.waitForExit(within: .seconds(30)) == 0)
+            #expect(json.log.contains(#""cancelled":true"#) && json.log.contains(#""in_flight":"#) && json.log.contains(#""retries":"#), "\(json.log)")
         }
     }
 

@@ -27,7 +27,7 @@ package enum Fixtures {
     }
 
     /// What an honest agent would answer to a task (completed, with a small deterministic result).
-    package static func result(for task: TaskMessage, status: TaskStatus = .completed, worker: String = "w1") -> TaskResult<JSONValue> {
+    package static func result(for task: TaskMessage, status: TaskStatus = .completed, worker: String = "w1") -> TaskResult<RawJSON> {
         let output: JSONValue
         switch task.payload {
         case .preTest(let spec):
@@ -45,7 +45,7 @@ package enum Fixtures {
         }
         let at = Date(timeIntervalSince1970: 1_764_000_100)
         return TaskResult(
-            task: task.identity, attempt: task.attempt, status: status, result: status == .completed ? output : nil,
+            task: task.identity, attempt: task.attempt, status: status, result: status == .completed ? RawJSON(bytes: try! MessageCoding.encode(output)) : nil,
             error: status == .failed ? TaskFailure(code: "boom", message: "handler failed") : nil,
             workerID: worker, startedAt: at, finishedAt: at)
     }

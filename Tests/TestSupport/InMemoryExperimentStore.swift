@@ -55,6 +55,10 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
         (results[experimentID] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
     }
 
+    package func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {
+        try batches(experimentID: experimentID, in: [.pending], limit: limit)
+    }
+
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
         Array((batchRecords[experimentID] ?? [:]).values.filter { states.contains($0.state) }.sorted { $0.index < $1.index }.prefix(limit))
     }

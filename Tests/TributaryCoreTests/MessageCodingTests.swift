@@ -110,6 +110,38 @@ import TributaryTestSupport
     }
 }
 
+@Suite struct RawResultTests {
+    @Test(arguments: [
+        #"{"result":{"a":[1,{"b":"}]\"{"}],"c":null},"status":"completed"}"#,
+        #"{ "status" : "x", "result" : "a \"quoted\" }] string" , "z": 1 }"#,
+        #"{"resultx":1,"result":-1.5e3}"#,
+        #"{"nested":{"result":1},"result":[true,false]}"#,
+    ])
+    func scannerCutsOutTheTopLevelMemberExactly(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        let range = try #require(JSONScanner.member("result", in: bytes))
+        let raw = Array(bytes[range])
+        // The cut is a complete JSON value, equal to what a real parser finds there.
+        let parsed = try MessageCoding.decode([String: JSONValue].self, from: bytes)
+        #expect(try MessageCoding.decode(JSONValue.self, from: raw) == parsed["result"])
+    }
+
+    @Test func missingOrBrokenMemberIsNotFound() {
+        #expect(JSONScanner.member("result", in: Array(#"{"status":"failed"}"#.utf8)) == nil)
+        #expect(JSONScanner.member("result", in: Array(#"{"result":"unterminated}"#.utf8)) == nil)
+        #expect(JSONScanner.member("result", in: Array("[1,2]".utf8)) == nil)
+    }
+
+    @Test func failedResultHasNoBytes() throws {
+        let task = TaskMessage(
+            experimentID: "e1", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: [])))
+        let failed = TaskResult<JSONValue>(
+            task: task.identity, status: .failed, error: TaskFailure(code: "x", message: "y"), workerID: "w", startedAt: Date(), finishedAt: Date())
+        let raw = try MessageCoding.decodeResult(from: MessageCoding.encode(failed))
+        #expect(raw.result == nil && raw.error?.code == "x")
+    }
+}
+
 @Suite struct SchemaVersionTests {
     /// A newer message that otherwise decodes fine must still be refused.
     @Test func wellFormedMessageOfAnotherVersionIsRefused() throws {

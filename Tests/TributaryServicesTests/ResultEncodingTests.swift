@@ -28,6 +28,10 @@ import TributaryCore
         let bytes = try MessageCoding.encode(typed)
         #expect(bytes == (try MessageCoding.encode(viaTree)))
         #expect(try MessageCoding.decode(TaskResult<JSONValue>.self, from: bytes) == viaTree)
+        // The orchestrator's raw path: the same envelope, and the output's bytes exactly as encoded.
+        let raw = try MessageCoding.decodeResult(from: bytes)
+        #expect(raw.result?.bytes == (try MessageCoding.encode(output)))
+        #expect(raw.taskID == task.taskID && raw.status == .completed && raw.attempt == 1)
     }
 
     @Test func analyseBatchResultBytesAreUnchanged() async throws {

@@ -31,6 +31,20 @@ public enum MessageCoding {
         return value
     }
 
+    /// Decodes a task result whose output is kept as raw bytes: the envelope is decoded and
+    /// checked as usual, the `result` member is cut out of the message as it is. The
+    /// orchestrator stores and forwards results without building or re-encoding their trees.
+    public static func decodeResult(from bytes: [UInt8]) throws(ContractError) -> TaskResult<RawJSON> {
+        var result = try decode(TaskResult<RawJSON>.self, from: bytes)
+        if result.result != nil {
+            guard let range = JSONScanner.member("result", in: bytes) else {
+                throw ContractError(.malformed, "invalid TaskResult: the result member could not be delimited")
+            }
+            result.result = RawJSON(bytes: Array(bytes[range]))
+        }
+        return result
+    }
+
     private static func unsupported(_ version: Int) -> ContractError {
         ContractError(.unsupportedSchemaVersion, "schema_version \(version) is not supported (this build reads \(schemaVersion))")
     }

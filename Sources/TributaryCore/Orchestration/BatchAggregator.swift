@@ -11,14 +11,14 @@ package struct BatchAggregator: Sendable {
     package init() {}
 
     func record(
-        _ result: TaskResult<JSONValue>, into record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction,
+        _ result: TaskResult<RawJSON>, into record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction,
         orchestrator: Orchestrator
     ) throws -> Orchestrator.Event {
         guard let index = result.batchIndex, (0..<record.batchCount).contains(index) else { return .batchOutOfRange }
         if result.status == .completed {
             guard
                 let previous = try store.recordBatchResult(
-                    experimentID: record.id, batchIndex: index, result: MessageCoding.encode(result.result ?? .null))
+                    experimentID: record.id, batchIndex: index, result: result.result?.bytes ?? Array("null".utf8))
             else {
                 record.duplicatesIgnored += 1
                 try store.save(record)

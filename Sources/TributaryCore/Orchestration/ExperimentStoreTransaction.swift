@@ -28,6 +28,9 @@ package protocol ExperimentStoreTransaction: AnyObject {
     func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State?
     /// Every succeeded batch's result, in batch order.
     func batchResults(experimentID: String) throws -> [[UInt8]]
+    /// The lowest-indexed pending batches: the next to send. Called on every result while an
+    /// experiment has more batches than `max_in_flight`, so it must not walk the batches.
+    func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord]
     /// Batches in `states`, lowest index first.
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord]
     /// Batches of any experiment whose timer is due at `now`, earliest first.

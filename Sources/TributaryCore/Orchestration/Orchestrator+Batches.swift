@@ -5,7 +5,7 @@ extension Orchestrator {
     func dispatchBatches(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let capacity = record.dispatchCapacity
         guard capacity > 0 else { return }
-        for var batch in try store.batches(experimentID: record.id, in: [.pending], limit: capacity) {
+        for var batch in try store.pendingBatches(experimentID: record.id, limit: capacity) {
             try dispatch(&batch, of: &record, at: now, in: store)
             record.inFlight += 1
         }

@@ -5,10 +5,11 @@ import Foundation
 /// in the caller's transaction. It keeps nothing in memory, so a restart loses nothing;
 /// time comes in as `now`, so its timers are as testable as its messages.
 package struct Orchestrator: Sendable {
-    /// A message the orchestrator consumes. Results carry their output as uninterpreted JSON.
+    /// A message the orchestrator consumes. Results carry their output as raw JSON bytes: a
+    /// batch's result is stored and spliced into the synthesis as it came.
     package enum Input: Sendable, Hashable {
         case request(ExperimentRequest)
-        case result(TaskResult<JSONValue>)
+        case result(TaskResult<RawJSON>)
         case cancel(CancelRequest)
         case retry(RetryRequest)
         /// A task that left the queues without a result: dead-lettered by the broker after
@@ -68,7 +69,7 @@ package struct Orchestrator: Sendable {
 
     // MARK: Results
 
-    private func apply(_ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    private func apply(_ result: TaskResult<RawJSON>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         func disposition(_ event: Event) -> Disposition {
             Disposition(event, experimentID: result.experimentID, taskID: result.taskID, batchIndex: result.batchIndex)
         }
@@ -121,13 +122,13 @@ package struct Orchestrator: Sendable {
         }
     }
 
-    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+    private func planBatches(_ record: inout ExperimentRecord, _ result: TaskResult<RawJSON>, at now: Date, in store: some ExperimentStoreTransaction) throws
         -> Event
     {
         let spec = try storedSpec(of: record, in: store)
         let plan: PreTestResult
         do {
-            plan = try MessageCoding.decode(PreTestResult.self, from: MessageCoding.encode(result.result ?? .null))
+            plan = try MessageCoding.decode(PreTestResult.self, from: result.result?.bytes ?? Array("null".utf8))
         } catch {
             try fail(&record, "pre_test returned an unreadable plan: \(error)", at: now, in: store)
             return .experimentFailed
@@ -170,12 +171,13 @@ package struct Orchestrator: Sendable {
         return nil
     }
 
-    private func complete(_ record: inout ExperimentRecord, _ result: TaskResult<JSONValue>, at now: Date, in store: some ExperimentStoreTransaction) throws
+    private func complete(_ record: inout ExperimentRecord, _ result: TaskResult<RawJSON>, at now: Date, in store: some ExperimentStoreTransaction) throws
         -> Event
     {
-        let report = result.result ?? .null
+        let bytes = result.result?.bytes ?? Array("null".utf8)
+        let report = try MessageCoding.decode(JSONValue.self, from: bytes)
         record.state = .completed
-        record.report = try MessageCoding.encode(report)
+        record.report = bytes
         record.stepDueAt = nil
         record.stepWaiting = false
         record.lastProgressAt = now
