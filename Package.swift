@@ -8,6 +8,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The three agents are alike: options and wiring from TributaryAgentCommandLine, a handler from TributaryAnalysis.
+func agentExecutable(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        swiftSettings: swiftSettings
+    )
+}
+
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v15)],
@@ -109,21 +118,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "pre-test-agent",
-            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "analyse-batch-agent",
-            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "corpus-synthesis-agent",
-            dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: swiftSettings
-        ),
+        agentExecutable("pre-test-agent"),
+        agentExecutable("analyse-batch-agent"),
+        agentExecutable("corpus-synthesis-agent"),
         .executableTarget(
             name: "tributary",
             dependencies: [

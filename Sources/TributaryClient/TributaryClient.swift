@@ -71,7 +71,7 @@ public struct TributaryClient: Sendable {
     public func cancel(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
         try Self.checkExperimentID(experimentID)
         return try await ask(
-            CancelRequest(experimentID: experimentID), type: .experimentCancel, routingKey: Topology.cancelRoutingKey,
+            ExperimentControlRequest(experimentID: experimentID), type: .experimentCancel, routingKey: Topology.cancelRoutingKey,
             experimentID: experimentID, timeout: timeout
         ).status
     }
@@ -81,7 +81,7 @@ public struct TributaryClient: Sendable {
     public func retry(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
         try Self.checkExperimentID(experimentID)
         return try await ask(
-            RetryRequest(experimentID: experimentID), type: .experimentRetry, routingKey: Topology.retryRoutingKey,
+            ExperimentControlRequest(experimentID: experimentID), type: .experimentRetry, routingKey: Topology.retryRoutingKey,
             experimentID: experimentID, timeout: timeout
         ).status
     }

@@ -132,8 +132,8 @@ public struct OrchestratorService: Service {
         switch source {
         case topology.requestsQueue:
             switch delivery.properties.type.flatMap(MessageType.init(rawValue:)) {
-            case .experimentCancel: return .cancel(try MessageCoding.decode(CancelRequest.self, from: delivery.body))
-            case .experimentRetry: return .retry(try MessageCoding.decode(RetryRequest.self, from: delivery.body))
+            case .experimentCancel: return .cancel(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
+            case .experimentRetry: return .retry(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             default: return .request(try MessageCoding.decode(ExperimentRequest.self, from: delivery.body))
             }
         case topology.orchestratorDeadLetterQueue:

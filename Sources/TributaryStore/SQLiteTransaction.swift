@@ -197,10 +197,12 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
             }
             batches.append(
                 BatchRecord(
-                    experimentID: statement.text(0), index: Int(statement.int(1)), state: state, attempt: Int(statement.int(3)),
-                    dispatchedAt: statement.isNull(4) ? nil : Date(timeIntervalSince1970: statement.double(4)),
-                    dueAt: statement.isNull(5) ? nil : Date(timeIntervalSince1970: statement.double(5)),
-                    workerID: statement.isNull(6) ? nil : statement.text(6), lastError: statement.isNull(7) ? nil : statement.text(7)))
+                    experimentID: statement.text(0),
+                    status: BatchStatus(
+                        batchIndex: Int(statement.int(1)), state: state, attempt: Int(statement.int(3)),
+                        dispatchedAt: statement.isNull(4) ? nil : Date(timeIntervalSince1970: statement.double(4)),
+                        dueAt: statement.isNull(5) ? nil : Date(timeIntervalSince1970: statement.double(5)),
+                        workerID: statement.isNull(6) ? nil : statement.text(6), lastError: statement.isNull(7) ? nil : statement.text(7))))
         }
         return batches
     }

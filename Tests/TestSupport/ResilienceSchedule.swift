@@ -100,7 +100,7 @@ package enum ResilienceSchedule {
             } else if Int.random(in: 0..<40, using: &random) == 0 {
                 let id = "e\(Int.random(in: 0..<experiments, using: &random))"
                 let before = try await store.experiment(id)?.state
-                try observe(try await store.apply(.cancel(CancelRequest(experimentID: id)), now))
+                try observe(try await store.apply(.cancel(ExperimentControlRequest(experimentID: id)), now))
                 if let before, !before.isTerminal { cancelledAt.insert(id) }
             } else {
                 // Time passes: retries come due, deadlines pass.

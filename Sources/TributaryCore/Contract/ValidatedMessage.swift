@@ -20,10 +20,6 @@ extension StatusQuery: ValidatedMessage {
     public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
 }
 
-extension CancelRequest: ValidatedMessage {
-    public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
-}
-
-extension RetryRequest: ValidatedMessage {
+extension ExperimentControlRequest: ValidatedMessage {
     public func validate() throws(ContractError) { try Identifier.validateExperimentID(experimentID) }
 }

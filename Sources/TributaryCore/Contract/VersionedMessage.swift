@@ -9,5 +9,4 @@ extension TaskResult: VersionedMessage {}
 extension ExperimentStatus: VersionedMessage {}
 extension StatusQuery: VersionedMessage {}
 extension StatusReply: VersionedMessage {}
-extension CancelRequest: VersionedMessage {}
-extension RetryRequest: VersionedMessage {}
+extension ExperimentControlRequest: VersionedMessage {}

@@ -1,37 +1,26 @@
-import Foundation
-
-/// The orchestrator's durable state for one batch of one experiment: where it is in
-/// pending → dispatched → (retry_wait → dispatched …) → succeeded | failed, which attempt is
-/// current, and when its timer is due (the attempt's deadline, or its retry time).
+/// The orchestrator's durable state for one batch of one experiment: its ``BatchStatus``
+/// (where it is in pending → dispatched → (retry_wait → dispatched …) → succeeded | failed,
+/// its current attempt and its timer) and the experiment it belongs to. Reads and writes
+/// the status's fields directly: `batch.state`, `batch.attempt`, `batch.dueAt`.
+@dynamicMemberLookup
 package struct BatchRecord: Sendable, Hashable {
     package var experimentID: String
-    package var index: Int
-    package var state: BatchStatus.State
-    /// The current (or last) attempt; 0 while pending.
-    package var attempt: Int
-    package var dispatchedAt: Date?
-    /// Deadline while dispatched, retry time while waiting; nil otherwise.
-    package var dueAt: Date?
-    package var workerID: String?
-    package var lastError: String?
+    package var status: BatchStatus
 
-    package init(
-        experimentID: String, index: Int, state: BatchStatus.State = .pending, attempt: Int = 0, dispatchedAt: Date? = nil,
-        dueAt: Date? = nil, workerID: String? = nil, lastError: String? = nil
-    ) {
+    package init(experimentID: String, status: BatchStatus) {
         self.experimentID = experimentID
-        self.index = index
-        self.state = state
-        self.attempt = attempt
-        self.dispatchedAt = dispatchedAt
-        self.dueAt = dueAt
-        self.workerID = workerID
-        self.lastError = lastError
+        self.status = status
     }
 
-    package var status: BatchStatus {
-        BatchStatus(
-            batchIndex: index, state: state, attempt: attempt, dispatchedAt: dispatchedAt, dueAt: dueAt, workerID: workerID,
-            lastError: lastError)
+    /// A batch as planned: pending, no attempt yet.
+    package init(experimentID: String, index: Int) {
+        self.init(experimentID: experimentID, status: BatchStatus(batchIndex: index, state: .pending, attempt: 0))
+    }
+
+    package var index: Int { status.batchIndex }
+
+    package subscript<Value>(dynamicMember field: WritableKeyPath<BatchStatus, Value>) -> Value {
+        get { status[keyPath: field] }
+        set { status[keyPath: field] = newValue }
     }
 }

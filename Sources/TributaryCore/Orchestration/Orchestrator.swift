@@ -10,8 +10,8 @@ package struct Orchestrator: Sendable {
     package enum Input: Sendable, Hashable {
         case request(ExperimentRequest)
         case result(TaskResult<RawJSON>)
-        case cancel(CancelRequest)
-        case retry(RetryRequest)
+        case cancel(ExperimentControlRequest)
+        case retry(ExperimentControlRequest)
         /// A task that left the queues without a result: dead-lettered by the broker after
         /// its delivery limit (its worker kept dying), or refused by an agent.
         case deadLetteredTask(TaskIdentity, attempt: Int, reason: String, permanent: Bool)
