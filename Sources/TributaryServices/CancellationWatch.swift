@@ -27,6 +27,8 @@ final class CancellationWatch: Sendable {
     /// Runs `body` so that a cancellation of `experimentID` cancels it. Returns nil if the
     /// experiment was cancelled, before or during the run.
     func run<T: Sendable>(for experimentID: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        // Known cancelled: don't start the work at all.
+        guard !isCancelled(experimentID) else { return nil }
         let id = UUID()
         let box = Mutex<Result<T, any Error>?>(nil)
         let work = Task {

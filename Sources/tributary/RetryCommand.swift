@@ -9,8 +9,9 @@ struct RetryCommand: AsyncParsableCommand {
         abstract: "Re-run the batches of an experiment that failed for good, then synthesise again.",
         discussion: """
             For an experiment that completed with failed batches, or failed after its batches were planned. \
-            Only the batches that did not succeed are sent again; the new report covers all results and \
-            names its run. Exits 0 when a new run started, 1 when there was nothing to re-run.
+            Only the batches that did not succeed are sent again (or, if they all had, the synthesis alone \
+            runs again); the new report covers all results and names its run. Exits 0 when a new run \
+            started, 1 when there was nothing to re-run.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -24,7 +25,7 @@ struct RetryCommand: AsyncParsableCommand {
             print("unknown experiment \(experimentID)")
             throw ExitCode(1)
         }
-        guard status.state == .analysing else {
+        guard status.state == .analysing || status.state == .synthesising else {
             print("nothing to re-run: experiment \(experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches")
             throw ExitCode(1)
         }

@@ -187,6 +187,27 @@ import TributaryTestSupport
         #expect(spread.count == 50 && spread.allSatisfy { (0..<1).contains($0) })
     }
 
+    /// A failed synthesis with every batch in: `retry` runs the synthesis again, as run 2.
+    @Test func retryAfterAFailedSynthesisSynthesisesAgain() throws {
+        let store = InMemoryExperimentStore()
+        try handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 2, batchSize: 1, retry: RetryPolicy(maxAttempts: 1)))), store)
+        try handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), store)
+        for task in Fixtures.tasks(in: store.drainOutbox()) { try handle(.result(Fixtures.result(for: task)), store) }
+        let synthesis = Fixtures.tasks(in: store.drainOutbox())[0]
+        try handle(.result(Fixtures.result(for: synthesis, status: .failed)), store)
+        #expect(try store.experiment(id: "e1")?.state == .failed)
+        _ = store.drainOutbox()
+        #expect(try handle(.retry(ExperimentControlRequest(experimentID: "e1")), store).event == .experimentRerun)
+        let again = Fixtures.tasks(in: store.drainOutbox())
+        #expect(again.map(\.taskType) == [.corpusSynthesis])
+        guard case .corpusSynthesis(let payload) = again[0].payload else { return }
+        #expect(payload.run == 2 && again[0].attempt > synthesis.attempt)
+        // The old attempt's late result is not taken for the new run's.
+        #expect(try handle(.result(Fixtures.result(for: synthesis)), store).event == .duplicateResult)
+        #expect(try handle(.result(Fixtures.result(for: again[0])), store).event == .experimentCompleted)
+        #expect(try store.experiment(id: "e1")?.synthesisRequests == 2)
+    }
+
     @Test func forgedTaskIDIsIgnored() throws {
         let store = InMemoryExperimentStore()
         try handle(.request(Fixtures.request("e1")), store)

@@ -19,11 +19,13 @@ extension Orchestrator {
     }
 
     /// Re-runs the batches that did not succeed, of an experiment that completed with failed
-    /// batches or failed after planning them; then synthesises again over all results. The
-    /// run number goes up, and each run gets exactly one synthesis.
+    /// batches or failed after planning them; then synthesises again over all results. An
+    /// experiment whose batches all succeeded but whose synthesis failed gets its synthesis
+    /// again. The run number goes up, and each run gets exactly one synthesis.
     func rerun(_ id: String, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         guard var record = try store.experiment(id: id) else { return Disposition(.unknownExperiment, experimentID: id) }
-        let rerunnable = (record.state == .completed && record.batchesFailed > 0) || (record.state == .failed && record.batchCount > record.batchesCompleted)
+        let planned = record.batchCount > 0
+        let rerunnable = (record.state == .completed && record.batchesFailed > 0) || (record.state == .failed && planned)
         guard rerunnable else { return Disposition(.retryIgnored, experimentID: id) }
         for var batch in try store.batches(experimentID: id, in: [.failed, .dispatched, .retryWait], limit: Int.max) {
             batch.state = .pending
@@ -41,9 +43,14 @@ extension Orchestrator {
         record.stepWaiting = false
         record.updatedAt = now
         record.lastProgressAt = now
-        try dispatchBatches(&record, at: now, in: store)
-        try store.save(record)
-        try emit(record, at: now, in: store)
+        if record.allBatchesEnded {
+            // Nothing to analyse again: the synthesis itself failed.
+            try beginSynthesis(&record, at: now, in: store)
+        } else {
+            try dispatchBatches(&record, at: now, in: store)
+            try store.save(record)
+            try emit(record, at: now, in: store)
+        }
         return Disposition(.experimentRerun, experimentID: id)
     }
 }
