@@ -67,6 +67,14 @@ actor OutboxPublisher {
                     // A task nobody can receive is an error; an event nobody follows is normal.
                     mandatory: message.destination == .tasks)
                 break
+            } catch let error as AMQPError where error.code == .invalidArgument {
+                // This message can never be sent as it is: retrying would loop for ever. Drop it
+                // loudly. A task dropped here is a lost attempt: its deadline re-sends it, and
+                // its batch fails for good if every attempt is lost the same way.
+                logger.error(
+                    "outbox message can never be published; dropped",
+                    metadata: .tributary([.messageID: "\(message.messageID)", .experimentID: "\(message.correlationID)", .error: "\(error)"]))
+                break
             } catch {
                 logger.warning(
                     "outbox publish failed; retrying",
