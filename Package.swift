@@ -161,6 +161,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TributaryCommandLineTests",
+            dependencies: [
+                "TributaryCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TributaryServicesTests",
             dependencies: ["TributaryServices", "TributaryCore", "TributaryAnalysis"],
             swiftSettings: swiftSettings

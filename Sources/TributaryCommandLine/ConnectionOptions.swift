@@ -22,7 +22,22 @@ public struct ConnectionOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: Logger.Level = .info
 
+    // No literal default: the environment's value must win over it (see `resolvedLogFormat`).
+    @Option(help: "Log format: text (one readable line per message) or json (one object per line). Default: $TRIBUTARY_LOG_FORMAT, else text.")
+    public var logFormat: String?
+
+    /// The format in force: the option, else `TRIBUTARY_LOG_FORMAT`, else text.
+    public var resolvedLogFormat: LogFormat {
+        (logFormat ?? ProcessInfo.processInfo.environment["TRIBUTARY_LOG_FORMAT"]).flatMap(LogFormat.init(rawValue:)) ?? .text
+    }
+
     public init() {}
+
+    public func validate() throws {
+        if let value = logFormat ?? ProcessInfo.processInfo.environment["TRIBUTARY_LOG_FORMAT"], LogFormat(rawValue: value) == nil {
+            throw ValidationError("\(logFormat == nil ? "TRIBUTARY_LOG_FORMAT" : "--log-format"): '\(value)' is not a log format (text or json)")
+        }
+    }
 
     public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
         do {
@@ -58,7 +73,9 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
+    /// A logger in the chosen format. The first call sets up the logging system for the process.
     public func logger(_ label: String) -> Logger {
+        LoggingSetup.once(resolvedLogFormat)
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger

@@ -143,6 +143,45 @@ import TributaryTestSupport
         }
     }
 
+    /// With `--log-format json`, every line every service writes is one JSON object with the
+    /// level, timestamp, message and `tributary.` metadata keys; the broker password is never
+    /// in a log line, nor in `--help` when it comes from the environment.
+    @Test func jsonLogsAreOneObjectPerLineAndNeverShowThePassword() async throws {
+        try await withPipeline { harness in
+            harness.serviceArguments = ["--log-format", "json", "--log-level", "debug"]
+            try harness.startPipeline(analysers: 1)
+            let outcome = try await harness.client.submit(Corpus.spec(name: "logs", documents: 4, batchSize: 2)).outcome(within: .seconds(60))
+            #expect(outcome.state == .completed)
+            _ = try await harness.stopAll()
+            let password = try #require(try AMQPConfiguration(url: harness.brokerURL).password)
+            var keys: Set<String> = []
+            for process in harness.processes where !process.name.hasPrefix("tributary") {
+                let lines = process.log.split(separator: "\n")
+                #expect(!lines.isEmpty, "\(process.name) logged nothing")
+                for line in lines {
+                    let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    #expect(object?["level"] != nil && object?["timestamp"] != nil && object?["message"] != nil, "\(process.name): \(line)")
+                    keys.formUnion(object?.keys.map { $0 } ?? [])
+                    #expect(!line.contains(":\(password)@"), "\(process.name) logged the password: \(line)")
+                }
+            }
+            #expect(keys.isSuperset(of: ["tributary.worker_id", "tributary.experiment_id", "tributary.task_id", "tributary.event"]), "\(keys.sorted())")
+
+            let secret = "s3cret-\(UInt32.random(in: 0...UInt32.max))"
+            let help = Process()
+            help.executableURL = URL(fileURLWithPath: "\(PipelineHarness.binDirectory)/orchestrator")
+            help.arguments = ["--help"]
+            help.environment = ["AMQP_URL": "amqp://user:\(secret)@broker.example:5672/%2F", "TRIBUTARY_LOG_FORMAT": "json"]
+            let output = Pipe()
+            help.standardOutput = output
+            help.standardError = output
+            try help.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            help.waitUntilExit()
+            #expect(text.contains("--log-format") && !text.contains(secret), "\(text)")
+        }
+    }
+
     @Test func externalAnalyserReplacesTheBuiltInOne() async throws {
         try await withPipeline { harness in
             let script = Repository.path("Deploy/analysers/phrase_counter.py")

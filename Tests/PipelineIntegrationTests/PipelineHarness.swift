@@ -20,6 +20,8 @@ final class PipelineHarness: @unchecked Sendable {
 
     let brokerURL: String
     let topology: Topology
+    /// Added to every service's command line (for example a log format).
+    var serviceArguments: [String] = []
     let directory: String
     let databasePath: String
     private(set) var processes: [ServiceProcess] = []
@@ -49,7 +51,7 @@ final class PipelineHarness: @unchecked Sendable {
             throw HarnessError("\(path) not found; build first (swift build) or set TRIBUTARY_BIN_DIR")
         }
         let process = try ServiceProcess(
-            executable: path, arguments: ["--amqp-url", brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + extra,
+            executable: path, arguments: ["--amqp-url", brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + serviceArguments + extra,
             name: name, logDirectory: directory)
         processes.append(process)
         return process
