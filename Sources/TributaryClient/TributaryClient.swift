@@ -69,20 +69,19 @@ public struct TributaryClient: Sendable {
     /// Cancels the experiment and returns its state afterwards: `cancelled`, or the state it
     /// had already ended in (then nothing changed); nil if the orchestrator does not know it.
     public func cancel(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
-        try Self.checkExperimentID(experimentID)
-        return try await ask(
-            ExperimentControlRequest(experimentID: experimentID), type: .experimentCancel, routingKey: Topology.cancelRoutingKey,
-            experimentID: experimentID, timeout: timeout
-        ).status
+        try await control(.experimentCancel, routingKey: Topology.cancelRoutingKey, experimentID: experimentID, timeout: timeout)
     }
 
     /// Re-runs the batches that failed for good and synthesises again; returns the state
     /// afterwards (`analysing` with the next `run`, or unchanged when there is nothing to re-run).
     public func retry(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try await control(.experimentRetry, routingKey: Topology.retryRoutingKey, experimentID: experimentID, timeout: timeout)
+    }
+
+    private func control(_ type: MessageType, routingKey: String, experimentID: String, timeout: Duration) async throws -> ExperimentStatus? {
         try Self.checkExperimentID(experimentID)
         return try await ask(
-            ExperimentControlRequest(experimentID: experimentID), type: .experimentRetry, routingKey: Topology.retryRoutingKey,
-            experimentID: experimentID, timeout: timeout
+            ExperimentControlRequest(experimentID: experimentID), type: type, routingKey: routingKey, experimentID: experimentID, timeout: timeout
         ).status
     }
 
