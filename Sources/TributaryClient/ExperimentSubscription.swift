@@ -24,19 +24,29 @@ public final class ExperimentSubscription: Sendable {
     /// The next status event; nil once the subscription has ended.
     public func nextEvent() async throws -> ExperimentStatus? {
         guard let event = try await reader.next() else { return nil }
-        latest.withLock { current in
-            if current.map({ Self.isNewer(event, than: $0) }) ?? true { current = event }
-        }
+        record(event)
         return event
     }
 
-    /// Waits for the experiment to complete or fail and returns that final status.
+    /// Keeps `status` as the latest if it is newer; true if it was.
+    @discardableResult
+    func record(_ status: ExperimentStatus) -> Bool {
+        latest.withLock { current in
+            guard current.map({ Self.isNewer(status, than: $0) }) ?? true else { return false }
+            current = status
+            return true
+        }
+    }
+
+    /// Waits for the experiment to end (completed, failed or cancelled) and returns that final status.
     ///
     /// Follows events, and every ``TributaryClient/statusPollInterval`` also asks the
     /// orchestrator directly, so an outcome is found even if its event was missed while the
-    /// connection was being re-opened. Throws ``TributaryClientError/Code/timeout`` (with the
-    /// last status seen) if there is no outcome within `limit`.
-    public func outcome(within limit: Duration) async throws -> ExperimentStatus {
+    /// connection was being re-opened. `progress` sees every status newer than the last it
+    /// saw, from either source, so a lost event can't freeze a display. Throws
+    /// ``TributaryClientError/Code/timeout`` (with the last status seen) if there is no
+    /// outcome within `limit`.
+    public func outcome(within limit: Duration, progress: (@Sendable (ExperimentStatus) -> Void)? = nil) async throws -> ExperimentStatus {
         if let known = lastStatus, known.state.isTerminal { return known }
         let id = experimentID
         let client = client
@@ -45,13 +55,18 @@ public final class ExperimentSubscription: Sendable {
             return try await withTimeout(limit, orThrow: timedOut) { [self] in
                 try await withThrowingTaskGroup(of: ExperimentStatus?.self) { group in
                     group.addTask {
-                        while let event = try await self.nextEvent(), !event.state.isTerminal {}
+                        while let event = try await self.nextEvent() {
+                            if self.lastStatus == event { progress?(event) }
+                            if event.state.isTerminal { break }
+                        }
                         return self.lastStatus.flatMap { $0.state.isTerminal ? $0 : nil }
                     }
                     group.addTask {
                         while true {
                             try await Task.sleep(for: client.statusPollInterval)
-                            if let status = try? await client.status(experimentID: id), status.state.isTerminal { return status }
+                            guard let status = try? await client.status(experimentID: id) else { continue }
+                            if self.record(status) { progress?(status) }
+                            if status.state.isTerminal { return status }
                         }
                     }
                     defer { group.cancelAll() }
@@ -72,11 +87,14 @@ public final class ExperimentSubscription: Sendable {
         try? await consumer.cancel()
     }
 
-    /// Events may be published out of order; the state order and batch count decide which is newer.
+    /// Events may be published out of order; the run, the state's place in the life cycle and
+    /// the batches with an outcome decide which is newer.
     static func isNewer(_ event: ExperimentStatus, than current: ExperimentStatus) -> Bool {
-        let order = ExperimentState.allCases
-        let (a, b) = (order.firstIndex(of: event.state)!, order.firstIndex(of: current.state)!)
-        return a != b ? a > b : event.batchesCompleted > current.batchesCompleted
+        if event.run != current.run { return event.run > current.run }
+        if event.state.order != current.state.order { return event.state.order > current.state.order }
+        if event.state != current.state { return event.state.isTerminal }
+        let ended = { (status: ExperimentStatus) in status.batchesCompleted + status.failedBatches }
+        return ended(event) != ended(current) ? ended(event) > ended(current) : event.retries > current.retries
     }
 }
 

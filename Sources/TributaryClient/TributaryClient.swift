@@ -45,9 +45,14 @@ public struct TributaryClient: Sendable {
     /// Follows the status events of an experiment already submitted.
     public func follow(experimentID: String) async throws -> ExperimentSubscription {
         try Self.checkExperimentID(experimentID)
+        return try await subscribe(routingKey: "experiment.\(experimentID).*", experimentID: experimentID)
+    }
+
+    /// A queue of our own on the events exchange, bound to `routingKey`.
+    private func subscribe(routingKey: String, experimentID: String) async throws -> ExperimentSubscription {
         let queue = "\(topology.namespace).client.\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
-        try await connection.bind(QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: "experiment.\(experimentID).*"))
+        try await connection.bind(QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: routingKey))
         let consumer = try await connection.consume(queue: queue, prefetch: 256)
         return ExperimentSubscription(experimentID: experimentID, consumer: consumer, client: self)
     }
@@ -85,16 +90,37 @@ public struct TributaryClient: Sendable {
         ).status
     }
 
+    /// The orchestrator's most recent experiments, newest first (without their reports).
+    public func list(state: ExperimentState? = nil, limit: Int = 20, timeout: Duration = .seconds(10)) async throws -> [ExperimentStatus] {
+        try await ask(
+            ListQuery(state: state, limit: limit), type: .listQuery, routingKey: Topology.statusRoutingKey, experimentID: "list", timeout: timeout,
+            reply: ListReply.self
+        )
+        .experiments
+    }
+
+    /// Follows the status events of every experiment in the namespace. Read them with
+    /// ``ExperimentSubscription/nextEvent()``; the subscription's `experimentID` is `*`.
+    public func followAll() async throws -> ExperimentSubscription {
+        try await subscribe(routingKey: "experiment.#", experimentID: "*")
+    }
+
     /// Sends a request to the orchestrator and waits for its reply on a queue of our own.
     private func ask(_ request: some Encodable, type: MessageType, routingKey: String, experimentID: String, timeout: Duration) async throws
         -> StatusReply
     {
+        try await ask(request, type: type, routingKey: routingKey, experimentID: experimentID, timeout: timeout, reply: StatusReply.self)
+    }
+
+    private func ask<Reply: Decodable & Sendable>(
+        _ request: some Encodable, type: MessageType, routingKey: String, experimentID: String, timeout: Duration, reply: Reply.Type
+    ) async throws -> Reply {
         let queue = "\(topology.namespace).reply.\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
         defer { Task { try? await connection.deleteQueue(queue) } }
         var properties = AMQPProperties.contract(
-            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: type != .statusQuery)
+            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: type != .statusQuery && type != .listQuery)
         properties.replyTo = queue
         try await connection.publish(
             try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)
@@ -103,7 +129,7 @@ public struct TributaryClient: Sendable {
         ) {
             for try await delivery in consumer {
                 try? delivery.ack()
-                return try MessageCoding.decode(StatusReply.self, from: delivery.body)
+                return try MessageCoding.decode(Reply.self, from: delivery.body)
             }
             throw TributaryClientError(code: .disconnected, message: "reply consumer ended")
         }

@@ -271,6 +271,18 @@ public struct OrchestratorService: Service {
             return
         }
         do {
+            if query.properties.type == MessageType.listQuery.rawValue {
+                let request = try MessageCoding.decode(ListQuery.self, from: query.body)
+                let records = try await store.recentExperiments(state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)))
+                let reply = ListReply(experiments: records.map { ExperimentStatus(record: $0, at: Date()) })
+                try await connection.publish(
+                    try MessageCoding.encode(reply), routingKey: replyTo,
+                    properties: .contract(
+                        messageID: UUID().uuidString, correlationID: query.properties.correlationID ?? "list", type: MessageType.listReply.rawValue,
+                        persistent: false))
+                try? query.ack()
+                return
+            }
             let request = try MessageCoding.decode(StatusQuery.self, from: query.body)
             let status = try await currentStatus(request.experimentID, store: store)
             var batches: [BatchStatus]?

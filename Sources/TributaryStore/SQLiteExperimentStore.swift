@@ -108,6 +108,11 @@ public actor SQLiteExperimentStore {
         try SQLiteTransaction(database: requireDatabase()).experiment(id: id)
     }
 
+    /// The newest experiments first, optionally only those in `state`, for `tributary list`.
+    package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
+        try SQLiteTransaction(database: requireDatabase()).recentExperiments(state: state, limit: limit)
+    }
+
     /// The experiment's batches in `states`, lowest index first, for status details.
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
         try SQLiteTransaction(database: requireDatabase()).batches(experimentID: experimentID, in: states, limit: limit)

@@ -52,6 +52,7 @@ enum SQLiteSchema {
         ALTER TABLE experiments ADD COLUMN tolerance TEXT NOT NULL DEFAULT '0';
         ALTER TABLE experiments ADD COLUMN max_in_flight INTEGER NOT NULL DEFAULT 1000;
         CREATE INDEX experiments_step_due ON experiments (step_due_at) WHERE step_due_at IS NOT NULL;
+        CREATE INDEX experiments_created ON experiments (created_at);
         CREATE TABLE batches (
             experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, state TEXT NOT NULL, attempt INTEGER NOT NULL,
             dispatched_at REAL, due_at REAL, worker_id TEXT, last_error TEXT, result BLOB,

@@ -38,6 +38,17 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         return records
     }
 
+    /// The newest experiments first, optionally only those in `state`.
+    package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
+        let filter = state == nil ? "" : "WHERE state = ?2"
+        let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT ?1")
+        try statement.bind([.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? []))
+        defer { statement.reset() }
+        var records: [ExperimentRecord] = []
+        while try statement.step() { records.append(try Self.experiment(from: statement)) }
+        return records
+    }
+
     private static func experiment(from row: SQLiteStatement) throws -> ExperimentRecord {
         let id = row.text(0)
         guard let state = ExperimentState(rawValue: row.text(2)) else {

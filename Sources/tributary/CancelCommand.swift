@@ -14,16 +14,20 @@ struct CancelCommand: AsyncParsableCommand {
     @Argument(help: "The experiment id printed by submit.")
     var experimentID: String
 
+    @Flag(help: "Print the experiment's status afterwards as JSON.")
+    var json = false
+
     func run() async throws {
         let status = try await connection.withClient { try await $0.cancel(experimentID: experimentID) }
         guard let status else {
-            print("unknown experiment \(experimentID)")
+            if json { try printJSON(NotFound(experimentId: experimentID)) } else { print("unknown experiment \(experimentID)") }
             throw ExitCode(1)
         }
+        if json { try printJSON(status) }
         switch status.state {
-        case .cancelled: print("cancelled: experiment \(experimentID) (\(status.batchesCompleted)/\(status.batchCount) batches had completed)")
+        case .cancelled: if !json { print("cancelled: experiment \(experimentID) (\(status.batchesCompleted)/\(status.batchCount) batches had completed)") }
         default:
-            print("not cancelled: experiment \(experimentID) had already ended as \(status.state.rawValue)")
+            if !json { print("not cancelled: experiment \(experimentID) had already ended as \(status.state.rawValue)") }
             throw ExitCode(1)
         }
     }

@@ -11,6 +11,7 @@ struct GenerateCorpusCommand: ParsableCommand {
     @Option(help: "Documents per batch.") var batchSize = 10
     @Option(help: "Random seed; the same seed writes the same bytes.") var seed: UInt64 = 1
     @Argument(help: "Folder to write (created if missing).") var folder: String
+    @Flag(help: "Print what was written as JSON.") var json = false
 
     func validate() throws {
         guard documents > 0, words > 0, batchSize > 0 else { throw ValidationError("--documents, --words and --batch-size must be positive") }
@@ -18,6 +19,10 @@ struct GenerateCorpusCommand: ParsableCommand {
 
     func run() throws {
         try CorpusGenerator.write(documents: documents, wordsPerDocument: words, batchSize: batchSize, seed: seed, to: folder)
-        print("wrote \(documents) documents to \(folder) (submit with: tributary submit \(folder) --wait)")
+        if json {
+            try printJSON(["folder": folder, "documents": "\(documents)"])
+        } else {
+            print("wrote \(documents) documents to \(folder) (submit with: tributary submit \(folder) --wait)")
+        }
     }
 }

@@ -19,16 +19,20 @@ struct RetryCommand: AsyncParsableCommand {
     @Argument(help: "The experiment id printed by submit.")
     var experimentID: String
 
+    @Flag(help: "Print the experiment's status afterwards as JSON.")
+    var json = false
+
     func run() async throws {
         let status = try await connection.withClient { try await $0.retry(experimentID: experimentID) }
         guard let status else {
-            print("unknown experiment \(experimentID)")
+            if json { try printJSON(NotFound(experimentId: experimentID)) } else { print("unknown experiment \(experimentID)") }
             throw ExitCode(1)
         }
+        if json { try printJSON(status) }
         guard status.state == .analysing || status.state == .synthesising else {
-            print("nothing to re-run: experiment \(experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches")
+            if !json { print("nothing to re-run: experiment \(experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches") }
             throw ExitCode(1)
         }
-        print("run \(status.run) of experiment \(experimentID) started: \(status.batchCount - status.batchesCompleted) batches sent again")
+        if !json { print("run \(status.run) of experiment \(experimentID) started: \(status.batchCount - status.batchesCompleted) batches sent again") }
     }
 }

@@ -12,12 +12,15 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The experiment id printed by submit.")
     var experimentID: String
 
+    @Flag(help: "Print JSON (the status is always printed as JSON; accepted for symmetry with the other commands).")
+    var json = false
+
     func run() async throws {
         let status = try await connection.withClient { try await $0.status(experimentID: experimentID) }
         guard let status else {
-            print("unknown experiment \(experimentID)")
+            if json { try printJSON(NotFound(experimentId: experimentID)) } else { print("unknown experiment \(experimentID)") }
             throw ExitCode(1)
         }
-        print(String(decoding: try MessageCoding.encode(status), as: UTF8.self))
+        try printJSON(status)
     }
 }

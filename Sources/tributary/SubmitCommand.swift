@@ -29,8 +29,14 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
     @Option(help: "Largest request message, in bytes (the broker's own limit is 128 MiB by default).") var maxRequestBytes = 64 << 20
 
-    @Flag(help: "Wait for the experiment to end, then print the outcome (exit 0 completed, 1 failed, 2 timed out, 3 cancelled).")
+    @Flag(help: "Wait for the experiment to end, showing progress, then print the outcome (exit 0 completed, 1 failed, 2 timed out, 3 cancelled).")
     var wait = false
+
+    @Flag(help: "With --wait, show no progress (only the outcome).")
+    var quiet = false
+
+    @Flag(help: "Print JSON on standard output: the submission, or with --wait the final status. Progress still goes to standard error.")
+    var json = false
 
     @Option(help: "Seconds to wait with --wait.")
     var timeout: Int = 600
@@ -45,16 +51,34 @@ struct SubmitCommand: AsyncParsableCommand {
             client.maxRequestBytes = maxRequestBytes
             try await client.prepare()
             let subscription = try await client.submit(spec, experimentID: experimentID ?? UUID().uuidString.lowercased())
-            print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
+            if json, !wait {
+                try printJSON(Submission(experimentId: subscription.experimentID, documents: spec.documents.count))
+            } else if !json {
+                print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
+            }
             guard wait else { return nil }
+            let display = quiet ? nil : ProgressDisplay()
+            defer { display?.finish() }
+            var progress: (@Sendable (ExperimentStatus) -> Void)?
+            if let display { progress = { display.update($0) } }
             do {
-                return try await subscription.outcome(within: .seconds(timeout))
+                return try await subscription.outcome(within: .seconds(timeout), progress: progress)
             } catch let error as TributaryClientError where error.code == .timeout {
+                display?.finish()
                 print("error: \(error)")
                 throw ExitCode(2)
             }
         }
         guard let outcome else { return }
+        if json {
+            if let out, let result = outcome.report { try write(result, to: out, quietly: true) }
+            try printJSON(outcome)
+            switch outcome.state {
+            case .completed: return
+            case .cancelled: throw ExitCode(3)
+            default: throw ExitCode(1)
+            }
+        }
         switch outcome.state {
         case .completed:
             print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored, \(outcome.retries) retries")
@@ -110,7 +134,7 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     /// Writes the synthesis output as the three files a researcher uses.
-    private func write(_ result: JSONValue, to folder: String) throws {
+    private func write(_ result: JSONValue, to folder: String, quietly: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let report = result["report"] ?? result
         var bytes = try MessageCoding.encode(report)
@@ -126,6 +150,12 @@ struct SubmitCommand: AsyncParsableCommand {
         if case .string(let csv)? = result["scores_csv"] {
             try csv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
         }
-        print("report written to \(folder)/report.md (also report.json, scores.csv)")
+        if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
     }
+}
+
+/// What `submit --json` prints without `--wait`.
+private struct Submission: Encodable {
+    var experimentId: String
+    var documents: Int
 }

@@ -16,6 +16,9 @@ struct TopologyCommand: AsyncParsableCommand {
     @Flag(help: "Delete the namespace's queues (and every message in them) and exchanges from the broker instead.")
     var delete = false
 
+    @Flag(help: "The definitions are JSON already; with --delete, print the result as JSON.")
+    var json = false
+
     func run() async throws {
         guard delete else {
             FileHandle.standardOutput.write(Data(try connection.topology.definitions(virtualHost: vhost)))
@@ -23,6 +26,10 @@ struct TopologyCommand: AsyncParsableCommand {
         }
         let topology = connection.topology
         try await connection.withConnection("tributary-cli") { try await topology.delete(on: $0) }
-        print("deleted the queues and exchanges of namespace \(topology.namespace)")
+        if json {
+            try printJSON(["deleted_namespace": topology.namespace])
+        } else {
+            print("deleted the queues and exchanges of namespace \(topology.namespace)")
+        }
     }
 }

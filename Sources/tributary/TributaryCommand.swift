@@ -6,7 +6,9 @@ struct TributaryCommand: AsyncParsableCommand {
         commandName: "tributary",
         abstract: "Submit experiments to a Tributary pipeline and follow them.",
         subcommands: [
-            SubmitCommand.self, StatusCommand.self, ExplainCommand.self, CancelCommand.self, RetryCommand.self, TopologyCommand.self,
+            SubmitCommand.self, StatusCommand.self, ExplainCommand.self, ListCommand.self, WatchCommand.self, DeadLettersCommand.self, CancelCommand.self,
+            RetryCommand.self,
+            TopologyCommand.self,
             GenerateCorpusCommand.self,
         ])
 }

@@ -182,6 +182,65 @@ import TributaryTestSupport
         }
     }
 
+    /// The operator's commands, through the real CLI: submit and wait with JSON output, list,
+    /// watch, and dead letters listed, shown and replayed to their source queue.
+    @Test func operatorCommandsListWatchAndReplayDeadLetters() async throws {
+        try await withPipeline { harness in
+            try harness.startPipeline(analysers: 1)
+            let watch = try harness.runClient(["watch", "--json"])
+            let specPath = "\(harness.directory)/ops.json"
+            try Data(try MessageCoding.encode(Corpus.spec(name: "ops", documents: 4, batchSize: 2))).write(to: URL(fileURLWithPath: specPath))
+            let id = "ops-\(UInt32.random(in: 0...UInt32.max))"
+            let submit = try harness.runClient(["submit", specPath, "--experiment-id", id, "--wait", "--json", "--quiet", "--timeout", "60"])
+            #expect(try await submit.waitForExit(within: .seconds(90)) == 0, "\(submit.log)")
+            let final = try #require(submit.log.split(separator: "\n").last { $0.hasPrefix("{") })
+            let outcome = try MessageCoding.decode(ExperimentStatus.self, from: Array(final.utf8))
+            #expect(outcome.experimentID == id && outcome.state == .completed)
+
+            let list = try harness.runClient(["list", "--state", "completed", "--json"])
+            #expect(try await list.waitForExit(within: .seconds(30)) == 0)
+            let listed = try MessageCoding.decode([ExperimentStatus].self, from: Array((list.log.split(separator: "\n").last { $0.hasPrefix("[") } ?? "").utf8))
+            #expect(listed.map(\.experimentID) == [id])
+
+            try await eventually(within: .seconds(10), "watch to print the completed event") {
+                watch.log.contains(id) && watch.log.contains(#""state":"completed""#)
+            }
+            _ = try await watch.terminate()
+
+            // A valid request that was dead-lettered (as if refused while its producer was misconfigured).
+            let replayed = "replayed-\(UInt32.random(in: 0...UInt32.max))"
+            var properties = AMQPProperties(
+                contentType: "application/json",
+                headers: [
+                    "x-tributary-rejection-reason": "malformed: refused while misconfigured",
+                    "x-tributary-source-queue": .string(harness.topology.requestsQueue),
+                ],
+                deliveryMode: .persistent, correlationID: replayed, messageID: replayed, type: MessageType.experimentRequest.rawValue)
+            properties.appID = "test"
+            try await harness.connection.publish(
+                try MessageCoding.encode(
+                    ExperimentRequest(experimentID: replayed, submittedAt: Date(), experiment: Corpus.spec(name: "again", documents: 2, batchSize: 1))),
+                exchange: harness.topology.deadLetterExchange, routingKey: "", properties: properties)
+            let client = harness.client
+            try await eventually(within: .seconds(10), "the dead letter to arrive") {
+                try await client.deadLetters().contains { $0.messageID == replayed }
+            }
+            let listing = try harness.runClient(["dead-letters", "list", "--reason", "malformed", "--json"])
+            #expect(try await listing.waitForExit(within: .seconds(30)) == 0)
+            #expect(listing.log.contains(replayed) && listing.log.contains(#""reason":"malformed: refused while misconfigured""#), "\(listing.log)")
+            let show = try harness.runClient(["dead-letters", "show", replayed])
+            #expect(try await show.waitForExit(within: .seconds(30)) == 0)
+            #expect(show.log.contains("from \(harness.topology.requestsQueue)") && show.log.contains(#""experiment_id":"\#(replayed)""#), "\(show.log)")
+
+            let followed = try await harness.client.follow(experimentID: replayed)
+            let replay = try harness.runClient(["dead-letters", "replay", replayed])
+            #expect(try await replay.waitForExit(within: .seconds(30)) == 0, "\(replay.log)")
+            #expect(replay.log.contains("replayed 1 dead letter(s)"))
+            #expect(try await followed.outcome(within: .seconds(60)).state == .completed)
+            #expect(try await harness.client.deadLetters().contains { $0.messageID == replayed } == false)
+        }
+    }
+
     @Test func externalAnalyserReplacesTheBuiltInOne() async throws {
         try await withPipeline { harness in
             let script = Repository.path("Deploy/analysers/phrase_counter.py")

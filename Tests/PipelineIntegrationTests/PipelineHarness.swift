@@ -66,11 +66,11 @@ final class PipelineHarness: @unchecked Sendable {
 
     /// Runs the `tributary` command against this pipeline.
     func runClient(_ arguments: [String]) throws -> ServiceProcess {
-        let subcommand = arguments.first.map { [$0] } ?? []
         let path = "\(Self.binDirectory)/tributary"
+        // Options go last: after any subcommand path (`dead-letters list`) and its arguments.
         let process = try ServiceProcess(
             executable: path,
-            arguments: subcommand + ["--amqp-url", brokerURL, "--namespace", topology.namespace] + arguments.dropFirst(),
+            arguments: arguments + ["--amqp-url", brokerURL, "--namespace", topology.namespace],
             name: "tributary-\(processes.count)", logDirectory: directory)
         processes.append(process)
         return process

@@ -10,4 +10,6 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable {
     case experimentStatus = "experiment_status"
     case statusQuery = "status_query"
     case statusReply = "status_reply"
+    case listQuery = "list_query"
+    case listReply = "list_reply"
 }

@@ -10,3 +10,5 @@ extension ExperimentStatus: VersionedMessage {}
 extension StatusQuery: VersionedMessage {}
 extension StatusReply: VersionedMessage {}
 extension ExperimentControlRequest: VersionedMessage {}
+extension ListQuery: VersionedMessage {}
+extension ListReply: VersionedMessage {}

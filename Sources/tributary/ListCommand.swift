@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TributaryClient
+import TributaryCommandLine
+import TributaryCore
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Recent experiments with their state, progress and age, newest first.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Only experiments in this state (received, pre_testing, analysing, synthesising, completed, failed, cancelled).")
+    var state: String?
+
+    @Option(help: "At most this many (1 to 1000).")
+    var limit = 20
+
+    @Flag(help: "Print the experiments as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let state, ExperimentState(rawValue: state) == nil { throw ValidationError("--state: '\(state)' is not a state") }
+        guard (1...ListQuery.maximumLimit).contains(limit) else { throw ValidationError("--limit must be between 1 and \(ListQuery.maximumLimit)") }
+    }
+
+    func run() async throws {
+        let experiments = try await connection.withClient { try await $0.list(state: state.flatMap(ExperimentState.init(rawValue:)), limit: limit) }
+        if json {
+            print(String(decoding: try MessageCoding.encode(experiments), as: UTF8.self))
+            return
+        }
+        let now = Date()
+        print(
+            [
+                "experiment".padding(toLength: 36, withPad: " ", startingAt: 0), "state".padding(toLength: 12, withPad: " ", startingAt: 0),
+                "progress".padding(toLength: 28, withPad: " ", startingAt: 0), "age", "name",
+            ].joined(separator: "  "))
+        for status in experiments {
+            let ended = status.batchesCompleted + status.failedBatches
+            let progress = status.batchCount > 0 ? "\(ended)/\(status.batchCount)" + (status.failedBatches > 0 ? " (\(status.failedBatches) failed)" : "") : "–"
+            print(
+                [
+                    status.experimentID.padding(toLength: 36, withPad: " ", startingAt: 0),
+                    status.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0),
+                    progress.padding(toLength: 28, withPad: " ", startingAt: 0), ProgressDisplay.clock(Int(now.timeIntervalSince(status.lastProgressAt))),
+                    status.name,
+                ].joined(separator: "  "))
+        }
+    }
+}
