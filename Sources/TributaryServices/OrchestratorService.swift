@@ -103,12 +103,16 @@ public struct OrchestratorService: Service {
         let resolution = configuration.timerResolution
         while !Task.isCancelled {
             let next = (try? await store.nextTimerDue()) ?? nil
-            let wait = next.map { Duration.milliseconds(max(0, Int64($0.timeIntervalSinceNow * 1_000))) } ?? resolution
-            try? await Task.sleep(for: min(wait, resolution))
             if let next, next <= Date() {
-                // Yielding only what is due keeps an idle orchestrator from writing.
+                // Yielding only what is due keeps an idle orchestrator from writing. One tick
+                // fires up to a batch of timers; the next look comes a resolution later, so
+                // ticks never pile up behind a busy event loop.
                 if case .terminated = feed.yield(.timers) { return }
+                try? await Task.sleep(for: resolution)
+                continue
             }
+            let wait = next.map { Duration.milliseconds(Int64($0.timeIntervalSinceNow * 1_000)) } ?? resolution
+            try? await Task.sleep(for: min(max(wait, .milliseconds(1)), resolution))
         }
     }
 
