@@ -47,11 +47,12 @@ extension TributaryClient {
                 }
                 if kept.count + taken.count == count { break }
             }
-            // Held until all are read, so none is delivered twice to this reader.
+            // Stop the consumer before handing the rest back: a message returned while it still
+            // consumes would come straight back to it and sit unsettled in its buffer.
+            try? await consumer.cancel()
             for delivery in held { try? delivery.nack(requeue: true) }
             return (kept, taken)
         }
-        try? await consumer.cancel()
         return result
     }
 }
