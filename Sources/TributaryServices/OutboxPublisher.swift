@@ -67,7 +67,7 @@ actor OutboxPublisher {
                     // A task nobody can receive is an error; an event nobody follows is normal.
                     mandatory: message.destination == .tasks)
                 break
-            } catch let error as AMQPError where error.code == .invalidArgument {
+            } catch  where error.code == .invalidArgument {
                 // This message can never be sent as it is: retrying would loop for ever. Drop it
                 // loudly. A task dropped here is a lost attempt: its deadline re-sends it, and
                 // its batch fails for good if every attempt is lost the same way.

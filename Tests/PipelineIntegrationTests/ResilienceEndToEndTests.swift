@@ -81,7 +81,7 @@ import TributaryTestSupport
             guard case .string(let markdown)? = first.report?["report_markdown"] else { throw HarnessError("no report_markdown") }
             #expect(markdown.contains("**Coverage:** 10 of 12 planned documents analysed"), "\(markdown.prefix(300))")
 
-            FileManager.default.createFile(atPath: "\(harness.directory)/healed", contents: nil)
+            #expect(FileManager.default.createFile(atPath: "\(harness.directory)/healed", contents: nil))
             let rerun = try #require(try await harness.client.retry(experimentID: subscription.experimentID))
             #expect(rerun.state == .analysing && rerun.run == 2)
             let second = try await harness.client.follow(experimentID: subscription.experimentID).outcome(within: .seconds(90))

@@ -160,8 +160,8 @@ import TributaryTestSupport
     @Test func retriesAreNewAttemptsAndTheFirstSuccessWins() throws {
         let store = InMemoryExperimentStore()
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        try orchestrator.handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 1, batchSize: 1))), at: now, in: store)
-        try orchestrator.handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), at: now, in: store)
+        _ = try orchestrator.handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 1, batchSize: 1))), at: now, in: store)
+        _ = try orchestrator.handle(.result(Fixtures.result(for: Fixtures.tasks(in: store.drainOutbox())[0])), at: now, in: store)
         let out = store.drainOutbox()
         let first = Fixtures.tasks(in: out)[0]
         #expect(out.first { $0.destination == .tasks }?.messageID == "e1.analyse_batch.0.attempt-1")
