@@ -14,25 +14,14 @@ struct RetryCommand: AsyncParsableCommand {
             started, 1 when there was nothing to re-run.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
-
-    @Argument(help: "The experiment id printed by submit.")
-    var experimentID: String
-
-    @Flag(help: "Print the experiment's status afterwards as JSON.")
-    var json = false
+    @OptionGroup var experiment: ExperimentArguments
 
     func run() async throws {
-        let status = try await connection.withClient { try await $0.retry(experimentID: experimentID) }
-        guard let status else {
-            if json { try printJSON(NotFound(experimentId: experimentID)) } else { print("unknown experiment \(experimentID)") }
-            throw ExitCode(1)
-        }
-        if json { try printJSON(status) }
+        let status = try await experiment.status { try await $0.retry(experimentID: $1) }
         guard status.state == .analysing || status.state == .synthesising else {
-            if !json { print("nothing to re-run: experiment \(experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches") }
+            experiment.say("nothing to re-run: experiment \(experiment.experimentID) is \(status.state.rawValue) with \(status.failedBatches) failed batches")
             throw ExitCode(1)
         }
-        if !json { print("run \(status.run) of experiment \(experimentID) started: \(status.batchCount - status.batchesCompleted) batches sent again") }
+        experiment.say("run \(status.run) of experiment \(experiment.experimentID) started: \(status.batchCount - status.batchesCompleted) batches sent again")
     }
 }
