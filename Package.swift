@@ -12,7 +12,12 @@ let swiftSettings: [SwiftSetting] = [
 func agentExecutable(_ name: String) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["TributaryAgentCommandLine", "TributaryAnalysis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        // TributaryCommandLine directly too: the agent's options embed its ConnectionOptions, and a change of their
+        // layout must rebuild the executable (SwiftPM does not always notice it through TributaryAgentCommandLine).
+        dependencies: [
+            "TributaryAgentCommandLine", "TributaryCommandLine", "TributaryAnalysis",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
         swiftSettings: swiftSettings
     )
 }
