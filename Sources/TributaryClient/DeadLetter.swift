@@ -35,9 +35,6 @@ public struct DeadLetter: Sendable, Hashable, Codable {
         body = String(decoding: delivery.body, as: UTF8.self)
     }
 
-    /// The reason's stable prefix: `malformed`, `unsupported_schema_version`, `delivery_limit`, …
-    public var reasonCode: String { String(reason.prefix { $0 != ":" }) }
-
     /// Headers that record the dead-lettering, dropped when the message is sent back.
     static let deadLetteringHeaders: Set<String> = [
         "x-death", "x-first-death-exchange", "x-first-death-queue", "x-first-death-reason", "x-last-death-exchange",

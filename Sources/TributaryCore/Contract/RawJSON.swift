@@ -8,9 +8,4 @@ public struct RawJSON: Sendable, Hashable, Decodable {
 
     /// Leaves the value to the caller: the decoder's own representation can't give bytes back.
     public init(from decoder: any Decoder) throws { bytes = [] }
-
-    /// The value as a tree, for the few places that look inside (a plan, a final report).
-    public func decoded<T: Decodable>(as type: T.Type = JSONValue.self) throws(ContractError) -> T {
-        try MessageCoding.decode(type, from: bytes)
-    }
 }

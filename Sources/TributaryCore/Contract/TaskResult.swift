@@ -40,16 +40,6 @@ public struct TaskResult<Output: Sendable>: Sendable {
         self.finishedAt = finishedAt
     }
 
-    /// The same result with its output in another representation (for tests and tools).
-    public func map<Other: Sendable>(_ transform: (Output) throws -> Other) rethrows -> TaskResult<Other> {
-        var other = TaskResult<Other>(
-            task: identity, attempt: attempt, status: status, result: try result.map(transform), error: error,
-            workerID: workerID, startedAt: startedAt, finishedAt: finishedAt)
-        other.schemaVersion = schemaVersion
-        other.taskID = taskID
-        return other
-    }
-
     /// Which task this result is for.
     public var identity: TaskIdentity {
         TaskIdentity(taskID: taskID, experimentID: experimentID, taskType: taskType, batchIndex: batchIndex)

@@ -11,8 +11,6 @@ public enum TributaryLogKey: String, Sendable, CaseIterable {
     case workerID = "tributary.worker_id"
     /// What happened, as a stable name (an ``Orchestrator/Event`` raw value, for instance).
     case event = "tributary.event"
-    case taskType = "tributary.task_type"
-    case status = "tributary.status"
     case count = "tributary.count"
     case reason = "tributary.reason"
     case error = "tributary.error"
