@@ -160,10 +160,8 @@ public enum ExperimentFiles {
             spec.tolerateFailedBatches = tolerance
         }
         if let maxInFlight = experiment.maxInFlight { spec.maxInFlight = maxInFlight }
-        // The field name leads each problem: it becomes the error's field.
         if let problem = spec.policyProblems.first {
-            let field = String(problem.prefix { $0 != " " })
-            throw ExperimentFileError(file: file, field: field, String(problem.dropFirst(field.count + 1)))
+            throw ExperimentFileError(file: file, field: problem.field, problem.message)
         }
     }
 

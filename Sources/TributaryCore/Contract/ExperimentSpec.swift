@@ -59,16 +59,17 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
     }
 
     /// What is wrong with the resilience settings, each problem naming its wire field; empty when fine.
-    public var policyProblems: [String] {
-        var problems: [String] = []
-        if !(1...100).contains(retry.maxAttempts) { problems.append("retry.max_attempts must be between 1 and 100, not \(retry.maxAttempts)") }
-        if retry.initialBackoff.milliseconds <= 0 { problems.append("retry.initial_backoff must be positive") }
+    public var policyProblems: [PolicyProblem] {
+        var problems: [PolicyProblem] = []
+        func problem(_ field: String, _ message: String) { problems.append(PolicyProblem(field: field, message: message)) }
+        if !(1...100).contains(retry.maxAttempts) { problem("retry.max_attempts", "must be between 1 and 100, not \(retry.maxAttempts)") }
+        if retry.initialBackoff.milliseconds <= 0 { problem("retry.initial_backoff", "must be positive") }
         if retry.maxBackoff < retry.initialBackoff {
-            problems.append("retry.max_backoff (\(retry.maxBackoff)) must not be below retry.initial_backoff (\(retry.initialBackoff))")
+            problem("retry.max_backoff", "(\(retry.maxBackoff)) must not be below retry.initial_backoff (\(retry.initialBackoff))")
         }
-        if taskTimeout.milliseconds <= 0 { problems.append("task_timeout must be positive") }
-        if case .count(let count) = tolerateFailedBatches, count < 0 { problems.append("tolerate_failed_batches can't be negative") }
-        if maxInFlight < 1 { problems.append("max_in_flight must be at least 1, not \(maxInFlight)") }
+        if taskTimeout.milliseconds <= 0 { problem("task_timeout", "must be positive") }
+        if case .count(let count) = tolerateFailedBatches, count < 0 { problem("tolerate_failed_batches", "can't be negative") }
+        if maxInFlight < 1 { problem("max_in_flight", "must be at least 1, not \(maxInFlight)") }
         return problems
     }
 }

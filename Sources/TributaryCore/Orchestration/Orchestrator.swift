@@ -53,7 +53,7 @@ package struct Orchestrator: Sendable {
         let problems = spec.policyProblems
         guard problems.isEmpty else {
             record.state = .failed
-            record.failure = "invalid experiment: " + problems.joined(separator: "; ")
+            record.failure = "invalid experiment: " + problems.map(\.description).joined(separator: "; ")
             try store.create(record, spec: try MessageCoding.encode(spec))
             try emit(record, at: now, in: store)
             return Disposition(.experimentFailed, experimentID: record.id)
