@@ -25,15 +25,15 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func matches(_ letter: DeadLetter) -> Bool { reason.map { letter.reason.hasPrefix($0) } ?? true }
 
-        func print(_ letters: [DeadLetter], detail: Bool) throws {
+        func show(_ letters: [DeadLetter], detail: Bool) throws {
             if json {
-                Swift.print(String(decoding: try MessageCoding.encode(letters), as: UTF8.self))
+                try printJSON(letters)
                 return
             }
             for letter in letters {
-                Swift.print("\(letter.messageID ?? "-")  \(letter.type ?? "-")  from \(letter.sourceQueue ?? "?")  \(letter.reason)")
+                print("\(letter.messageID ?? "-")  \(letter.type ?? "-")  from \(letter.sourceQueue ?? "?")  \(letter.reason)")
                 if detail {
-                    Swift.print(
+                    print(
                         "  experiment: \(letter.experimentID ?? "-"); dead-lettered \(letter.deaths) time(s); \(letter.bodyBytes) bytes\n  \(letter.body)")
                 }
             }
@@ -46,7 +46,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
 
         func run() async throws {
             let letters = try await selection.connection.withClient { try await $0.deadLetters(limit: selection.limit) }
-            try selection.print(letters.filter(selection.matches), detail: false)
+            try selection.show(letters.filter(selection.matches), detail: false)
         }
     }
 
@@ -59,7 +59,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let letters = try await selection.connection.withClient { try await $0.deadLetters(limit: selection.limit) }
             let shown = letters.filter { selection.matches($0) && (messageIDs.isEmpty || messageIDs.contains($0.messageID ?? "")) }
             if shown.isEmpty && !messageIDs.isEmpty { throw ValidationError("no dead letter with id \(messageIDs.joined(separator: ", "))") }
-            try selection.print(shown, detail: true)
+            try selection.show(shown, detail: true)
         }
     }
 
@@ -79,10 +79,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 }
             }
             if selection.json {
-                try selection.print(replayed, detail: false)
+                try selection.show(replayed, detail: false)
             } else {
-                Swift.print("replayed \(replayed.count) dead letter(s)")
-                try selection.print(replayed, detail: false)
+                print("replayed \(replayed.count) dead letter(s)")
+                try selection.show(replayed, detail: false)
             }
             if replayed.isEmpty { throw ExitCode(1) }
         }

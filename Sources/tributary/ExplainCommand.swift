@@ -20,7 +20,7 @@ struct ExplainCommand: AsyncParsableCommand {
     func run() async throws {
         let reply = try await connection.withClient { try await $0.explain(experimentID: experimentID) }
         if json {
-            print(String(decoding: try MessageCoding.encode(reply), as: UTF8.self))
+            try printJSON(reply)
             return
         }
         guard let status = reply.status else {

@@ -27,7 +27,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let experiments = try await connection.withClient { try await $0.list(state: state.flatMap(ExperimentState.init(rawValue:)), limit: limit) }
         if json {
-            print(String(decoding: try MessageCoding.encode(experiments), as: UTF8.self))
+            try printJSON(experiments)
             return
         }
         let now = Date()

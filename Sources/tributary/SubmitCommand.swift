@@ -73,39 +73,41 @@ struct SubmitCommand: AsyncParsableCommand {
         if json {
             if let out, let result = outcome.report { try write(result, to: out, quietly: true) }
             try printJSON(outcome)
-            switch outcome.state {
-            case .completed: return
-            case .cancelled: throw ExitCode(3)
-            default: throw ExitCode(1)
-            }
+        } else {
+            try describe(outcome)
         }
+        switch outcome.state {
+        case .completed: return
+        case .cancelled: throw ExitCode(3)
+        default: throw ExitCode(1)
+        }
+    }
+
+    /// The outcome for people: a summary line, a warning when batches failed within the
+    /// tolerance, and the report (written to --out, or the Markdown printed).
+    private func describe(_ outcome: ExperimentStatus) throws {
         switch outcome.state {
         case .completed:
             print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored, \(outcome.retries) retries")
             if outcome.failedBatches > 0 {
                 let coverage = outcome.report?["report"]?["coverage"]
-                let analysed = coverage?["documents_analysed"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } }
-                let planned = coverage?["documents_planned"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } }
-                let documents = analysed.flatMap { a in planned.map { "\(a) of \($0) documents analysed" } } ?? "some documents not analysed"
+                func count(_ key: String) -> Int? { if case .number(let n)? = coverage?[key] { Int(n) } else { nil } }
+                let documents = count("documents_analysed").flatMap { a in count("documents_planned").map { "\(a) of \($0) documents analysed" } }
                 FileHandle.standardError.write(
                     Data(
-                        "warning: \(outcome.failedBatches) batch(es) failed for good (tolerated); \(documents). Re-run them with: tributary retry \(outcome.experimentID)\n"
+                        "warning: \(outcome.failedBatches) batch(es) failed for good (tolerated); \(documents ?? "some documents not analysed"). Re-run them with: tributary retry \(outcome.experimentID)\n"
                             .utf8))
             }
-            guard let result = outcome.report else { break }
+            guard let result = outcome.report else { return }
             if let out {
                 try write(result, to: out)
             } else if case .string(let markdown)? = result["report_markdown"] {
                 print(markdown)
             } else {
-                print(String(decoding: try MessageCoding.encode(result), as: UTF8.self))
+                try printJSON(result)
             }
-        case .cancelled:
-            print("cancelled: experiment \(outcome.experimentID)")
-            throw ExitCode(3)
-        default:
-            print("failed: \(outcome.error ?? "no reason given")")
-            throw ExitCode(1)
+        case .cancelled: print("cancelled: experiment \(outcome.experimentID)")
+        default: print("failed: \(outcome.error ?? "no reason given")")
         }
     }
 
