@@ -58,7 +58,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
             id: id, name: row.text(1), state: state, batchCount: Int(row.int(3)), batchesCompleted: Int(row.int(4)),
             batchesFailed: Int(row.int(12)), inFlight: Int(row.int(13)), retryWaiting: Int(row.int(14)), retries: Int(row.int(15)),
             duplicatesIgnored: Int(row.int(5)), synthesisRequests: Int(row.int(6)), run: Int(row.int(16)),
-            warnings: try JSONDecoder().decode([String].self, from: Data(row.blob(7))),
+            warnings: try Self.warnings(from: row.blob(7)),
             failure: row.isNull(8) ? nil : row.text(8),
             createdAt: Date(timeIntervalSince1970: row.double(9)), updatedAt: Date(timeIntervalSince1970: row.double(10)),
             lastProgressAt: row.isNull(17) ? nil : Date(timeIntervalSince1970: row.double(17)),
@@ -82,6 +82,17 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         return "UPDATE experiments SET \(columns.enumerated().dropFirst().map { "\($1) = ?\($0 + 1)" }.joined(separator: ", ")) WHERE id = ?1"
     }()
 
+    // Read and written with every result; nearly always empty, and then no codec is needed.
+    private static let noWarnings = Array("[]".utf8)
+
+    private static func warnings(from bytes: [UInt8]) throws -> [String] {
+        bytes == noWarnings ? [] : try JSONDecoder().decode([String].self, from: Data(bytes))
+    }
+
+    private static func encode(_ warnings: [String]) throws -> [UInt8] {
+        warnings.isEmpty ? noWarnings : Array(try JSONEncoder().encode(warnings))
+    }
+
     package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
         try write(record, sql: Self.insertExperiment)
@@ -96,7 +107,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
         try database.statement(sql).run([
             .text(record.id), .text(record.name), .text(record.state.rawValue), int(record.batchCount), int(record.batchesCompleted),
-            int(record.duplicatesIgnored), int(record.synthesisRequests), .blob(Array(try JSONEncoder().encode(record.warnings))),
+            int(record.duplicatesIgnored), int(record.synthesisRequests), .blob(try Self.encode(record.warnings)),
             record.failure.map { .text($0) } ?? .null, date(record.createdAt), date(record.updatedAt),
             record.report.map { .blob($0) } ?? .null,
             int(record.batchesFailed), int(record.inFlight), int(record.retryWaiting), int(record.retries), int(record.run),
