@@ -41,6 +41,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // C shims.
@@ -75,16 +82,37 @@ let package = Package(
         // What a user's program links to submit and follow experiments.
         .target(
             name: "TributaryClient",
-            dependencies: ["AMQP", "TributaryCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AMQP", "TributaryCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The server side: orchestrator, agent runtime, outbox, dead-lettering.
         .target(
             name: "TributaryServices",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient",
+                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient", "TributaryObservability",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What every service serves over HTTP (metrics, health) and how it exports traces.
+        .target(
+            name: "TributaryObservability",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -102,7 +130,7 @@ let package = Package(
         .target(
             name: "TributaryAgentCommandLine",
             dependencies: [
-                "TributaryCommandLine", "TributaryCore", "TributaryServices", "TributaryAnalysis",
+                "TributaryCommandLine", "TributaryCore", "TributaryServices", "TributaryAnalysis", "TributaryObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -115,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "orchestrator",
             dependencies: [
-                "TributaryCommandLine", "TributaryServices", "TributaryStore",
+                "TributaryCommandLine", "TributaryServices", "TributaryStore", "TributaryObservability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

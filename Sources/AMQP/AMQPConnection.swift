@@ -13,10 +13,12 @@ import Logging
 public final class AMQPConnection: Sendable {
     public let configuration: AMQPConfiguration
     let thread: ConnectionThread
+    let statusBoard: StatusBoard
 
-    private init(configuration: AMQPConfiguration, thread: ConnectionThread) {
+    private init(configuration: AMQPConfiguration, thread: ConnectionThread, statusBoard: StatusBoard) {
         self.configuration = configuration
         self.thread = thread
+        self.statusBoard = statusBoard
     }
 
     deinit {
@@ -32,7 +34,8 @@ public final class AMQPConnection: Sendable {
         let thread = ConnectionThread()
         var logger = logger
         logger[metadataKey: "amqp.connection"] = "\(configuration.connectionName)"
-        let core = ConnectionCore(configuration: configuration, logger: logger, owner: thread)
+        let statusBoard = StatusBoard()
+        let core = ConnectionCore(configuration: configuration, logger: logger, owner: thread, statusBoard: statusBoard)
         thread.start(core: core, name: "amqp-\(configuration.connectionName)")
         let result: Result<Void, AMQPError> = await withUnsafeContinuation { continuation in
             thread.submit { core in
@@ -45,7 +48,7 @@ public final class AMQPConnection: Sendable {
             }
         }
         try result.get()
-        return AMQPConnection(configuration: configuration, thread: thread)
+        return AMQPConnection(configuration: configuration, thread: thread, statusBoard: statusBoard)
     }
 
     /// Opens a connection from an AMQP URI with default settings otherwise.
@@ -176,6 +179,12 @@ public final class AMQPConnection: Sendable {
         }
         return AMQPConsumer(queue: queue, tag: tag, stream: stream, channel: channel, owner: thread)
     }
+
+    /// The connection's health now, without waiting for its thread: for readiness probes.
+    public var status: AMQPConnectionStatus { statusBoard.current }
+
+    /// The current status, then every change (open, lost, re-opened) until the connection closes.
+    public func statusUpdates() -> AsyncStream<AMQPConnectionStatus> { statusBoard.follow() }
 
     /// How many times the connection has been lost and re-opened since ``connect(_:logger:)``.
     public func recoveryCount() async throws(AMQPError) -> Int {

@@ -5,12 +5,14 @@ import ServiceLifecycle
 import TributaryAnalysis
 import TributaryCommandLine
 import TributaryCore
+import TributaryObservability
 import TributaryServices
 import UnixSignals
 
 /// What the three agent executables share: options, wiring and graceful shutdown.
 public struct AgentOptions: ParsableArguments {
     @OptionGroup public var connection: ConnectionOptions
+    @OptionGroup public var http: HTTPOptions
 
     @Option(help: "Tasks handled at once (also the consumer prefetch).")
     public var concurrency: Int = 4
@@ -55,8 +57,14 @@ public struct AgentOptions: ParsableArguments {
         if let workerID { configuration.workerID = workerID }
         configuration.topology = connection.topology
         configuration.concurrency = concurrency
-        let service = AgentService(configuration: configuration, handler: handler, logger: logger)
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        var observing = ObservabilityConfiguration(
+            serviceName: handler.taskType.rawValue.replacingOccurrences(of: "_", with: "-") + "-agent", httpPort: http.resolvedPort,
+            environment: ProcessInfo.processInfo.environment)
+        observing.httpHost = http.httpHost
+        let observability = try Observability.bootstrap(observing, logger: logger)
+        let service = AgentService(configuration: configuration, handler: handler, logger: logger, readiness: observability.readiness)
+        let group = ServiceGroup(
+            services: observability.services + [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
     }
 }

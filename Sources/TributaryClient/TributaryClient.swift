@@ -1,6 +1,7 @@
 import AMQP
 import Foundation
 import Logging
+import Tracing
 import TributaryCore
 
 /// The client library: submit experiments and follow them to their outcome.
@@ -35,10 +36,16 @@ public struct TributaryClient: Sendable {
             throw TributaryClientError(code: .invalidExperiment, message: "experiment request is \(body.count) bytes; the limit is \(maxRequestBytes)")
         }
         let subscription = try await follow(experimentID: experimentID)
-        try await connection.publish(
-            body, exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
-            properties: .contract(messageID: experimentID, correlationID: experimentID, type: MessageType.experimentRequest.rawValue),
-            mandatory: true)
+        // The experiment's trace starts here: every task and result it causes continues it.
+        try await withSpan("experiment.submit", ofKind: .producer) { span in
+            span.attributes["tributary.experiment_id"] = experimentID
+            try await connection.publish(
+                body, exchange: topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
+                properties: .contract(
+                    messageID: experimentID, correlationID: experimentID, type: MessageType.experimentRequest.rawValue,
+                    traceHeaders: TracePropagation.rootHeaders(for: span.context)),
+                mandatory: true)
+        }
         return subscription
     }
 

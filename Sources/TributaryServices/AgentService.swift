@@ -1,9 +1,13 @@
 import AMQP
+import CoreMetrics
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
+import Tracing
 import TributaryClient
 import TributaryCore
+import TributaryObservability
 
 /// Runs one agent: consumes its task queue, runs the handler, publishes the result with a
 /// confirm and only then acks the task (at-least-once). A task that can't be decoded goes
@@ -14,17 +18,23 @@ public struct AgentService<Handler: TaskHandler>: Service {
     public let configuration: AgentConfiguration
     public let handler: Handler
     let logger: Logger
+    /// Where `/readyz` learns whether the broker and the task consumer are up.
+    let readiness: Readiness
 
-    public init(configuration: AgentConfiguration, handler: Handler, logger: Logger) {
+    public init(configuration: AgentConfiguration, handler: Handler, logger: Logger, readiness: Readiness = Readiness()) {
         self.configuration = configuration
         self.handler = handler
+        self.readiness = readiness
         var logger = logger
         logger[tributaryMetadataKey: .workerID] = "\(configuration.workerID)"
         self.logger = logger
     }
 
     public func run() async throws {
+        readiness.mark("consumers", notReady: "not started")
         let connection = try await AMQPConnection.connect(configuration.amqp, logger: logger)
+        ConnectionHealth.register(connection, in: readiness)
+        let metrics = AgentMetrics(taskType: handler.taskType)
         let topology = configuration.topology
         try await topology.declare(on: connection)
         let queue = topology.taskQueue(handler.taskType)
@@ -32,10 +42,13 @@ public struct AgentService<Handler: TaskHandler>: Service {
         let recent = RecentTasks(capacity: configuration.recentTaskMemory)
         let watch = CancellationWatch(capacity: configuration.recentTaskMemory)
         let cancellations = try await watchCancellations(on: connection, topology: topology)
+        readiness.mark("consumers", notReady: nil)
         logger.info("agent ready", metadata: .tributary([.queue: "\(queue)", .concurrency: "\(configuration.concurrency)"]))
 
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
+                let reconnects = Task { await ConnectionHealth.countReconnects(of: connection) }
+                defer { reconnects.cancel() }
                 group.addTask {
                     for try await delivery in cancellations {
                         try? delivery.ack()
@@ -48,7 +61,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
                 // Prefetch bounds the deliveries outstanding, so this spawns at most `concurrency` tasks at once.
                 for try await delivery in consumer {
                     group.addTask {
-                        await process(delivery, connection: connection, queue: queue, recent: recent, watch: watch)
+                        await process(delivery, connection: connection, queue: queue, recent: recent, watch: watch, metrics: metrics)
                     }
                 }
                 // The task consumer has ended (shutdown); the handlers still running finish, the
@@ -56,6 +69,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
                 try? await cancellations.cancel()
             }
         } onGracefulShutdown: {
+            readiness.mark("consumers", notReady: "shutting down")
             Task { try? await consumer.cancel() }
         }
         logger.info("agent stopping: in-flight tasks finished")
@@ -72,7 +86,9 @@ public struct AgentService<Handler: TaskHandler>: Service {
         return try await connection.consume(queue: queue, prefetch: 64)
     }
 
-    private func process(_ delivery: AMQPDelivery, connection: AMQPConnection, queue: String, recent: RecentTasks, watch: CancellationWatch) async {
+    private func process(
+        _ delivery: AMQPDelivery, connection: AMQPConnection, queue: String, recent: RecentTasks, watch: CancellationWatch, metrics: AgentMetrics
+    ) async {
         let task: TaskMessage
         do {
             task = try MessageCoding.decode(TaskMessage.self, from: delivery.body)
@@ -94,13 +110,25 @@ public struct AgentService<Handler: TaskHandler>: Service {
             return
         }
 
+        // The task's span continues the experiment's trace; the result carries it back.
+        let span = InstrumentationSystem.tracer.startSpan(
+            task.taskType.rawValue, context: TracePropagation.context(from: delivery.properties.headers), ofKind: .consumer)
+        span.attributes["tributary.experiment_id"] = task.experimentID
+        span.attributes["tributary.attempt"] = task.attempt
+        if let index = task.batchIndex { span.attributes["tributary.batch_index"] = index }
+        defer { span.end() }
+        let traceHeaders = TracePropagation.headers(for: span.context, incoming: delivery.properties.headers)
+
         let started = Date()
+        let clock = ContinuousClock.now
+        metrics.inFlight.increment()
         let body: [UInt8]
         do {
             let result: TaskResult<Handler.Output>
             do {
                 let handler = handler
                 guard let output = try await watch.run(for: task.experimentID, { try await handler.handle(task) }) else {
+                    metrics.inFlight.decrement()
                     logger.info("task of a cancelled experiment skipped")
                     try? delivery.ack()
                     return
@@ -111,6 +139,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
             } catch {
                 let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
                 logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
+                span.setStatus(SpanStatus(code: .error, message: failure.code))
                 result = TaskResult(
                     task: task.identity, attempt: task.attempt, status: .failed, error: failure, workerID: configuration.workerID,
                     startedAt: started, finishedAt: Date())
@@ -126,8 +155,11 @@ public struct AgentService<Handler: TaskHandler>: Service {
                         startedAt: started, finishedAt: Date()))) ?? []
         }
 
+        metrics.inFlight.decrement()
+        metrics.taskDuration.record(duration: ContinuousClock.now - clock)
+
         do {
-            try await publishResult(body, for: task.identity, attempt: task.attempt, connection: connection)
+            try await publishResult(body, for: task.identity, attempt: task.attempt, traceHeaders: traceHeaders, connection: connection)
             recent.insert(messageID)
             try delivery.ack()
             logger.debug("task done")
@@ -138,14 +170,16 @@ public struct AgentService<Handler: TaskHandler>: Service {
         }
     }
 
-    private func publishResult(_ body: [UInt8], for task: TaskIdentity, attempt: Int, connection: AMQPConnection) async throws {
+    private func publishResult(
+        _ body: [UInt8], for task: TaskIdentity, attempt: Int, traceHeaders: [String: String] = [:], connection: AMQPConnection
+    ) async throws {
         var headers = ["attempt": attempt]
         if let index = task.batchIndex { headers["batch_index"] = index }
         try await connection.publish(
             body, exchange: configuration.topology.resultsExchange, routingKey: Topology.resultRoutingKey,
             properties: .contract(
                 messageID: Orchestrator.messageID(taskID: task.taskID, attempt: attempt) + ".result", correlationID: task.experimentID,
-                type: MessageType.taskResult.rawValue, headers: headers),
+                type: MessageType.taskResult.rawValue, headers: headers, traceHeaders: traceHeaders),
             mandatory: true)
     }
 
@@ -165,10 +199,13 @@ public struct AgentService<Handler: TaskHandler>: Service {
                 workerID: configuration.workerID, startedAt: now, finishedAt: now)
             // If this publish fails, the dead letter below still tells the orchestrator.
             if let body = try? MessageCoding.encode(result) {
-                try? await publishResult(body, for: header.identity, attempt: header.attempt, connection: connection)
+                let headers = delivery.properties.headers
+                try? await publishResult(
+                    body, for: header.identity, attempt: header.attempt,
+                    traceHeaders: TracePropagation.headers(for: TracePropagation.context(from: headers), incoming: headers), connection: connection)
             }
         }
-        await connection.deadLetter(delivery, reason: "\(reason)", topology: configuration.topology, source: queue)
+        await connection.deadLetter(delivery, for: reason, topology: configuration.topology, source: queue)
     }
 }
 

@@ -1,9 +1,13 @@
 import AMQP
+import CoreMetrics
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
+import Tracing
 import TributaryClient
 import TributaryCore
+import TributaryObservability
 import TributaryStore
 
 /// The orchestrator process: one event loop over experiment requests, task results, dead
@@ -17,6 +21,8 @@ public struct OrchestratorService: Service {
     public let configuration: OrchestratorConfiguration
     let logger: Logger
     let orchestrator = Orchestrator()
+    /// Where `/readyz` learns whether the database, the broker and the consumers are up.
+    let readiness: Readiness
 
     /// What the event loop works on, one item at a time.
     enum Work {
@@ -24,23 +30,39 @@ public struct OrchestratorService: Service {
         case timers
     }
 
-    public init(configuration: OrchestratorConfiguration, logger: Logger) {
+    public init(configuration: OrchestratorConfiguration, logger: Logger, readiness: Readiness = Readiness()) {
         self.configuration = configuration
         self.logger = logger
+        self.readiness = readiness
     }
 
     public func run() async throws {
         let topology = configuration.topology
+        readiness.mark("database", notReady: "opening \(configuration.databasePath)")
         let store = try await SQLiteExperimentStore.open(path: configuration.databasePath, durability: configuration.durability)
+        readiness.mark("database", notReady: nil)
+        readiness.mark("consumers", notReady: "not started")
         let connection: AMQPConnection
         do {
             connection = try await AMQPConnection.connect(configuration.amqp, logger: logger)
+            ConnectionHealth.register(connection, in: readiness)
             try await topology.declare(on: connection)
         } catch {
             await store.close()
+            readiness.mark("database", notReady: "closed")
             throw error
         }
-        let publisher = OutboxPublisher(connection: connection, store: store, topology: topology, logger: logger, window: configuration.publishWindow)
+        let metrics = OrchestratorMetrics()
+        let fanIn = FanInTracker(timer: metrics.fanIn)
+        let publisher = OutboxPublisher(
+            connection: connection, store: store, topology: topology, logger: logger, window: configuration.publishWindow,
+            pendingGauge: metrics.outboxPending,
+            onConfirmed: { message in
+                if message.destination == .tasks, let type = TaskType(rawValue: message.type) { metrics.tasksPublished[type]?.increment() }
+                fanIn.confirmed(message)
+            })
+        let observer = DispositionObserver(metrics: metrics, fanIn: fanIn, store: store, logger: logger)
+        await observer.refreshExperimentCounts()
         let recovered = try await store.pendingOutbox()
         if !recovered.isEmpty { logger.info("re-publishing unconfirmed outbox entries", metadata: .tributary([.count: "\(recovered.count)"])) }
         await publisher.enqueue(recovered)
@@ -49,6 +71,7 @@ public struct OrchestratorService: Service {
         let results = try await connection.consume(queue: topology.resultsQueue, prefetch: configuration.prefetch)
         let deadLetters = try await connection.consume(queue: topology.orchestratorDeadLetterQueue, prefetch: 64)
         let statusQueries = try await connection.consume(queue: topology.statusQueue, prefetch: 32)
+        readiness.mark("consumers", notReady: nil)
         logger.info(
             "orchestrator ready",
             metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
@@ -72,19 +95,21 @@ public struct OrchestratorService: Service {
                     }
                 }
                 group.addTask { await tickTimers(store: store, feed: feed) }
+                group.addTask { await ConnectionHealth.countReconnects(of: connection) }
                 // The single event loop: one item at a time, so the store sees one writer.
                 for await item in work {
                     switch item {
                     case .deliveries(let source, let deliveries):
-                        await process(deliveries, from: source, store: store, publisher: publisher, connection: connection)
+                        await process(deliveries, from: source, store: store, publisher: publisher, connection: connection, observer: observer)
                     case .timers:
-                        await fireTimers(store: store, publisher: publisher)
+                        await fireTimers(store: store, publisher: publisher, observer: observer)
                     }
                 }
                 // The consumers have ended (shutdown): stop the timer and status tasks too.
                 group.cancelAll()
             }
         } onGracefulShutdown: {
+            readiness.mark("consumers", notReady: "shutting down")
             Task {
                 for consumer in [requests, results, deadLetters, statusQueries] { try? await consumer.cancel() }
             }
@@ -93,6 +118,7 @@ public struct OrchestratorService: Service {
         await publisher.waitUntilIdle()
         await connection.close()
         await store.close()
+        readiness.mark("database", notReady: "closed")
     }
 
     // MARK: Timers
@@ -116,14 +142,14 @@ public struct OrchestratorService: Service {
         }
     }
 
-    private func fireTimers(store: SQLiteExperimentStore, publisher: OutboxPublisher) async {
+    private func fireTimers(store: SQLiteExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver) async {
         let orchestrator = orchestrator
         do {
             let (dispositions, enqueued) = try await store.transaction { transaction in
                 try orchestrator.fireTimers(at: Date(), in: transaction)
             }
             await publisher.enqueue(enqueued)
-            for disposition in dispositions { log(disposition) }
+            await observer.observe(dispositions, inputs: nil, arrival: .now)
         } catch {
             logger.error("firing timers failed; retrying at the next tick", metadata: .tributary([.error: "\(error)"]))
         }
@@ -138,9 +164,20 @@ public struct OrchestratorService: Service {
             switch delivery.properties.type.flatMap(MessageType.init(rawValue:)) {
             case .experimentCancel: return .cancel(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             case .experimentRetry: return .retry(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
-            default: return .request(try MessageCoding.decode(ExperimentRequest.self, from: delivery.body))
+            default:
+                let headers = delivery.properties.headers
+                return .request(
+                    try MessageCoding.decode(ExperimentRequest.self, from: delivery.body),
+                    traceContext: TracePropagation.headers(for: TracePropagation.context(from: headers), incoming: headers))
             }
         case topology.orchestratorDeadLetterQueue:
+            let headers = delivery.properties.headers ?? [:]
+            if headers["x-tributary-rejection-reason"] == nil {
+                // Dead-lettered by the broker itself (delivery limit, expiry): no service counted it.
+                let queue = headers["x-first-death-queue"]?.stringValue ?? "unknown"
+                let reason = headers["x-first-death-reason"]?.stringValue ?? "broker"
+                Counter(label: MetricName.deadLetters, dimensions: [("queue", queue), ("reason", reason)]).increment()
+            }
             return Self.deadLetteredTask(delivery)
         default:
             return .result(try MessageCoding.decodeResult(from: delivery.body))
@@ -171,8 +208,9 @@ public struct OrchestratorService: Service {
 
     private func process(
         _ deliveries: [AMQPDelivery], from source: String, store: SQLiteExperimentStore,
-        publisher: OutboxPublisher, connection: AMQPConnection
+        publisher: OutboxPublisher, connection: AMQPConnection, observer: DispositionObserver
     ) async {
+        let arrival = DispositionObserver.Arrival.now
         var accepted: [(delivery: AMQPDelivery, input: Orchestrator.Input)] = []
         for delivery in deliveries {
             do {
@@ -185,12 +223,14 @@ public struct OrchestratorService: Service {
                 logger.error(
                     "dead-lettering invalid message",
                     metadata: .tributary([.queue: "\(source)", .messageID: "\(delivery.properties.messageID ?? "-")", .reason: "\(error)"]))
-                await connection.deadLetter(delivery, reason: "\(error)", topology: configuration.topology, source: source)
+                await connection.deadLetter(delivery, for: error, topology: configuration.topology, source: source)
             }
         }
         guard !accepted.isEmpty else { return }
         do {
-            let dispositions = try await apply(accepted.map(\.input), store: store, publisher: publisher)
+            let inputs = accepted.map(\.input)
+            let dispositions = try await apply(inputs, store: store, publisher: publisher)
+            await observer.observe(dispositions, inputs: inputs, arrival: arrival)
             for (item, disposition) in zip(accepted, dispositions) {
                 try? item.delivery.ack()
                 await reply(to: item.delivery, for: disposition, store: store, connection: connection)
@@ -201,6 +241,7 @@ public struct OrchestratorService: Service {
             for (position, item) in accepted.enumerated() {
                 do {
                     let dispositions = try await apply([item.input], store: store, publisher: publisher)
+                    await observer.observe(dispositions, inputs: [item.input], arrival: arrival)
                     try? item.delivery.ack()
                     await reply(to: item.delivery, for: dispositions[0], store: store, connection: connection)
                 } catch  where error is SQLiteError || error is ExperimentStoreError {
@@ -214,7 +255,7 @@ public struct OrchestratorService: Service {
                     logger.error(
                         "dead-lettering message the orchestrator cannot apply",
                         metadata: .tributary([.queue: "\(source)", .messageID: "\(item.delivery.properties.messageID ?? "-")", .reason: "\(error)"]))
-                    await connection.deadLetter(item.delivery, reason: "\(error)", topology: configuration.topology, source: source)
+                    await connection.deadLetter(item.delivery, for: error, topology: configuration.topology, source: source)
                 }
             }
         }
@@ -227,16 +268,7 @@ public struct OrchestratorService: Service {
             try inputs.map { try orchestrator.handle($0, at: now, in: transaction) }
         }
         await publisher.enqueue(enqueued)
-        for disposition in dispositions { log(disposition) }
         return dispositions
-    }
-
-    private func log(_ disposition: Orchestrator.Disposition) {
-        if disposition.applied {
-            logger.debug("applied", metadata: disposition.logMetadata)
-        } else {
-            logger.info("ignored", metadata: disposition.logMetadata)
-        }
     }
 
     // MARK: Replies
@@ -271,7 +303,8 @@ public struct OrchestratorService: Service {
     private func answer(_ query: AMQPDelivery, store: SQLiteExperimentStore, connection: AMQPConnection) async {
         let source = configuration.topology.statusQueue
         guard let replyTo = query.properties.replyTo else {
-            await connection.deadLetter(query, reason: "status query without reply_to", topology: configuration.topology, source: source)
+            await connection.deadLetter(
+                query, reason: "status query without reply_to", code: "missing_reply_to", topology: configuration.topology, source: source)
             return
         }
         do {
@@ -300,7 +333,7 @@ public struct OrchestratorService: Service {
                 correlationID: query.properties.correlationID ?? request.experimentID, connection: connection)
             try? query.ack()
         } catch let error as ContractError {
-            await connection.deadLetter(query, reason: "\(error)", topology: configuration.topology, source: source)
+            await connection.deadLetter(query, for: error, topology: configuration.topology, source: source)
         } catch {
             logger.warning("status query not answered", metadata: .tributary([.error: "\(error)"]))
             try? query.ack()

@@ -1,5 +1,7 @@
 import AMQP
+import CoreMetrics
 import Logging
+import Metrics
 import TributaryClient
 import TributaryCore
 import TributaryStore
@@ -13,6 +15,10 @@ actor OutboxPublisher {
     private let topology: Topology
     private let logger: Logger
     private let window: Int
+    private let pendingGauge: Gauge?
+    private let onConfirmed: @Sendable (OutboundMessage) -> Void
+    /// Entries in the store's outbox: enqueued and not yet removed after their confirm.
+    private var pending = 0
 
     private var queued: [OutboxEntry] = []
     private var queuedHead = 0
@@ -21,16 +27,26 @@ actor OutboxPublisher {
     private var flushing = false
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(connection: AMQPConnection, store: SQLiteExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000) {
+    /// - Parameters:
+    ///   - pendingGauge: set to the outbox's size whenever it changes.
+    ///   - onConfirmed: called with each message once the broker has confirmed it.
+    init(
+        connection: AMQPConnection, store: SQLiteExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000,
+        pendingGauge: Gauge? = nil, onConfirmed: @escaping @Sendable (OutboundMessage) -> Void = { _ in }
+    ) {
         self.connection = connection
         self.store = store
         self.topology = topology
         self.logger = logger
         self.window = window
+        self.pendingGauge = pendingGauge
+        self.onConfirmed = onConfirmed
     }
 
     func enqueue(_ entries: [OutboxEntry]) {
         guard !entries.isEmpty else { return }
+        pending += entries.count
+        pendingGauge?.record(pending)
         queued.append(contentsOf: entries)
         pump()
     }
@@ -63,9 +79,12 @@ actor OutboxPublisher {
             do {
                 try await connection.publish(
                     message.body, exchange: topology.exchange(for: message.destination), routingKey: message.routingKey,
-                    properties: .contract(messageID: message.messageID, correlationID: message.correlationID, type: message.type, headers: message.headers),
+                    properties: .contract(
+                        messageID: message.messageID, correlationID: message.correlationID, type: message.type, headers: message.headers,
+                        traceHeaders: message.traceHeaders),
                     // A task nobody can receive is an error; an event nobody follows is normal.
                     mandatory: message.destination == .tasks)
+                onConfirmed(message)
                 break
             } catch  where error.code == .invalidArgument {
                 // This message can never be sent as it is: retrying would loop for ever. Drop it
@@ -97,6 +116,8 @@ actor OutboxPublisher {
             confirmed.removeAll(keepingCapacity: true)
             do {
                 try await store.removeFromOutbox(ids)
+                pending -= ids.count
+                pendingGauge?.record(pending)
             } catch {
                 // Left in the outbox, they are published again after a restart: a duplicate, never a loss.
                 logger.error("could not remove confirmed outbox entries", metadata: .tributary([.count: "\(ids.count)", .error: "\(error)"]))

@@ -72,7 +72,7 @@ public actor SQLiteExperimentStore {
     /// orchestrator must publish before anything else.
     package func pendingOutbox() throws -> [OutboxEntry] {
         let statement = try requireDatabase().statement(
-            "SELECT id, destination, routing_key, message_id, correlation_id, type, headers, body FROM outbox ORDER BY id")
+            "SELECT id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers FROM outbox ORDER BY id")
         try statement.bind([])
         defer { statement.reset() }
         var entries: [OutboxEntry] = []
@@ -82,6 +82,7 @@ public actor SQLiteExperimentStore {
                 destination: destination, routingKey: statement.text(2), messageID: statement.text(3),
                 correlationID: statement.text(4), type: statement.text(5),
                 headers: try JSONDecoder().decode([String: Int].self, from: Data(statement.blob(6))),
+                traceHeaders: try TraceHeaderCoding.decode(statement.isNull(8) ? nil : statement.blob(8)),
                 body: statement.blob(7))
             entries.append(OutboxEntry(id: statement.int(0), message: message))
         }
@@ -111,6 +112,18 @@ public actor SQLiteExperimentStore {
     /// The newest experiments first, optionally only those in `state`, for `tributary list`.
     package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
         try SQLiteTransaction(database: requireDatabase()).recentExperiments(state: state, limit: limit)
+    }
+
+    /// How many experiments are in each state (states with none are absent), for the `tributary_experiments` gauge.
+    package func experimentCountsByState() throws -> [ExperimentState: Int] {
+        let statement = try requireDatabase().statement("SELECT state, COUNT(*) FROM experiments GROUP BY state")
+        try statement.bind([])
+        defer { statement.reset() }
+        var counts: [ExperimentState: Int] = [:]
+        while try statement.step() {
+            if let state = ExperimentState(rawValue: statement.text(0)) { counts[state] = Int(statement.int(1)) }
+        }
+        return counts
     }
 
     /// The experiment's batches in `states`, lowest index first, for status details.

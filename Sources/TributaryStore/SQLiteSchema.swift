@@ -81,6 +81,15 @@ enum SQLiteSchema {
         UPDATE experiments SET step_due_at = CAST(strftime('%s', 'now') AS REAL) + 900 WHERE state IN ('pre_testing', 'synthesising');
         UPDATE experiments SET last_progress_at = updated_at;
         """,
+        // 3: trace context. An experiment keeps the propagation headers it was submitted with,
+        // and the outbox keeps them with each message, so a re-published message continues the
+        // same trace (NULL when there are none). The state index keeps the per-state counts
+        // behind the `tributary_experiments` gauge off the table itself.
+        """
+        ALTER TABLE experiments ADD COLUMN trace_context BLOB;
+        ALTER TABLE outbox ADD COLUMN trace_headers BLOB;
+        CREATE INDEX experiments_state ON experiments (state);
+        """,
     ]
 
     /// The version this binary writes.

@@ -18,7 +18,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests, warnings, failure, created_at,
         updated_at, report, batches_failed, in_flight, retry_waiting, retries, run, last_progress_at, step_attempt,
         step_first_attempt, step_due_at, step_waiting, documents_planned, max_attempts, initial_backoff_ms, max_backoff_ms,
-        task_timeout_ms, tolerance, max_in_flight
+        task_timeout_ms, tolerance, max_in_flight, trace_context
         """
 
     package func experiment(id: String) throws -> ExperimentRecord? {
@@ -69,7 +69,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
                 maxAttempts: Int(row.int(23)), initialBackoff: TaskDuration(milliseconds: row.int(24)),
                 maxBackoff: TaskDuration(milliseconds: row.int(25))),
             taskTimeout: TaskDuration(milliseconds: row.int(26)), tolerance: FailureTolerance(parsing: row.text(27)) ?? .none,
-            maxInFlight: Int(row.int(28)))
+            maxInFlight: Int(row.int(28)), traceContext: try TraceHeaderCoding.decode(row.isNull(29) ? nil : row.blob(29)))
     }
 
     private static let insertExperiment: String = {
@@ -115,6 +115,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
             int(record.stepWaiting ? 1 : 0), int(record.documentsPlanned), int(record.retry.maxAttempts),
             .integer(record.retry.initialBackoff.milliseconds), .integer(record.retry.maxBackoff.milliseconds),
             .integer(record.taskTimeout.milliseconds), .text(record.tolerance.description), int(record.maxInFlight),
+            try TraceHeaderCoding.encode(record.traceContext),
         ])
     }
 
@@ -234,13 +235,13 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     package func enqueue(_ message: OutboundMessage) throws {
         try database.statement(
             """
-            INSERT INTO outbox (destination, routing_key, message_id, correlation_id, type, headers, body)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO outbox (destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """
         ).run([
             .text(message.destination.rawValue), .text(message.routingKey), .text(message.messageID),
             .text(message.correlationID), .text(message.type),
-            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body),
+            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body), try TraceHeaderCoding.encode(message.traceHeaders),
         ])
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }

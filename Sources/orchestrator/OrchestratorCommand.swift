@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import ServiceLifecycle
 import TributaryCommandLine
+import TributaryObservability
 import TributaryServices
 import TributaryStore
 import UnixSignals
@@ -17,6 +19,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var http: HTTPOptions
 
     @Option(help: "SQLite database file holding experiment state and the outbox.")
     var database = "tributary-orchestrator.sqlite"
@@ -34,8 +37,13 @@ struct OrchestratorCommand: AsyncParsableCommand {
         configuration.databasePath = database
         configuration.durability = durability
         configuration.prefetch = prefetch
-        let service = OrchestratorService(configuration: configuration, logger: logger)
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        var observing = ObservabilityConfiguration(
+            serviceName: "orchestrator", httpPort: http.resolvedPort, environment: ProcessInfo.processInfo.environment)
+        observing.httpHost = http.httpHost
+        let observability = try Observability.bootstrap(observing, logger: logger)
+        let service = OrchestratorService(configuration: configuration, logger: logger, readiness: observability.readiness)
+        let group = ServiceGroup(
+            services: observability.services + [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         try await group.run()
     }
 }

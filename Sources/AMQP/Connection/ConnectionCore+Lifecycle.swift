@@ -99,6 +99,10 @@ extension ConnectionCore {
         destroySocket()
         guard isOpen else { return }
         _ = nextEpoch()
+        statusBoard.update { status in
+            status.losses += 1
+            status.lastError = "\(error)"
+        }
         assembling.removeAll()
         channelsWithAcks.removeAll()
         // Cancelled consumers' channels do not come back with the new socket.
@@ -129,9 +133,9 @@ extension ConnectionCore {
                 try openChannel(channel)
                 try startConsumerNow(channel)
             }
+            recoveries += 1
             phase = .open
             lastReceive = clock.now
-            recoveries += 1
             logger.info(
                 "AMQP connection recovered",
                 metadata: [
@@ -243,6 +247,7 @@ extension ConnectionCore {
         failPendingPublishes(AMQPError(code: .shutdown, operation: "publish", message: "connection closed before the broker confirmed the message"))
         failWaitingOperations(.shutdown, "connection closed")
         isFinished = true
+        statusBoard.finish()
         logger.info("AMQP connection closed")
     }
 }

@@ -41,7 +41,10 @@ final class ConnectionCore {
     let clock = ContinuousClock()
 
     var connection: amqp_connection_state_t?
-    var phase: Phase = .connecting
+    var phase: Phase = .connecting {
+        didSet { postStatus() }
+    }
+    let statusBoard: StatusBoard
     var isFinished = false
     /// Bumped whenever a socket or channel is replaced; deliveries carry it so late acks are recognised.
     var epoch: UInt64 = 0
@@ -62,7 +65,8 @@ final class ConnectionCore {
     var pendingPublishes: [UInt64: PendingPublish] = [:]
     var waiting: [WaitingOperation] = []
 
-    init(configuration: AMQPConfiguration, logger: Logger, owner: ConnectionThread) {
+    init(configuration: AMQPConfiguration, logger: Logger, owner: ConnectionThread, statusBoard: StatusBoard) {
+        self.statusBoard = statusBoard
         self.configuration = configuration
         self.logger = logger
         self.owner = owner
@@ -72,6 +76,20 @@ final class ConnectionCore {
     var isOpen: Bool {
         if case .open = phase { return true }
         return false
+    }
+
+    /// Only open and not-open matter to readers; the reconnect attempts between are logged.
+    private func postStatus() {
+        let isOpen = self.isOpen
+        let recoveries = self.recoveries
+        var lost: String?
+        if case .failed(let error) = phase { lost = "\(error)" }
+        if case .closed = phase { lost = "connection closed" }
+        statusBoard.update { status in
+            status.isOpen = isOpen
+            status.recoveries = recoveries
+            if let lost { status.lastError = lost }
+        }
     }
 
     func nextEpoch() -> UInt64 {

@@ -48,6 +48,9 @@ package struct ExperimentRecord: Sendable, Hashable {
     package var taskTimeout: TaskDuration
     package var tolerance: FailureTolerance
     package var maxInFlight: Int
+    /// The submitter's trace context, as propagation headers; every message the experiment
+    /// causes carries it.
+    package var traceContext: [String: String]
 
     package init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
@@ -56,7 +59,7 @@ package struct ExperimentRecord: Sendable, Hashable {
         createdAt: Date, updatedAt: Date, lastProgressAt: Date? = nil, report: [UInt8]? = nil,
         stepAttempt: Int = 0, stepDueAt: Date? = nil, stepWaiting: Bool = false, stepFirstAttempt: Int = 1, documentsPlanned: Int = 0,
         retry: RetryPolicy = RetryPolicy(), taskTimeout: TaskDuration = ExperimentSpec.defaultTaskTimeout,
-        tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight
+        tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight, traceContext: [String: String] = [:]
     ) {
         self.id = id
         self.name = name
@@ -85,6 +88,7 @@ package struct ExperimentRecord: Sendable, Hashable {
         self.taskTimeout = taskTimeout
         self.tolerance = tolerance
         self.maxInFlight = maxInFlight
+        self.traceContext = traceContext
     }
 
     /// Batches planned but not yet sent.

@@ -21,7 +21,7 @@ extension Orchestrator {
         guard let planned = try store.batchTask(experimentID: record.id, index: batch.index) else {
             throw ContractError(.invalidExperiment, "batch \(batch.index) of experiment \(record.id) has no stored task")
         }
-        try sendBatch(planned, index: batch.index, batchCount: record.batchCount, experimentID: record.id, attempt: batch.attempt, in: store)
+        try sendBatch(planned, index: batch.index, of: record, attempt: batch.attempt, in: store)
     }
 
     /// An attempt failed (a failed result, a dead letter, or its deadline passed): retry it
@@ -81,7 +81,8 @@ extension Orchestrator {
         var dispositions: [Disposition] = []
         for record in try store.dueExperiments(at: now, limit: limit) {
             var record = record
-            dispositions.append(Disposition(try fireStepTimer(&record, at: now, in: store), experimentID: record.id))
+            let step: TaskType = record.state == .synthesising ? .corpusSynthesis : .preTest
+            dispositions.append(Disposition(try fireStepTimer(&record, at: now, in: store), experimentID: record.id, taskType: step))
         }
         var records: [String: ExperimentRecord] = [:]
         for var batch in try store.dueBatches(at: now, limit: limit) {
@@ -116,7 +117,7 @@ extension Orchestrator {
             dispositions.append(
                 Disposition(
                     event, experimentID: record.id, taskID: TaskType.analyseBatch.taskID(experimentID: record.id, batchIndex: batch.index),
-                    batchIndex: batch.index))
+                    batchIndex: batch.index, taskType: .analyseBatch))
         }
         return dispositions
     }

@@ -5,12 +5,15 @@ extension Orchestrator {
         package var experimentID: String
         package var taskID: String?
         package var batchIndex: Int?
+        /// The task type the input concerned: a result's, or the step a timer re-sent.
+        package var taskType: TaskType?
 
-        package init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil) {
+        package init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil, taskType: TaskType? = nil) {
             self.event = event
             self.experimentID = experimentID
             self.taskID = taskID
             self.batchIndex = batchIndex
+            self.taskType = taskType
         }
 
         /// False when the input changed nothing but, at most, a duplicate tally.

@@ -21,25 +21,24 @@ extension Orchestrator {
         return body
     }
 
-    func send(_ task: TaskMessage, body: [UInt8]? = nil, in store: some ExperimentStoreTransaction) throws {
+    func send(_ task: TaskMessage, body: [UInt8]? = nil, of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws {
         try enqueueTask(
-            body ?? MessageCoding.encode(task), taskType: task.taskType, experimentID: task.experimentID, batchIndex: task.batchIndex,
+            body ?? MessageCoding.encode(task), taskType: task.taskType, of: record, batchIndex: task.batchIndex,
             batchCount: task.batchCount, attempt: task.attempt, in: store)
     }
 
     /// Sends attempt `attempt` of a batch from its stored first-attempt task.
-    func sendBatch(
-        _ planned: [UInt8], index: Int, batchCount: Int, experimentID: String, attempt: Int, in store: some ExperimentStoreTransaction
-    ) throws {
+    func sendBatch(_ planned: [UInt8], index: Int, of record: ExperimentRecord, attempt: Int, in store: some ExperimentStoreTransaction) throws {
         try enqueueTask(
-            Self.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, experimentID: experimentID, batchIndex: index,
-            batchCount: batchCount, attempt: attempt, in: store)
+            Self.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, of: record, batchIndex: index,
+            batchCount: record.batchCount, attempt: attempt, in: store)
     }
 
     private func enqueueTask(
-        _ body: [UInt8], taskType: TaskType, experimentID: String, batchIndex: Int?, batchCount: Int?, attempt: Int,
+        _ body: [UInt8], taskType: TaskType, of record: ExperimentRecord, batchIndex: Int?, batchCount: Int?, attempt: Int,
         in store: some ExperimentStoreTransaction
     ) throws {
+        let experimentID = record.id
         var headers = ["attempt": attempt]
         if let batchIndex { headers["batch_index"] = batchIndex }
         if let batchCount { headers["batch_count"] = batchCount }
@@ -47,7 +46,7 @@ extension Orchestrator {
         try store.enqueue(
             OutboundMessage(
                 destination: .tasks, routingKey: taskType.rawValue, messageID: Self.messageID(taskID: taskID, attempt: attempt),
-                correlationID: experimentID, type: taskType.rawValue, headers: headers, body: body))
+                correlationID: experimentID, type: taskType.rawValue, headers: headers, traceHeaders: record.traceContext, body: body))
     }
 
     /// Each attempt of a task is its own message: `<task id>.attempt-<n>`.
@@ -72,7 +71,7 @@ extension Orchestrator {
             OutboundMessage(
                 destination: .events, routingKey: Self.eventRoutingKey(experimentID: record.id, state: record.state),
                 messageID: "\(record.id).event.\(record.state.rawValue).\(record.batchesCompleted)",
-                correlationID: record.id, type: MessageType.experimentStatus.rawValue,
+                correlationID: record.id, type: MessageType.experimentStatus.rawValue, traceHeaders: record.traceContext,
                 body: try MessageCoding.encode(status)))
     }
 

@@ -59,7 +59,7 @@ extension Orchestrator {
     private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let spec = try storedSpec(of: record, in: store)
         guard record.state == .synthesising else {
-            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .preTest(spec)), in: store)
+            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .preTest(spec)), of: record, in: store)
             return
         }
         var failed: [FailedBatch] = []
@@ -73,6 +73,6 @@ extension Orchestrator {
             experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
             batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
         let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
-        try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), in: store)
+        try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), of: record, in: store)
     }
 }

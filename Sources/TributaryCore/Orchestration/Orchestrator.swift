@@ -8,7 +8,8 @@ package struct Orchestrator: Sendable {
     /// A message the orchestrator consumes. Results carry their output as raw JSON bytes: a
     /// batch's result is stored and spliced into the synthesis as it came.
     package enum Input: Sendable, Hashable {
-        case request(ExperimentRequest)
+        /// A new experiment, with the trace context its message carried.
+        case request(ExperimentRequest, traceContext: [String: String] = [:])
         case result(TaskResult<RawJSON>)
         case cancel(ExperimentControlRequest)
         case retry(ExperimentControlRequest)
@@ -23,7 +24,7 @@ package struct Orchestrator: Sendable {
 
     package func handle(_ input: Input, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         switch input {
-        case .request(let request): try start(request, at: now, in: store)
+        case .request(let request, let traceContext): try start(request, traceContext: traceContext, at: now, in: store)
         case .result(let result): try apply(result, at: now, in: store)
         case .cancel(let request): try cancel(request.experimentID, at: now, in: store)
         case .retry(let request): try rerun(request.experimentID, at: now, in: store)
@@ -38,7 +39,9 @@ package struct Orchestrator: Sendable {
 
     // MARK: Requests
 
-    private func start(_ request: ExperimentRequest, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+    private func start(
+        _ request: ExperimentRequest, traceContext: [String: String], at now: Date, in store: some ExperimentStoreTransaction
+    ) throws -> Disposition {
         if var existing = try store.experiment(id: request.experimentID) {
             existing.duplicatesIgnored += 1
             existing.updatedAt = now
@@ -48,7 +51,8 @@ package struct Orchestrator: Sendable {
         let spec = request.experiment
         var record = ExperimentRecord(
             id: request.experimentID, name: spec.name, state: .received, createdAt: now, updatedAt: now,
-            retry: spec.retry, taskTimeout: spec.taskTimeout, tolerance: spec.tolerateFailedBatches, maxInFlight: spec.maxInFlight)
+            retry: spec.retry, taskTimeout: spec.taskTimeout, tolerance: spec.tolerateFailedBatches, maxInFlight: spec.maxInFlight,
+            traceContext: traceContext)
         try emit(record, at: now, in: store)
         let problems = spec.policyProblems
         guard problems.isEmpty else {
@@ -62,7 +66,7 @@ package struct Orchestrator: Sendable {
         record.stepAttempt = 1
         record.stepDueAt = now + record.taskTimeout.seconds
         try store.create(record, spec: try MessageCoding.encode(spec))
-        try send(TaskMessage(experimentID: record.id, attempt: 1, payload: .preTest(spec)), in: store)
+        try send(TaskMessage(experimentID: record.id, attempt: 1, payload: .preTest(spec)), of: record, in: store)
         try emit(record, at: now, in: store)
         return Disposition(.experimentReceived, experimentID: record.id)
     }
@@ -71,7 +75,7 @@ package struct Orchestrator: Sendable {
 
     private func apply(_ result: TaskResult<RawJSON>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         func disposition(_ event: Event) -> Disposition {
-            Disposition(event, experimentID: result.experimentID, taskID: result.taskID, batchIndex: result.batchIndex)
+            Disposition(event, experimentID: result.experimentID, taskID: result.taskID, batchIndex: result.batchIndex, taskType: result.taskType)
         }
         guard var record = try store.experiment(id: result.experimentID) else { return disposition(.unknownExperiment) }
         guard result.taskID == result.taskType.taskID(experimentID: result.experimentID, batchIndex: result.batchIndex) else {

@@ -16,10 +16,14 @@ package struct OutboundMessage: Sendable, Hashable {
     package var correlationID: String
     package var type: String
     package var headers: [String: Int]
+    /// The experiment's trace context (W3C `traceparent`/`tracestate`, or whatever the
+    /// tracer propagates), sent as string headers so every task continues the submitter's trace.
+    package var traceHeaders: [String: String]
     package var body: [UInt8]
 
     package init(
-        destination: Destination, routingKey: String, messageID: String, correlationID: String, type: String, headers: [String: Int] = [:], body: [UInt8]
+        destination: Destination, routingKey: String, messageID: String, correlationID: String, type: String, headers: [String: Int] = [:],
+        traceHeaders: [String: String] = [:], body: [UInt8]
     ) {
         self.destination = destination
         self.routingKey = routingKey
@@ -27,6 +31,7 @@ package struct OutboundMessage: Sendable, Hashable {
         self.correlationID = correlationID
         self.type = type
         self.headers = headers
+        self.traceHeaders = traceHeaders
         self.body = body
     }
 }

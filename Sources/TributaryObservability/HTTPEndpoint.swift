@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The operator's HTTP endpoint: `/metrics` (Prometheus text), `/healthz`, `/readyz`.
+enum HTTPEndpoint {
+    static func application(
+        host: String, port: Int, registry: PrometheusCollectorRegistry, readiness: Readiness, logger: Logger
+    ) -> some Service {
+        let router = Router()
+        router.get("metrics") { _, _ -> Response in
+            var body: [UInt8] = []
+            body.reserveCapacity(16_384)
+            registry.emit(into: &body)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        // Answering at all shows the process and its event loop are alive; readiness is separate,
+        // so an orchestrator that lost its broker is not restarted for it.
+        router.get("healthz") { _, _ -> Response in
+            json(.ok, #"{"status":"ok"}"#)
+        }
+        router.get("readyz") { _, _ -> Response in
+            let report = readiness.evaluate()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let body = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"status":"not_ready"}"#
+            return json(report.isReady ? .ok : .serviceUnavailable, body)
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                logger.info("HTTP endpoint listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            },
+            logger: logger)
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body + "\n")))
+    }
+}

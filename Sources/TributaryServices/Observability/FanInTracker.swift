@@ -1,0 +1,47 @@
+import CoreMetrics
+import Metrics
+import Synchronization
+import Tracing
+import TributaryClient
+import TributaryCore
+
+/// Times each fan-in, from the delivery of the result that completed an experiment's batch
+/// set to the broker's confirm of its synthesis task: `tributary_fan_in_seconds`, and a
+/// `fan_in` span in the experiment's trace.
+///
+/// In memory only: a fan-in that spans a restart is not timed (its synthesis is still sent).
+final class FanInTracker: Sendable {
+    private struct Start {
+        var clock: ContinuousClock.Instant
+        var trace: DefaultTracerClock.Timestamp
+    }
+
+    private let started = Mutex<[String: Start]>([:])
+    private let timer: Metrics.Timer
+
+    init(timer: Metrics.Timer) {
+        self.timer = timer
+    }
+
+    func begin(_ experimentID: String, at instant: ContinuousClock.Instant, traceTime: DefaultTracerClock.Timestamp) {
+        started.withLock { $0[experimentID] = Start(clock: instant, trace: traceTime) }
+    }
+
+    /// Called for every confirmed task; ends the fan-in its synthesis task completes.
+    func confirmed(_ message: OutboundMessage) {
+        guard message.type == TaskType.corpusSynthesis.rawValue,
+            let start = started.withLock({ $0.removeValue(forKey: message.correlationID) })
+        else { return }
+        timer.record(duration: ContinuousClock.now - start.clock)
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(message.traceHeaders, into: &context, using: TraceHeaderExtractor())
+        let span = InstrumentationSystem.tracer.startSpan("fan_in", context: context, ofKind: .internal, at: start.trace)
+        span.attributes["tributary.experiment_id"] = message.correlationID
+        span.end()
+    }
+}
+
+/// Reads stored string trace headers back into a context.
+struct TraceHeaderExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
+}

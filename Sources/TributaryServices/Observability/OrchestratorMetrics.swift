@@ -1,0 +1,37 @@
+import CoreMetrics
+import Metrics
+import TributaryCore
+
+/// The orchestrator's metrics, made once at start so that recording one is a lookup and an
+/// atomic add: they sit on the path of every task.
+struct OrchestratorMetrics: Sendable {
+    let tasksPublished: [TaskType: Counter]
+    let results: [TaskType: [TaskStatus: Counter]]
+    let retries: [TaskType: Counter]
+    let duplicatesIgnored = Counter(label: MetricName.duplicatesIgnored)
+    let outboxPending = Gauge(label: MetricName.outboxPending)
+    let experiments: [ExperimentState: Gauge]
+    let fanIn = Metrics.Timer(label: MetricName.fanIn)
+
+    init() {
+        let types: [TaskType] = [.preTest, .analyseBatch, .corpusSynthesis]
+        func byType<Metric>(_ make: (TaskType) -> Metric) -> [TaskType: Metric] {
+            Dictionary(uniqueKeysWithValues: types.map { ($0, make($0)) })
+        }
+        tasksPublished = byType { Counter(label: MetricName.tasksPublished, dimensions: [("type", $0.rawValue)]) }
+        retries = byType { Counter(label: MetricName.taskRetries, dimensions: [("type", $0.rawValue)]) }
+        results = byType { type in
+            Dictionary(
+                uniqueKeysWithValues: [TaskStatus.completed, .failed].map {
+                    ($0, Counter(label: MetricName.taskResults, dimensions: [("type", type.rawValue), ("status", $0.rawValue)]))
+                })
+        }
+        experiments = Dictionary(
+            uniqueKeysWithValues: ExperimentState.allCases.map { ($0, Gauge(label: MetricName.experiments, dimensions: [("state", $0.rawValue)])) })
+    }
+
+    /// Sets the per-state gauge from a full count; states absent from `counts` have none.
+    func recordExperiments(_ counts: [ExperimentState: Int]) {
+        for (state, gauge) in experiments { gauge.record(counts[state] ?? 0) }
+    }
+}
