@@ -190,7 +190,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryClientTests",
-            dependencies: ["TributaryTestSupport", "TributaryClient", "TributaryCore", "AMQP"],
+            dependencies: [
+                "TributaryTestSupport", "TributaryClient", "TributaryCore", "AMQP",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -207,10 +210,17 @@ let package = Package(
             dependencies: ["TributaryServices", "TributaryCore", "TributaryAnalysis"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["TributaryTestSupport", "AMQP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PipelineIntegrationTests",
-            dependencies: ["TributaryTestSupport", "AMQP", "TributaryCore", "TributaryClient"],
+            dependencies: [
+                "TributaryTestSupport", "AMQP", "TributaryCore", "TributaryClient", "TributaryServices", "TributaryAnalysis", "TributaryStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what Tributary needs on Debian: RabbitMQ, librabbitmq and SQLite headers.
+# Installs what Tributary needs on Debian: RabbitMQ, librabbitmq and SQLite headers, and the
+# tools its tests use (socat stands in for a broker that stops and returns).
 # Idempotent: only missing packages are installed, and apt's lists are refreshed only then.
 set -euo pipefail
 
-packages=(rabbitmq-server librabbitmq-dev libsqlite3-dev pkg-config)
+packages=(rabbitmq-server librabbitmq-dev libsqlite3-dev pkg-config socat curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

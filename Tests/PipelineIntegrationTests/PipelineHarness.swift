@@ -22,6 +22,10 @@ final class PipelineHarness: @unchecked Sendable {
     let topology: Topology
     /// Added to every service's command line (for example a log format).
     var serviceArguments: [String] = []
+    /// The broker the services use, when not the tests' own (a proxy that can be cut).
+    var serviceBrokerURL: String?
+    /// Give every service an HTTP endpoint on a port of its own (``ServiceProcess/httpPort``).
+    var servesHTTP = false
     let directory: String
     let databasePath: String
     private(set) var processes: [ServiceProcess] = []
@@ -50,9 +54,13 @@ final class PipelineHarness: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw HarnessError("\(path) not found; build first (swift build) or set TRIBUTARY_BIN_DIR")
         }
+        let httpPort = servesHTTP ? try freePort() : nil
+        let http = httpPort.map { ["--http-port", "\($0)", "--http-host", "127.0.0.1"] } ?? []
         let process = try ServiceProcess(
-            executable: path, arguments: ["--amqp-url", brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + serviceArguments + extra,
-            name: name, logDirectory: directory)
+            executable: path,
+            arguments: ["--amqp-url", serviceBrokerURL ?? brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + serviceArguments + http
+                + extra,
+            name: name, logDirectory: directory, httpPort: httpPort)
         processes.append(process)
         return process
     }

@@ -6,11 +6,14 @@ import TributaryTestSupport
 final class ServiceProcess: Sendable {
     let name: String
     let logPath: String
+    /// Where its `/metrics`, `/healthz` and `/readyz` are served, if it was given a port.
+    let httpPort: Int?
     private let process: Process
     private let exit = ExitState()
 
-    init(executable: String, arguments: [String], name: String, logDirectory: String) throws {
+    init(executable: String, arguments: [String], name: String, logDirectory: String, httpPort: Int? = nil) throws {
         self.name = name
+        self.httpPort = httpPort
         self.logPath = "\(logDirectory)/\(name).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -67,6 +70,8 @@ final class ServiceProcess: Sendable {
             self.exit.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
         }
     }
+
+    var processIdentifier: Int32 { process.processIdentifier }
 
     var isRunning: Bool { exit.state.withLock { $0.status == nil } }
 

@@ -84,6 +84,26 @@ import TributaryTestSupport
         await reopened.close()
     }
 
+    /// A re-published message continues the submitter's trace: the experiment and every
+    /// outbox row keep the propagation headers across a restart.
+    @Test func traceContextSurvivesReopening() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        let trace = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "vendor=opaque"]
+        let (_, enqueued) = try await store.transaction {
+            try Orchestrator().handle(.request(Fixtures.request("e1"), traceContext: trace), at: Date(), in: $0)
+        }
+        #expect(enqueued.allSatisfy { $0.message.traceHeaders == trace })
+        await store.close()
+
+        let reopened = try await SQLiteExperimentStore.open(path: path)
+        #expect(try await reopened.pendingOutbox().map(\.message.traceHeaders) == enqueued.map { _ in trace })
+        #expect(try await reopened.experiment(id: "e1")?.traceContext == trace)
+        #expect(try await reopened.experimentCountsByState() == [.preTesting: 1])
+        await reopened.close()
+    }
+
     @Test func failedTransactionLeavesNoTrace() async throws {
         let path = Self.temporaryPath()
         defer { Self.remove(path) }

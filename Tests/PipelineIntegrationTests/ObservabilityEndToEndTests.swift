@@ -1,0 +1,103 @@
+import AMQP
+import Foundation
+import Testing
+import TributaryClient
+import TributaryCore
+import TributaryTestSupport
+
+/// What an operator sees of a running pipeline: every service's `/metrics` and `/readyz`,
+/// scraped over HTTP from the real executables.
+@Suite(.serialized, TestBroker.required) struct ObservabilityEndToEndTests {
+    @Test func metricsCountWhatHappenedAndReadinessFollowsTheBroker() async throws {
+        try await withPipeline { harness in
+            let proxy = try BrokerProxy(brokerURL: harness.brokerURL, logDirectory: harness.directory)
+            harness.serviceBrokerURL = proxy.url
+            harness.servesHTTP = true
+            try harness.startPipeline(analysers: 2)
+            let services = harness.processes
+            for service in services { try await expectReadiness(of: service, 200, within: .seconds(30)) }
+
+            let documents = 9
+            let subscription = try await harness.client.submit(Corpus.spec(name: "observed", documents: documents, batchSize: 2))
+            let outcome = try await subscription.outcome(within: .seconds(60))
+            #expect(outcome.state == .completed, "\(outcome.error ?? "")")
+            let batches = outcome.batchCount
+            #expect(batches == 5)
+            // A message no one can read: dead-lettered by the orchestrator, counted with its reason.
+            try await harness.connection.publish(
+                Array("not json".utf8), exchange: harness.topology.experimentsExchange, routingKey: Topology.submitRoutingKey,
+                properties: AMQPProperties(messageID: "garbage"))
+
+            let orchestrator = try #require(harness.orchestrator)
+            try await expectMetrics(
+                of: orchestrator,
+                [
+                    #"tributary_task_results_total{type="pre_test",status="completed"}"#: 1,
+                    #"tributary_task_results_total{type="analyse_batch",status="completed"}"#: Double(batches),
+                    #"tributary_task_results_total{type="analyse_batch",status="failed"}"#: 0,
+                    #"tributary_task_results_total{type="corpus_synthesis",status="completed"}"#: 1,
+                    #"tributary_tasks_published_total{type="pre_test"}"#: 1,
+                    #"tributary_tasks_published_total{type="analyse_batch"}"#: Double(batches),
+                    #"tributary_tasks_published_total{type="corpus_synthesis"}"#: 1,
+                    #"tributary_task_retries_total{type="analyse_batch"}"#: 0,
+                    "tributary_duplicates_ignored_total": 0,
+                    "tributary_outbox_pending": 0,
+                    #"tributary_experiments{state="completed"}"#: 1,
+                    #"tributary_experiments{state="analysing"}"#: 0,
+                    "tributary_fan_in_seconds_count": 1,
+                    #"tributary_dead_letters_total{queue="\#(harness.topology.requestsQueue)",reason="malformed"}"#: 1,
+                    "tributary_amqp_reconnects_total": 0,
+                ])
+            let analysers = services.filter { $0.name.hasPrefix("analyse-batch-agent") }
+            var handled = 0.0
+            for analyser in analysers {
+                let samples = try await scrape(analyser)
+                handled += samples[#"tributary_task_duration_seconds_count{type="analyse_batch"}"#] ?? 0
+                #expect(samples[#"tributary_agent_in_flight{type="analyse_batch"}"#] == 0)
+            }
+            #expect(handled == Double(batches), "analysers handled \(handled) tasks for \(batches) batches")
+            let synthesiser = try #require(services.first { $0.name == "corpus-synthesis-agent" })
+            try await expectMetrics(of: synthesiser, [#"tributary_task_duration_seconds_count{type="corpus_synthesis"}"#: 1])
+
+            // The broker goes away: every service says so within seconds, and recovers when it returns.
+            try await proxy.cut()
+            for service in services { try await expectReadiness(of: service, 503, within: .seconds(5)) }
+            try proxy.start()
+            for service in services { try await expectReadiness(of: service, 200, within: .seconds(30)) }
+            for service in services {
+                let reconnects = try await scrape(service)["tributary_amqp_reconnects_total"] ?? 0
+                #expect(reconnects >= 1, "\(service.name) counted \(reconnects) reconnects")
+            }
+            let health = try await HTTPProbe.get("http://127.0.0.1:\(try #require(orchestrator.httpPort))/healthz")
+            #expect(health.status == 200)
+            try await proxy.cut()
+        }
+    }
+
+    private func scrape(_ service: ServiceProcess) async throws -> [String: Double] {
+        let port = try #require(service.httpPort)
+        let response = try await HTTPProbe.get("http://127.0.0.1:\(port)/metrics")
+        #expect(response.status == 200)
+        return HTTPProbe.samples(response.body)
+    }
+
+    /// Scrapes until every expected sample has its value (the counters of a commit are
+    /// recorded just after the client can already see its event), then checks them.
+    private func expectMetrics(
+        of service: ServiceProcess, _ expected: [String: Double], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let matches: @Sendable ([String: Double]) -> Bool = { samples in expected.allSatisfy { samples[$0.key] == $0.value } }
+        try? await eventually(within: .seconds(10), "\(service.name)'s metrics") { matches(try await scrape(service)) }
+        let samples = try await scrape(service)
+        for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
+            #expect(samples[name] == value, "\(service.name): \(name)", sourceLocation: sourceLocation)
+        }
+    }
+
+    private func expectReadiness(of service: ServiceProcess, _ status: Int, within limit: Duration) async throws {
+        let port = try #require(service.httpPort)
+        try await eventually(within: limit, "\(service.name)'s /readyz to answer \(status)") {
+            (try? await HTTPProbe.get("http://127.0.0.1:\(port)/readyz", timeout: .seconds(2)))?.status == status
+        }
+    }
+}
