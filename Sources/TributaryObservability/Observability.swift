@@ -41,6 +41,8 @@ public struct Observability: Sendable {
             otel.serviceName = configuration.serviceName
             otel.metrics.enabled = false
             otel.logs.enabled = false
+            // Its configuration lines would open every service's log; problems still show.
+            otel.diagnosticLogLevel = .warning
             let backend = try OTel.makeTracingBackend(configuration: otel)
             InstrumentationSystem.bootstrap(backend.factory)
             services.append(backend.service)

@@ -74,6 +74,44 @@ import TributaryTestSupport
         }
     }
 
+    /// With `OTEL_EXPORTER_OTLP_ENDPOINT` set, every service exports its spans, all under the
+    /// trace id the submitter started and the experiment's status reports.
+    @Test func servicesExportTheExperimentsTraceOverOTLP() async throws {
+        try await withPipeline { harness in
+            let receiver = OTLPReceiver()
+            try await withThrowingTaskGroup { group in
+                let (listening, port) = AsyncStream<Int>.makeStream()
+                group.addTask { try await receiver.run { port.yield($0) } }
+                let collector = try await withDeadline(.seconds(10), "the OTLP receiver to listen") {
+                    var ports = listening.makeAsyncIterator()
+                    return try #require(await ports.next())
+                }
+                harness.serviceEnvironment = [
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(collector)", "OTEL_BSP_SCHEDULE_DELAY": "100",
+                ]
+                try harness.startPipeline(analysers: 1)
+                let subscription = try await harness.client.submit(Corpus.spec(name: "exported", documents: 3, batchSize: 1))
+                let outcome = try await subscription.outcome(within: .seconds(60))
+                #expect(outcome.state == .completed, "\(outcome.error ?? "")")
+                let traceID = try #require(outcome.traceID, "the status names no trace id")
+                let traceBytes = try #require(hexBytes(traceID))
+                // Each service names itself (`service.name`) in the batches it exports.
+                let services = ["orchestrator", "pre-test-agent", "analyse-batch-agent", "corpus-synthesis-agent"]
+                try await eventually(within: .seconds(20), "spans of every service under trace \(traceID)") {
+                    let bodies = receiver.received.filter { $0.firstRange(of: traceBytes) != nil }
+                    return services.allSatisfy { name in bodies.contains { $0.firstRange(of: Array(name.utf8)) != nil } }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func hexBytes(_ hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        return stride(from: 0, to: digits.count, by: 2).compactMap { UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) }
+    }
+
     private func scrape(_ service: ServiceProcess) async throws -> [String: Double] {
         let port = try #require(service.httpPort)
         let response = try await HTTPProbe.get("http://127.0.0.1:\(port)/metrics")

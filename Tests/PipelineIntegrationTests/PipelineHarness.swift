@@ -26,6 +26,8 @@ final class PipelineHarness: @unchecked Sendable {
     var serviceBrokerURL: String?
     /// Give every service an HTTP endpoint on a port of its own (``ServiceProcess/httpPort``).
     var servesHTTP = false
+    /// Set in every service's environment, over the test process's own.
+    var serviceEnvironment: [String: String] = [:]
     let directory: String
     let databasePath: String
     private(set) var processes: [ServiceProcess] = []
@@ -60,7 +62,8 @@ final class PipelineHarness: @unchecked Sendable {
             executable: path,
             arguments: ["--amqp-url", serviceBrokerURL ?? brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + serviceArguments + http
                 + extra,
-            name: name, logDirectory: directory, httpPort: httpPort)
+            name: name, logDirectory: directory, httpPort: httpPort,
+            environment: serviceEnvironment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(serviceEnvironment) { $1 })
         processes.append(process)
         return process
     }

@@ -11,7 +11,9 @@ final class ServiceProcess: Sendable {
     private let process: Process
     private let exit = ExitState()
 
-    init(executable: String, arguments: [String], name: String, logDirectory: String, httpPort: Int? = nil) throws {
+    init(
+        executable: String, arguments: [String], name: String, logDirectory: String, httpPort: Int? = nil, environment: [String: String]? = nil
+    ) throws {
         self.name = name
         self.httpPort = httpPort
         self.logPath = "\(logDirectory)/\(name).log"
@@ -20,6 +22,7 @@ final class ServiceProcess: Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardOutput = log
         process.standardError = log
         let exit = self.exit

@@ -33,6 +33,8 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     public var error: String?
     /// The synthesis output, on `completed` only.
     public var report: JSONValue?
+    /// The experiment's W3C trace id (32 hex digits), to find its trace in a tracing backend.
+    public var traceID: String?
     public var at: Date
 
     package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
@@ -53,7 +55,16 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         self.warnings = record.warnings
         self.error = record.failure
         self.report = report
+        self.traceID = record.traceContext["traceparent"].flatMap(Self.traceID(fromTraceParent:))
         self.at = at
+    }
+
+    /// `00-<trace id>-<span id>-<flags>`: the second field, if the header is well formed.
+    static func traceID(fromTraceParent value: String) -> String? {
+        let fields = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count >= 4, fields[1].count == 32, fields[1].allSatisfy(\.isHexDigit), fields[1] != String(repeating: "0", count: 32)
+        else { return nil }
+        return String(fields[1])
     }
 
     enum CodingKeys: String, CodingKey {
@@ -61,5 +72,6 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         case failedBatches, retries, inFlight, cancelled, run, lastProgressAt
         case warnings, error, report, at
         case experimentID = "experimentId"
+        case traceID = "traceId"
     }
 }
