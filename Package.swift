@@ -207,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryServicesTests",
-            dependencies: ["TributaryServices", "TributaryCore", "TributaryAnalysis"],
+            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryCore", "TributaryAnalysis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),
