@@ -9,6 +9,11 @@
 # time of `tributary submit --wait` (submit to completed) and the orchestrator's CPU time
 # over that span. Prints medians and the ratio current/baseline; on a noisy 2-core machine
 # only the ratio of runs taken side by side means anything.
+#
+# METRICS=1 adds a third variant, "metrics": the current tree with every service's HTTP
+# endpoint on, so metrics are recorded into Prometheus (checked after each run: the
+# orchestrator's counter must have seen every task). Its ratio to "current", the same
+# binaries with the endpoint off, is the cost of metrics.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -36,17 +41,27 @@ baseline_bin="$(cd "$work/baseline" && swift build -c release --show-bin-path)"
 clock_ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+http_port_base=19180
 run_once() {  # variant bin
-    local variant="$1" bin="$2" ns="bench-$1-$RANDOM$RANDOM" dir pids=()
+    local variant="$1" bin="$2" ns="bench-$1-$RANDOM$RANDOM" dir pids=() http=0
+    [ "$variant" = metrics ] && http=1
     dir="$work/run-$ns"
     mkdir -p "$dir"
-    "$bin/orchestrator" --namespace "$ns" --database "$dir/orchestrator.sqlite" --durability full >"$dir/orchestrator.log" 2>&1 &
+    endpoint() {  # the HTTP options of service number $1, when measuring with metrics on
+        [ "$http" = 1 ] && echo "--http-port $((http_port_base + $1)) --http-host 127.0.0.1"
+    }
+    # shellcheck disable=SC2046 # endpoint's words are separate options
+    "$bin/orchestrator" --namespace "$ns" --database "$dir/orchestrator.sqlite" --durability full $(endpoint 0) >"$dir/orchestrator.log" 2>&1 &
     local orchestrator=$!
     pids+=("$orchestrator")
-    "$bin/pre-test-agent" --namespace "$ns" >"$dir/pre-test.log" 2>&1 & pids+=($!)
-    "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a1 >"$dir/a1.log" 2>&1 & pids+=($!)
-    "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a2 >"$dir/a2.log" 2>&1 & pids+=($!)
-    "$bin/corpus-synthesis-agent" --namespace "$ns" >"$dir/synthesis.log" 2>&1 & pids+=($!)
+    # shellcheck disable=SC2046
+    "$bin/pre-test-agent" --namespace "$ns" $(endpoint 1) >"$dir/pre-test.log" 2>&1 & pids+=($!)
+    # shellcheck disable=SC2046
+    "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a1 $(endpoint 2) >"$dir/a1.log" 2>&1 & pids+=($!)
+    # shellcheck disable=SC2046
+    "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a2 $(endpoint 3) >"$dir/a2.log" 2>&1 & pids+=($!)
+    # shellcheck disable=SC2046
+    "$bin/corpus-synthesis-agent" --namespace "$ns" $(endpoint 4) >"$dir/synthesis.log" 2>&1 & pids+=($!)
     # Ready when every service has logged that it is (bounded).
     local deadline=$((SECONDS + 60))
     until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge 5 ]; do
@@ -59,6 +74,12 @@ run_once() {  # variant bin
     "$bin/tributary" submit "$work/corpus" --namespace "$ns" --wait --timeout 600 --out "$dir/report" >"$dir/submit.log" 2>&1
     end=$(date +%s.%N)
     after=$(cpu_ticks "$orchestrator")
+    if [ "$http" = 1 ]; then
+        # The metrics must have seen the run, or this measured nothing.
+        local published
+        published=$(curl -fsS "http://127.0.0.1:$http_port_base/metrics" | awk -F' ' '/^tributary_tasks_published_total\{type="analyse_batch"\}/ { print $2 }')
+        [ "$published" = "$batches" ] || { echo "bench: metrics counted ${published:-nothing} analyse_batch tasks, not $batches" >&2; exit 1; }
+    fi
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     # Every namespace left behind is a set of quorum queues the broker keeps running.
@@ -75,9 +96,12 @@ PY
 
 results="$work/results.txt"
 : >"$results"
+variants=(current baseline)
+[ "${METRICS:-0}" = 1 ] && variants+=(metrics)
 for round in $(seq 1 "$rounds"); do
-    # Alternate which goes first: the first run after a pause meets a colder broker.
-    if [ $((round % 2)) -eq 1 ]; then order="current baseline"; else order="baseline current"; fi
+    # Rotate which goes first: the first run after a pause meets a colder broker.
+    shift_by=$(( (round - 1) % ${#variants[@]} ))
+    order="${variants[*]:$shift_by} ${variants[*]:0:$shift_by}"
     for variant in $order; do
         bin="$current_bin"; [ "$variant" = baseline ] && bin="$baseline_bin"
         line=$(run_once "$variant" "$bin")
@@ -96,8 +120,11 @@ med = {v: tuple(statistics.median(x[i] for x in xs) for i in range(3)) for v, xs
 print(f"\n{sys.argv[3]} one-document batches, medians of {len(by['current'])} runs each (baseline {sys.argv[2]}):")
 print("| variant | submit → completed | tasks/s | orchestrator CPU per task |")
 print("|---|---|---|---|")
-for v in ("baseline", "current"):
+for v in ("baseline", "current", "metrics"):
+    if v not in med: continue
     w, r, c = med[v]
     print(f"| {v} | {w:.2f} s | {r:.0f} | {c:.0f} µs |")
 print(f"ratio current/baseline: wall {med['current'][0] / med['baseline'][0]:.2f}, orchestrator CPU per task {med['current'][2] / med['baseline'][2]:.2f}")
+if "metrics" in med:
+    print(f"ratio metrics/current (the cost of metrics): wall {med['metrics'][0] / med['current'][0]:.2f}, orchestrator CPU per task {med['metrics'][2] / med['current'][2]:.2f}")
 PY

@@ -41,7 +41,9 @@ public struct Observability: Sendable {
             otel.serviceName = configuration.serviceName
             otel.metrics.enabled = false
             otel.logs.enabled = false
-            // Its configuration lines would open every service's log; problems still show.
+            // Through the service's own logging (so JSON logs stay JSON), warnings and up: its
+            // info lines echo every OTEL_* variable, OTEL_EXPORTER_OTLP_HEADERS' tokens included.
+            otel.diagnosticLogger = .custom(logger)
             otel.diagnosticLogLevel = .warning
             let backend = try OTel.makeTracingBackend(configuration: otel)
             InstrumentationSystem.bootstrap(backend.factory)

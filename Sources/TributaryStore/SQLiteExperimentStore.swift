@@ -17,6 +17,7 @@ public actor SQLiteExperimentStore {
     nonisolated let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var database: SQLiteDatabase?
+    private let traceCoding = TraceHeaderCoding()
     package nonisolated let path: String
 
     private init(path: String) {
@@ -57,7 +58,7 @@ public actor SQLiteExperimentStore {
     ) throws -> (value: T, enqueued: [OutboxEntry]) {
         let database = try requireDatabase()
         try database.execute("BEGIN IMMEDIATE")
-        let transaction = SQLiteTransaction(database: database)
+        let transaction = SQLiteTransaction(database: database, traceCoding: traceCoding)
         do {
             let value = try body(transaction)
             try database.execute("COMMIT")
@@ -82,7 +83,7 @@ public actor SQLiteExperimentStore {
                 destination: destination, routingKey: statement.text(2), messageID: statement.text(3),
                 correlationID: statement.text(4), type: statement.text(5),
                 headers: try JSONDecoder().decode([String: Int].self, from: Data(statement.blob(6))),
-                traceHeaders: try TraceHeaderCoding.decode(statement.isNull(8) ? nil : statement.blob(8)),
+                traceHeaders: try traceCoding.decode(statement.isNull(8) ? nil : statement.blob(8)),
                 body: statement.blob(7))
             entries.append(OutboxEntry(id: statement.int(0), message: message))
         }
@@ -106,12 +107,12 @@ public actor SQLiteExperimentStore {
 
     /// The stored state of one experiment, for status queries.
     package func experiment(id: String) throws -> ExperimentRecord? {
-        try SQLiteTransaction(database: requireDatabase()).experiment(id: id)
+        try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).experiment(id: id)
     }
 
     /// The newest experiments first, optionally only those in `state`, for `tributary list`.
     package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
-        try SQLiteTransaction(database: requireDatabase()).recentExperiments(state: state, limit: limit)
+        try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).recentExperiments(state: state, limit: limit)
     }
 
     /// How many experiments are in each state (states with none are absent), for the `tributary_experiments` gauge.
@@ -128,7 +129,7 @@ public actor SQLiteExperimentStore {
 
     /// The experiment's batches in `states`, lowest index first, for status details.
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
-        try SQLiteTransaction(database: requireDatabase()).batches(experimentID: experimentID, in: states, limit: limit)
+        try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).batches(experimentID: experimentID, in: states, limit: limit)
     }
 
     /// When the earliest timer (a batch's or a step's) is due; nil when none is set.

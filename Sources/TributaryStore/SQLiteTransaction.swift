@@ -5,11 +5,13 @@ import TributaryCore
 /// ``SQLiteExperimentStore/transaction(_:)``.
 package final class SQLiteTransaction: ExperimentStoreTransaction {
     private let database: SQLiteDatabase
+    private let traceCoding: TraceHeaderCoding
     /// Outbox rows written in this transaction, handed to the publisher after commit.
     private(set) var enqueued: [OutboxEntry] = []
 
-    init(database: SQLiteDatabase) {
+    init(database: SQLiteDatabase, traceCoding: TraceHeaderCoding) {
         self.database = database
+        self.traceCoding = traceCoding
     }
 
     // MARK: Experiments
@@ -25,7 +27,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments WHERE id = ?1")
         try statement.bind([.text(id)])
         defer { statement.reset() }
-        return try statement.step() ? try Self.experiment(from: statement) : nil
+        return try statement.step() ? try experiment(from: statement) : nil
     }
 
     package func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
@@ -34,7 +36,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         try statement.bind([.real(now.timeIntervalSince1970), .integer(Int64(limit))])
         defer { statement.reset() }
         var records: [ExperimentRecord] = []
-        while try statement.step() { records.append(try Self.experiment(from: statement)) }
+        while try statement.step() { records.append(try experiment(from: statement)) }
         return records
     }
 
@@ -45,11 +47,11 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         try statement.bind([.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? []))
         defer { statement.reset() }
         var records: [ExperimentRecord] = []
-        while try statement.step() { records.append(try Self.experiment(from: statement)) }
+        while try statement.step() { records.append(try experiment(from: statement)) }
         return records
     }
 
-    private static func experiment(from row: SQLiteStatement) throws -> ExperimentRecord {
+    private func experiment(from row: SQLiteStatement) throws -> ExperimentRecord {
         let id = row.text(0)
         guard let state = ExperimentState(rawValue: row.text(2)) else {
             throw SQLiteError(code: 0, message: "unknown state '\(row.text(2))'", operation: "read experiment \(id)")
@@ -69,7 +71,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
                 maxAttempts: Int(row.int(23)), initialBackoff: TaskDuration(milliseconds: row.int(24)),
                 maxBackoff: TaskDuration(milliseconds: row.int(25))),
             taskTimeout: TaskDuration(milliseconds: row.int(26)), tolerance: FailureTolerance(parsing: row.text(27)) ?? .none,
-            maxInFlight: Int(row.int(28)), traceContext: try TraceHeaderCoding.decode(row.isNull(29) ? nil : row.blob(29)))
+            maxInFlight: Int(row.int(28)), traceContext: try traceCoding.decode(row.isNull(29) ? nil : row.blob(29)))
     }
 
     private static let insertExperiment: String = {
@@ -115,7 +117,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
             int(record.stepWaiting ? 1 : 0), int(record.documentsPlanned), int(record.retry.maxAttempts),
             .integer(record.retry.initialBackoff.milliseconds), .integer(record.retry.maxBackoff.milliseconds),
             .integer(record.taskTimeout.milliseconds), .text(record.tolerance.description), int(record.maxInFlight),
-            try TraceHeaderCoding.encode(record.traceContext),
+            try traceCoding.encode(record.traceContext),
         ])
     }
 
@@ -241,7 +243,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         ).run([
             .text(message.destination.rawValue), .text(message.routingKey), .text(message.messageID),
             .text(message.correlationID), .text(message.type),
-            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body), try TraceHeaderCoding.encode(message.traceHeaders),
+            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body), try traceCoding.encode(message.traceHeaders),
         ])
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }

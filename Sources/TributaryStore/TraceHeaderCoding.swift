@@ -1,17 +1,29 @@
 import Foundation
 
-/// Trace headers as stored: NULL when there are none (most rows of an untraced
+/// Trace headers as stored: NULL when there are none (every row of an untraced
 /// deployment), otherwise a JSON object of strings.
-enum TraceHeaderCoding {
-    static func encode(_ headers: [String: String]) throws -> SQLiteValue {
+///
+/// Every task and every record save of one experiment carries the same headers, so the
+/// last encoding and decoding are kept: a fan-out pays for one, not one per task.
+final class TraceHeaderCoding {
+    private var lastEncoded: (headers: [String: String], value: SQLiteValue)?
+    private var lastDecoded: (bytes: [UInt8], headers: [String: String])?
+
+    func encode(_ headers: [String: String]) throws -> SQLiteValue {
         guard !headers.isEmpty else { return .null }
+        if let lastEncoded, lastEncoded.headers == headers { return lastEncoded.value }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        return .blob(Array(try encoder.encode(headers)))
+        let value = SQLiteValue.blob(Array(try encoder.encode(headers)))
+        lastEncoded = (headers, value)
+        return value
     }
 
-    static func decode(_ bytes: [UInt8]?) throws -> [String: String] {
+    func decode(_ bytes: [UInt8]?) throws -> [String: String] {
         guard let bytes, !bytes.isEmpty else { return [:] }
-        return try JSONDecoder().decode([String: String].self, from: Data(bytes))
+        if let lastDecoded, lastDecoded.bytes == bytes { return lastDecoded.headers }
+        let headers = try JSONDecoder().decode([String: String].self, from: Data(bytes))
+        lastDecoded = (bytes, headers)
+        return headers
     }
 }

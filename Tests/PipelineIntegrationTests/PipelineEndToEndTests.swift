@@ -149,6 +149,14 @@ import TributaryTestSupport
     @Test func jsonLogsAreOneObjectPerLineAndNeverShowThePassword() async throws {
         try await withPipeline { harness in
             harness.serviceArguments = ["--log-format", "json", "--log-level", "debug"]
+            // With the HTTP endpoint on and a trace exporter whose collector is down: its
+            // token must not leak into the failures it logs either.
+            harness.servesHTTP = true
+            let token = "tok-\(UInt32.random(in: 0...UInt32.max))"
+            harness.serviceEnvironment = [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(try freePort())", "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer \(token)",
+                "OTEL_BSP_SCHEDULE_DELAY": "50",
+            ]
             try harness.startPipeline(analysers: 1)
             let outcome = try await harness.client.submit(Corpus.spec(name: "logs", documents: 4, batchSize: 2)).outcome(within: .seconds(60))
             #expect(outcome.state == .completed)
@@ -163,6 +171,7 @@ import TributaryTestSupport
                     #expect(object?["level"] != nil && object?["timestamp"] != nil && object?["message"] != nil, "\(process.name): \(line)")
                     keys.formUnion(object?.keys.map { $0 } ?? [])
                     #expect(!line.contains(":\(password)@"), "\(process.name) logged the password: \(line)")
+                    #expect(!line.contains(token), "\(process.name) logged the exporter's token: \(line)")
                 }
             }
             #expect(keys.isSuperset(of: ["tributary.worker_id", "tributary.experiment_id", "tributary.task_id", "tributary.event"]), "\(keys.sorted())")
