@@ -32,7 +32,13 @@ public struct AgentService<Handler: TaskHandler>: Service {
 
     public func run() async throws {
         readiness.mark("consumers", notReady: "not started")
-        let connection = try await AMQPConnection.connect(configuration.amqp, logger: logger)
+        let connection: AMQPConnection
+        do {
+            connection = try await BrokerWait.connect(configuration.amqp, logger: logger, readiness: readiness)
+        } catch is CancellationError {
+            logger.info("agent stopping before the broker was reachable")
+            return
+        }
         ConnectionHealth.register(connection, in: readiness)
         let metrics = AgentMetrics(taskType: handler.taskType)
         let topology = configuration.topology

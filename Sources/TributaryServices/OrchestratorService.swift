@@ -44,12 +44,16 @@ public struct OrchestratorService: Service {
         readiness.mark("consumers", notReady: "not started")
         let connection: AMQPConnection
         do {
-            connection = try await AMQPConnection.connect(configuration.amqp, logger: logger)
+            connection = try await BrokerWait.connect(configuration.amqp, logger: logger, readiness: readiness)
             ConnectionHealth.register(connection, in: readiness)
             try await topology.declare(on: connection)
         } catch {
             await store.close()
             readiness.mark("database", notReady: "closed")
+            if error is CancellationError {
+                logger.info("orchestrator stopping before the broker was reachable")
+                return
+            }
             throw error
         }
         let metrics = OrchestratorMetrics()

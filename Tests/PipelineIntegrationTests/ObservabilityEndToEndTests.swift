@@ -13,8 +13,14 @@ import TributaryTestSupport
             let proxy = try BrokerProxy(brokerURL: harness.brokerURL, logDirectory: harness.directory)
             harness.serviceBrokerURL = proxy.url
             harness.servesHTTP = true
+            // The broker comes last: every service waits for it, not ready meanwhile.
+            try await proxy.cut()
             try harness.startPipeline(analysers: 2)
             let services = harness.processes
+            for service in services { try await expectReadiness(of: service, 503, within: .seconds(30)) }
+            let waiting = try await HTTPProbe.get("http://127.0.0.1:\(try #require(services[0].httpPort))/readyz")
+            #expect(waiting.body.contains("waiting for the broker"), "\(waiting.body)")
+            try proxy.start()
             for service in services { try await expectReadiness(of: service, 200, within: .seconds(30)) }
 
             let documents = 9

@@ -18,6 +18,7 @@ public enum TributaryLogKey: String, Sendable, CaseIterable {
     case concurrency = "tributary.concurrency"
     case database = "tributary.database"
     case retryIn = "tributary.retry_in"
+    case attempt = "tributary.attempt"
 }
 
 extension Logger {
