@@ -4,7 +4,7 @@
 # Idempotent: only missing packages are installed, and apt's lists are refreshed only then.
 set -euo pipefail
 
-packages=(rabbitmq-server librabbitmq-dev libsqlite3-dev pkg-config socat curl)
+packages=(rabbitmq-server librabbitmq-dev libssl-dev openssl libsqlite3-dev pkg-config socat curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

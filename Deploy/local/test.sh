@@ -10,6 +10,9 @@ swift format lint --strict --recursive Sources Tests Package.swift
 
 ./Deploy/local/start-broker.sh
 export TRIBUTARY_TEST_AMQP_URL="${TRIBUTARY_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
+# The broker's TLS listener and the test CA start-broker.sh made for it.
+export TRIBUTARY_TEST_AMQPS_URL="${TRIBUTARY_TEST_AMQPS_URL:-amqps://guest:guest@localhost:5671/%2F}"
+export TRIBUTARY_TEST_TLS_DIR="${TRIBUTARY_TEST_TLS_DIR:-${TRIBUTARY_BROKER_STATE:-/var/lib/tributary-broker}/tls}"
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"

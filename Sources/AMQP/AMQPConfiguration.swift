@@ -23,9 +23,44 @@ public struct AMQPConfiguration: Sendable, Hashable {
         public init() {}
     }
 
+    /// One broker address; a cluster has several.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// How an `amqps://` connection checks the broker and proves itself.
+    public struct TLS: Sendable, Hashable {
+        /// PEM file of the CA(s) the broker's certificate must chain to; `nil` uses the
+        /// system's trust store.
+        public var caCertificateFile: String?
+        /// PEM client certificate (chain) for mutual TLS; needs ``keyFile``.
+        public var certificateFile: String?
+        /// PEM private key of ``certificateFile`` (not password-protected).
+        public var keyFile: String?
+        /// Check the broker's certificate chain. Turning it off is for tests only: anyone on
+        /// the path could then read the traffic.
+        public var verifyPeer = true
+        /// Check that the certificate names the host connected to.
+        public var verifyHostname = true
+
+        public init() {}
+    }
+
     public var scheme: Scheme = .amqp
     public var host: String = "127.0.0.1"
     public var port: Int = 5672
+    /// Further brokers of the same cluster, tried in order after ``host``:``port``; a lost
+    /// connection is re-opened to the next one.
+    public var alternateEndpoints: [Endpoint] = []
+    public var tls = TLS()
     public var virtualHost: String = "/"
     public var username: String = "guest"
     public var password: String = "guest"
@@ -52,16 +87,42 @@ public struct AMQPConfiguration: Sendable, Hashable {
 
     public init() {}
 
+    /// Every broker address, the primary first.
+    public var endpoints: [Endpoint] { [Endpoint(host: host, port: port)] + alternateEndpoints }
+
     /// The broker of a local development set-up (the guest account on loopback): what the
     /// executables use when neither `--amqp-url` nor `AMQP_URL` is given.
     public static let localURL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 
-    /// Parses an AMQP URI (`amqp://user:pass@host:port/vhost?heartbeat=10&connection_timeout=5000`).
+    /// Parses an AMQP URI (`amqp://user:pass@host:port/vhost?heartbeat=10&connection_timeout=5000`),
+    /// or a comma-separated list of them, one per node of a cluster.
     ///
     /// User, password and virtual host are percent-decoded; `%2F` is the default vhost `/`.
     /// A missing path means `/`. Query parameters follow RabbitMQ's URI spec:
-    /// `heartbeat` in seconds, `connection_timeout` in milliseconds.
+    /// `heartbeat` in seconds, `connection_timeout` in milliseconds, `frame_max`, and for
+    /// `amqps://` `cacertfile`, `certfile`, `keyfile` (paths) and `verify` (`verify_peer`,
+    /// the default, or `verify_none`). In a list, the first URI gives the credentials, virtual
+    /// host and options; the others must agree on scheme, user and virtual host and add
+    /// only their host and port (a comma in a password must be written `%2C`).
     public init(url: String) throws(AMQPError) {
+        let urls = url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard urls.count > 1 else {
+            try self.init(single: url)
+            return
+        }
+        try self.init(single: urls[0])
+        for other in urls.dropFirst() {
+            let node = try AMQPConfiguration(single: other)
+            guard node.scheme == scheme, node.username == username, node.virtualHost == virtualHost else {
+                throw AMQPError(
+                    code: .invalidURI, operation: "parse URI list \(Self.redact(url))",
+                    message: "every URI of a list must use the same scheme, user and virtual host as the first")
+            }
+            alternateEndpoints.append(Endpoint(host: node.host, port: node.port))
+        }
+    }
+
+    private init(single url: String) throws(AMQPError) {
         self.init()
         func invalid(_ why: String) -> AMQPError {
             AMQPError(code: .invalidURI, operation: "parse URI \(AMQPConfiguration.redact(url))", message: why)
@@ -123,13 +184,33 @@ public struct AMQPConfiguration: Sendable, Hashable {
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let kv = pair.split(separator: "=", maxSplits: 1)
             let key = String(kv[0])
-            guard kv.count == 2, let value = Int(kv[1]), value >= 0 else { throw invalid("query parameter '\(key)' needs a non-negative integer") }
+            let text = kv.count == 2 ? Self.percentDecode(kv[1]) : nil
+            func number() throws(AMQPError) -> Int {
+                guard let text, let value = Int(text), value >= 0 else { throw invalid("query parameter '\(key)' needs a non-negative integer") }
+                return value
+            }
+            func path() throws(AMQPError) -> String {
+                guard let text, !text.isEmpty else { throw invalid("query parameter '\(key)' needs a file path") }
+                return text
+            }
             switch key {
-            case "heartbeat": heartbeat = .seconds(value)
-            case "connection_timeout": connectTimeout = .milliseconds(value)
-            case "frame_max": frameMax = value
+            case "heartbeat": heartbeat = .seconds(try number())
+            case "connection_timeout": connectTimeout = .milliseconds(try number())
+            case "frame_max": frameMax = try number()
+            case "cacertfile": tls.caCertificateFile = try path()
+            case "certfile": tls.certificateFile = try path()
+            case "keyfile": tls.keyFile = try path()
+            case "verify":
+                switch text {
+                case "verify_peer": tls.verifyPeer = true
+                case "verify_none": tls.verifyPeer = false
+                default: throw invalid("query parameter 'verify' must be verify_peer or verify_none")
+                }
             default: break  // Other clients' parameters (channel_max, auth_mechanism, ...) are not ours to reject.
             }
+        }
+        if scheme == .amqp, tls.caCertificateFile != nil || tls.certificateFile != nil || tls.keyFile != nil {
+            throw invalid("TLS files given for a plain amqp:// URI; use amqps://")
         }
     }
 
@@ -139,13 +220,16 @@ public struct AMQPConfiguration: Sendable, Hashable {
     }
 
     /// The URI of this configuration with the password replaced by `***`, safe to log.
-    public var redactedURL: String {
+    public var redactedURL: String { redactedURL(for: Endpoint(host: host, port: port)) }
+
+    /// The URI of one of the endpoints, password replaced by `***`.
+    public func redactedURL(for endpoint: Endpoint) -> String {
         let vhost = virtualHost == "/" ? "%2F" : (Self.percentEncode(virtualHost))
-        let hostText = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme.rawValue)://\(Self.percentEncode(username)):***@\(hostText):\(port)/\(vhost)"
+        return "\(scheme.rawValue)://\(Self.percentEncode(username)):***@\(endpoint)/\(vhost)"
     }
 
     static func redact(_ url: String) -> String {
+        guard !url.contains(",") else { return url.split(separator: ",").map { redact(String($0)) }.joined(separator: ",") }
         guard let schemeEnd = url.range(of: "://"),
             let at = url[schemeEnd.upperBound...].lastIndex(of: "@")
         else { return url }

@@ -9,7 +9,7 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidURI, connectionFailed, authenticationFailed, timeout
             case channelClosed, connectionClosed, connectionLost, notConnected
             case publishNacked, unroutable, consumerCancelled
-            case shutdown, unsupported, protocolError, invalidArgument
+            case shutdown, unsupported, protocolError, invalidArgument, tlsFailed
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -38,6 +38,10 @@ public struct AMQPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let consumerCancelled = Code(.consumerCancelled)
         /// The connection was closed by this process.
         public static let shutdown = Code(.shutdown)
+        /// The TLS handshake failed or the broker's certificate was not accepted (the message
+        /// names the cause: unknown issuer, expired, wrong host name, ...). Nothing was sent in
+        /// clear text.
+        public static let tlsFailed = Code(.tlsFailed)
         /// The feature is not available in this build.
         public static let unsupported = Code(.unsupported)
         /// The broker sent something the client could not interpret.

@@ -16,8 +16,26 @@ public struct ConnectionOptions: ParsableArguments {
         amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL
     }
 
-    @Option(help: "Prefix of every exchange and queue; separates deployments sharing a broker.")
-    public var namespace: String = "tributary"
+    @Option(help: "For amqps://: PEM file of the CA(s) the broker's certificate must chain to. Default: $TRIBUTARY_TLS_CA_FILE, else the system's.")
+    public var tlsCaFile: String?
+
+    @Option(help: "For amqps:// with mutual TLS: PEM client certificate. Default: $TRIBUTARY_TLS_CERT_FILE.")
+    public var tlsCertFile: String?
+
+    @Option(help: "For amqps:// with mutual TLS: PEM key of the client certificate. Default: $TRIBUTARY_TLS_KEY_FILE.")
+    public var tlsKeyFile: String?
+
+    @Flag(help: "For amqps://: do not check the broker's certificate (tests only: anyone on the path could read the traffic).")
+    public var tlsInsecureSkipVerify = false
+
+    // No literal default: the environment's value must win over it (see `resolvedNamespace`).
+    @Option(help: "Prefix of every exchange and queue; separates deployments sharing a broker. Default: $TRIBUTARY_NAMESPACE, else tributary.")
+    public var namespace: String?
+
+    /// The namespace in force: the option, else `TRIBUTARY_NAMESPACE`, else `tributary`.
+    public var resolvedNamespace: String {
+        namespace ?? ProcessInfo.processInfo.environment["TRIBUTARY_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "tributary"
+    }
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: Logger.Level = .info
@@ -40,16 +58,36 @@ public struct ConnectionOptions: ParsableArguments {
     }
 
     public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
+        var configuration: AMQPConfiguration
         do {
-            var configuration = try AMQPConfiguration(url: resolvedURL)
-            configuration.connectionName = connectionName
-            return configuration
+            configuration = try AMQPConfiguration(url: resolvedURL)
         } catch {
             throw ValidationError("--amqp-url: \(error.message)")
         }
+        configuration.connectionName = connectionName
+        let environment = ProcessInfo.processInfo.environment
+        func setting(_ option: String?, _ variable: String) -> String? {
+            option ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let file = setting(tlsCaFile, "TRIBUTARY_TLS_CA_FILE") { configuration.tls.caCertificateFile = file }
+        if let file = setting(tlsCertFile, "TRIBUTARY_TLS_CERT_FILE") { configuration.tls.certificateFile = file }
+        if let file = setting(tlsKeyFile, "TRIBUTARY_TLS_KEY_FILE") { configuration.tls.keyFile = file }
+        if tlsInsecureSkipVerify { configuration.tls.verifyPeer = false }
+        let tls = configuration.tls
+        if configuration.scheme == .amqp, tlsInsecureSkipVerify || tls.caCertificateFile != nil || tls.certificateFile != nil || tls.keyFile != nil {
+            throw ValidationError("TLS options need an amqps:// broker URI (got \(configuration.scheme.rawValue)://)")
+        }
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw ValidationError("--tls-cert-file and --tls-key-file go together (mutual TLS needs both)")
+        }
+        for file in [tls.caCertificateFile, tls.certificateFile, tls.keyFile].compactMap({ $0 })
+        where !FileManager.default.isReadableFile(atPath: file) {
+            throw ValidationError("TLS file '\(file)' is not readable")
+        }
+        return configuration
     }
 
-    public var topology: Topology { Topology(namespace: namespace) }
+    public var topology: Topology { Topology(namespace: resolvedNamespace) }
 
     /// Connects, runs `body`, and closes the connection however `body` ends.
     public func withConnection<T>(_ connectionName: String, _ body: (AMQPConnection) async throws -> T) async throws -> T {

@@ -18,6 +18,19 @@ package enum TestBroker {
         return url
     }
 
+    /// The broker's TLS listener (`TRIBUTARY_TEST_AMQPS_URL`, e.g. `amqps://guest:guest@localhost:5671/%2F`)
+    /// and the folder of the test CA it uses (`TRIBUTARY_TEST_TLS_DIR`, made by
+    /// `Deploy/local/make-certificates.sh`).
+    package static let tlsURL: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_AMQPS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    package static let tlsDirectory: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_TLS_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The trait of every suite that needs the broker's TLS listener.
+    package static var tlsRequired: ConditionTrait {
+        .enabled(
+            if: tlsURL != nil && tlsDirectory != nil,
+            "needs a TLS listener: set TRIBUTARY_TEST_AMQPS_URL and TRIBUTARY_TEST_TLS_DIR (Deploy/local/test.sh does)")
+    }
+
     struct BrokerNotConfigured: Error, CustomStringConvertible {
         var description: String { "TRIBUTARY_TEST_AMQP_URL is not set" }
     }

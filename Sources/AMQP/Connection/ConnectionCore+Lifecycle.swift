@@ -6,40 +6,53 @@ extension ConnectionCore {
     // MARK: Opening
 
     /// The first connection: fails fast, so a wrong address or password is reported at once.
+    /// With several endpoints (a cluster), each is tried once, in order.
     func connectInitially() throws(AMQPError) {
-        do {
-            try openSocket()
-            phase = .open
-            lastReceive = clock.now
-            logger.info("AMQP connection open", metadata: ["broker": "\(configuration.redactedURL)", "heartbeat": "\(heartbeatSeconds)s"])
-        } catch {
-            destroySocket()
-            phase = .closed
-            isFinished = true
-            throw error
+        var failures: [AMQPError] = []
+        for _ in configuration.endpoints.indices {
+            do {
+                try openSocket()
+                phase = .open
+                lastReceive = clock.now
+                logger.info(
+                    "AMQP connection open",
+                    metadata: ["broker": "\(configuration.redactedURL(for: currentEndpoint))", "heartbeat": "\(heartbeatSeconds)s"])
+                return
+            } catch {
+                destroySocket()
+                failures.append(error)
+                endpointIndex += 1
+            }
         }
+        phase = .closed
+        isFinished = true
+        guard failures.count > 1, let last = failures.last else { throw failures[0] }
+        throw AMQPError(
+            code: last.code, operation: "connect to any of \(configuration.endpoints.map(\.description).joined(separator: ", "))",
+            message: failures.map { "\($0.operation): \($0.message)" }.joined(separator: "; "))
     }
 
-    /// Opens socket, logs in and opens the admin and confirm-mode publish channels.
+    /// Opens a socket to the current endpoint (over TLS for `amqps://`), logs in and opens the
+    /// admin and confirm-mode publish channels.
     func openSocket() throws(AMQPError) {
-        let operation = "connect to \(configuration.host):\(configuration.port)"
-        guard configuration.scheme == .amqp else {
-            throw AMQPError(code: .unsupported, operation: operation, message: "amqps:// (TLS) is not enabled in this build; use amqp://")
-        }
+        let endpoint = currentEndpoint
+        let operation = "connect to \(endpoint)"
         guard let connection = amqp_new_connection() else {
             throw AMQPError(code: .connectionFailed, operation: operation, message: "out of memory")
         }
-        guard let socket = amqp_tcp_socket_new(connection) else {
+        let socket: OpaquePointer
+        do throws(AMQPError) {
+            socket = try configuration.scheme == .amqps ? tlsSocket(on: connection, operation: operation) : tcpSocket(on: connection, operation: operation)
+        } catch {
             amqp_destroy_connection(connection)
-            throw AMQPError(code: .connectionFailed, operation: operation, message: "could not create a socket")
+            throw error
         }
         var connectTimeout = configuration.connectTimeout.timevalValue
-        let status = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &connectTimeout)
+        tlsVerifyError.pointee = 0
+        let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &connectTimeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             amqp_destroy_connection(connection)
-            throw AMQPError(
-                code: status == AMQP_STATUS_TIMEOUT.rawValue ? .timeout : .connectionFailed,
-                operation: operation, message: String(cString: amqp_error_string2(status)))
+            throw openError(status, endpoint: endpoint, operation: operation)
         }
         _ = amqp_set_handshake_timeout(connection, &connectTimeout)
         var rpcTimeout = configuration.rpcTimeout.timevalValue
@@ -99,6 +112,8 @@ extension ConnectionCore {
         destroySocket()
         guard isOpen else { return }
         _ = nextEpoch()
+        // In a cluster, the node that dropped us is the least likely to take us back first.
+        endpointIndex += 1
         statusBoard.update { status in
             status.losses += 1
             status.lastError = "\(error)"
@@ -139,11 +154,13 @@ extension ConnectionCore {
             logger.info(
                 "AMQP connection recovered",
                 metadata: [
-                    "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)", "waiting": "\(waiting.count)",
+                    "broker": "\(configuration.redactedURL(for: currentEndpoint))", "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)",
+                    "waiting": "\(waiting.count)",
                 ])
             runWaitingOperations()
         } catch {
             destroySocket()
+            endpointIndex += 1
             let base = configuration.reconnect.initialDelay * (1 << min(attempt + 1, 16))
             let delay = min(base, configuration.reconnect.maximumDelay)
             logger.warning("AMQP reconnect failed", metadata: ["attempt": "\(attempt + 1)", "retryIn": "\(delay)", "error": "\(error)"])

@@ -51,6 +51,10 @@ final class ConnectionCore {
     var lastReceive: ContinuousClock.Instant
     var heartbeatSeconds: Int = 0
     var recoveries = 0
+    /// Which of the configuration's endpoints the next connection attempt goes to.
+    var endpointIndex = 0
+    /// Where the TLS context notes the first certificate error of a handshake (see the C shim).
+    let tlsVerifyError = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
     var topology = TopologyRecord()
     var consumers: [UInt16: ConsumerRecord] = [:]
@@ -71,6 +75,16 @@ final class ConnectionCore {
         self.logger = logger
         self.owner = owner
         self.lastReceive = clock.now
+        tlsVerifyError.initialize(to: 0)
+    }
+
+    deinit {
+        tlsVerifyError.deallocate()
+    }
+
+    var currentEndpoint: AMQPConfiguration.Endpoint {
+        let endpoints = configuration.endpoints
+        return endpoints[endpointIndex % endpoints.count]
     }
 
     var isOpen: Bool {
