@@ -8,20 +8,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-/// The three agents are alike: options and wiring from TributaryAgentCommandLine, a handler from TributaryAnalysis.
-func agentExecutable(_ name: String) -> Target {
-    .executableTarget(
-        name: name,
-        // TributaryCommandLine directly too: the agent's options embed its ConnectionOptions, and a change of their
-        // layout must rebuild the executable (SwiftPM does not always notice it through TributaryAgentCommandLine).
-        dependencies: [
-            "TributaryAgentCommandLine", "TributaryCommandLine", "TributaryAnalysis",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ],
-        swiftSettings: swiftSettings
-    )
-}
-
 let package = Package(
     name: "Tributary",
     platforms: [.macOS(.v15)],
@@ -34,6 +20,7 @@ let package = Package(
         .executable(name: "analyse-batch-agent", targets: ["analyse-batch-agent"]),
         .executable(name: "corpus-synthesis-agent", targets: ["corpus-synthesis-agent"]),
         .executable(name: "tributary", targets: ["tributary"]),
+        .executable(name: "tributary-all", targets: ["tributary-all"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -139,11 +126,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Thin executables.
-        .executableTarget(
-            name: "orchestrator",
+        // The commands: the client CLI (no SQLite, no services) and the services'.
+        .target(
+            name: "TributaryCLI",
             dependencies: [
-                "TributaryCommandLine", "TributaryServices", "TributaryStore", "TributaryObservability",
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TributaryServiceCommands",
+            dependencies: [
+                "TributaryCommandLine", "TributaryAgentCommandLine", "TributaryServices", "TributaryStore", "TributaryObservability",
+                "TributaryAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,15 +147,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        agentExecutable("pre-test-agent"),
-        agentExecutable("analyse-batch-agent"),
-        agentExecutable("corpus-synthesis-agent"),
+
+        // Thin executables: one per service, the CLI, and all of them in one binary for images.
+        .executableTarget(
+            name: "orchestrator",
+            dependencies: ["TributaryServiceCommands", "TributaryCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pre-test-agent",
+            dependencies: ["TributaryServiceCommands", "TributaryCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "analyse-batch-agent",
+            dependencies: ["TributaryServiceCommands", "TributaryCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "corpus-synthesis-agent",
+            dependencies: ["TributaryServiceCommands", "TributaryCommandLine"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tributary",
-            dependencies: [
-                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["TributaryCLI", "TributaryCommandLine"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tributary-all",
+            dependencies: ["TributaryCLI", "TributaryServiceCommands", "TributaryCommandLine"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -21,7 +21,16 @@ echo "base-image: debootstrap bookworm (minbase) into $root"
 debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$root.log" 2>&1 \
     || { tail -20 "$root.log" >&2; exit 1; }
 rm -f "$root.log"
-# What an image needs and a bare rootfs lacks: apt's lists are fetched again by every build.
-rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb
+# Slim, as Debian's -slim images are: apt's lists and caches are fetched again by every build,
+# and documentation, manuals and translations are left out, now and in what is installed later.
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*.log
+rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
+cat >"$root/etc/dpkg/dpkg.cfg.d/slim" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+CFG
 tar -C "$root" -c . | podman import --change 'CMD ["/bin/bash"]' - "$name" >/dev/null
 echo "base-image: $name imported ($(podman image inspect "$name" --format '{{.Size}}' | numfmt --to=iec) )"

@@ -1,8 +1,10 @@
 import ArgumentParser
 
-@main
-struct TributaryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `tributary` command line: submit experiments and follow them.
+public struct TributaryCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Submit experiments to a Tributary pipeline and follow them.",
         subcommands: [

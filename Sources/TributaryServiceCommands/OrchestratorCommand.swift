@@ -7,9 +7,11 @@ import TributaryServices
 import TributaryStore
 import UnixSignals
 
-@main
-struct OrchestratorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `orchestrator` executable.
+public struct OrchestratorCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "orchestrator",
         abstract: "Drives experiments: consumes requests and task results, fans batches out and back in.",
         discussion: """
@@ -30,7 +32,7 @@ struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Consumer prefetch; also the largest group commit.")
     var prefetch: UInt16 = 256
 
-    func run() async throws {
+    public func run() async throws {
         let logger = connection.logger("tributary.orchestrator")
         var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"))
         configuration.topology = connection.topology

@@ -2,16 +2,18 @@ import ArgumentParser
 import TributaryAgentCommandLine
 import TributaryAnalysis
 
-@main
-struct PreTestAgent: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `PreTestAgent` executable.
+public struct PreTestAgentCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "pre-test-agent",
         abstract: "Consumes pre_test tasks: validates an experiment and plans its batches.",
         discussion: "Stops on SIGTERM or SIGINT after finishing the tasks in flight, and exits 0.")
 
     @OptionGroup var options: AgentOptions
 
-    func run() async throws {
+    public func run() async throws {
         try await options.run(PreTestHandler())
     }
 }

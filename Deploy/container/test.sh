@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Multi-host test with real containers, all over TLS: a RabbitMQ container, the orchestrator,
+# one pre-test agent, three analyse-batch agents and one synthesis agent, each its own
+# container (own address and hostname) on the compose project's network, started from
+# Deploy/compose/compose.yaml with podman-compose, the broker last. One experiment runs while
+# an analyser is killed with SIGKILL, two more are added, and the orchestrator is stopped and
+# started again on its volume; it must complete with exactly one synthesis and the report of
+# a local run of the same experiment. Installs what it needs (podman, podman-compose,
+# debootstrap, runc); the images are built from Debian packages and a binary built here.
+#
+#   Deploy/container/test.sh          # KEEP=1 leaves the containers up for inspection
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+export CONTAINERS_CONF="$PWD/Deploy/container/containers.conf"
+work="$PWD/.build-container"
+project="tributary-ct"
+image="localhost/tributary:test"
+broker_image="localhost/tributary-rabbitmq:test"
+base_image="localhost/tributary-debian:bookworm"
+mkdir -p "$work"
+step() { echo "container-test: $*"; }
+fail() { echo "container-test: FAILED: $*" >&2; exit 1; }
+
+# --- tools -------------------------------------------------------------------------------
+missing=()
+for tool in podman podman-compose debootstrap runc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman podman-compose debootstrap runc uidmap >/dev/null
+fi
+./Deploy/local/start-broker.sh >/dev/null   # the local reference run, and libraries to build with
+
+# --- images ------------------------------------------------------------------------------
+Deploy/container/base-image.sh "$base_image"
+step "building tributary-all (release, static Swift runtime)"
+swift build -c release --static-swift-stdlib --product tributary-all >"$work/build.log" 2>&1 || { tail -30 "$work/build.log"; fail "swift build"; }
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+cp "$bin/tributary-all" Deploy/container/prebuilt/tributary-all
+strip Deploy/container/prebuilt/tributary-all
+if ldd Deploy/container/prebuilt/tributary-all | grep -q libswift; then fail "tributary-all links the Swift runtime dynamically"; fi
+step "building $image from the host binary, and $broker_image"
+podman build -q -f Deploy/container/Containerfile --build-arg BUILDER_IMAGE="$base_image" --build-arg RUNTIME_IMAGE="$base_image" \
+    --build-arg PREBUILT=Deploy/container/prebuilt/tributary-all -t "$image" . >/dev/null
+podman build -q -f Deploy/container/broker/Containerfile --build-arg BASE_IMAGE="$base_image" -t "$broker_image" Deploy/container/broker >/dev/null
+size=$(podman image inspect "$image" --format '{{.Size}}')
+step "image size $((size / 1000000)) MB"
+[ "$size" -le 200000000 ] || fail "image is $((size / 1000000)) MB, more than 200 MB"
+podman run --rm "$image" orchestrator --help | grep -q -- "--http-port" || fail "the image does not run the orchestrator"
+[ "$(podman run --rm "$image" id -u)" != 0 ] || fail "the image runs as root"
+
+# --- the experiment, and its reference report from a local run -------------------------
+tls="$work/tls"
+SERVER_NAMES=rabbitmq Deploy/local/make-certificates.sh "$tls" >/dev/null
+rm -rf "$work/corpus" "$work/out" "$work/reference"
+mkdir -p "$work/out" "$work/reference"
+chmod 777 "$work/out"
+"$bin/tributary-all" tributary generate-corpus "$work/corpus" --documents 1500 --words 40 --batch-size 1 --seed 11 >/dev/null
+step "reference run on the local broker"
+ns="container-reference-$RANDOM"
+pids=()
+"$bin/tributary-all" orchestrator --namespace "$ns" --database "$work/reference/o.sqlite" --durability normal >"$work/reference/o.log" 2>&1 & pids+=($!)
+for agent in pre-test-agent analyse-batch-agent corpus-synthesis-agent; do
+    "$bin/tributary-all" "$agent" --namespace "$ns" >"$work/reference/$agent.log" 2>&1 & pids+=($!)
+done
+"$bin/tributary-all" tributary submit "$work/corpus" --namespace "$ns" --wait --quiet --timeout 300 --out "$work/reference" >/dev/null
+kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+"$bin/tributary-all" tributary topology --namespace "$ns" --delete >/dev/null
+
+# --- compose -----------------------------------------------------------------------------
+compose() {
+    TRIBUTARY_IMAGE="$image" TRIBUTARY_BROKER_IMAGE="$broker_image" TRIBUTARY_TLS_DIR="$tls" ANALYSERS=3 \
+        podman-compose -p "$project" -f Deploy/compose/compose.yaml "$@"
+}
+cleanup() {
+    [ "${KEEP:-0}" = 1 ] && return
+    podman rm -f -t 0 ct-submit ct-watch ct-analyser-extra-1 ct-analyser-extra-2 >/dev/null 2>&1 || true
+    compose down -v >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+cleanup
+network="${project}_default"
+step "starting the services, then the broker last"
+compose up -d orchestrator pre-test-agent analyse-batch-agent corpus-synthesis-agent >"$work/compose-up.log" 2>&1
+compose up -d rabbitmq >>"$work/compose-up.log" 2>&1
+containers() { podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort; }
+[ "$(containers | grep -c analyse-batch-agent)" = 3 ] || fail "expected 3 analysers: $(containers | tr '\n' ' ')"
+
+client() {  # a tributary command in a container of its own on the project network
+    local name="$1"; shift
+    podman run --name "$name" --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
+        -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" -v "$work/corpus:/corpus:ro" -v "$work/out:/out" "$@"
+}
+step "submitting $(ls "$work/corpus/corpus" | wc -l) documents; waiting with the production client"
+client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-1 --wait --timeout 600 --out /out >/dev/null
+# The first progress event, as `tributary watch` shows it: the fan-out is under way.
+timeout 180 podman run --rm --name ct-watch --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
+    -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" tributary watch ct-1 --json \
+    | grep -m 1 -q '"batches_completed":[1-9]' || fail "no progress within 180 s"
+
+step "kill -9 one analyser, add two, restart the orchestrator on its volume"
+victim="$(containers | grep analyse-batch-agent | head -1)"
+podman kill -s KILL "$victim" >/dev/null
+template="$(containers | grep analyse-batch-agent | tail -1)"
+for n in 1 2; do
+    podman run -d --name "ct-analyser-extra-$n" --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
+        -e TRIBUTARY_TLS_CA_FILE=/etc/tributary/tls/ca.pem -v "$tls:/etc/tributary/tls:ro" "$image" analyse-batch-agent --concurrency 8 >/dev/null
+done
+orchestrator="$(containers | grep orchestrator)"
+podman stop -t 30 "$orchestrator" >/dev/null
+podman start "$orchestrator" >/dev/null
+
+status=$(timeout 600 podman wait ct-submit) || fail "the experiment did not finish within 600 s"
+[ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "tributary submit exited $status"; }
+podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
+    -v "$tls:/tls:ro" "$image" tributary status ct-1 >"$work/status.json"
+python3 - "$work/status.json" <<'PY' || fail "final status"
+import json, sys
+status = json.load(open(sys.argv[1]))
+assert status["state"] == "completed", status["state"]
+assert status["synthesis_requests"] == 1, status["synthesis_requests"]
+assert status["batches_completed"] == status["batch_count"], (status["batches_completed"], status["batch_count"])
+print(f"container-test: completed, {status['batch_count']} batches, one synthesis, {status['duplicates_ignored']} duplicates ignored, {status['retries']} retries")
+PY
+cmp "$work/out/report.json" "$work/reference/report.json" || fail "the report differs from the local run's"
+cmp "$work/out/scores.csv" "$work/reference/scores.csv" || fail "the scores differ from the local run's"
+
+step "health checks and the documented sample command"
+for container in $(containers | grep -v rabbitmq); do
+    podman healthcheck run "$container" >/dev/null || fail "$container is not healthy"
+done
+compose exec orchestrator tributary submit /samples/hope-and-fear --wait --quiet --timeout 120 >"$work/sample-report.md" \
+    || fail "the sample experiment did not complete"
+grep -q "hope" "$work/sample-report.md" || fail "the sample report is empty"
+step "passed"

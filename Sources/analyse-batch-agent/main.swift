@@ -1,0 +1,4 @@
+import TributaryCommandLine
+import TributaryServiceCommands
+
+await runCommand(AnalyseBatchAgentCommand.self)

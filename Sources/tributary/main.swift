@@ -1,0 +1,4 @@
+import TributaryCLI
+import TributaryCommandLine
+
+await runCommand(TributaryCommand.self)
