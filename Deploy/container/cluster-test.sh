@@ -84,8 +84,8 @@ client() {  # name options... -- command...
         -v "$tls:/tls:ro" -v "$work/cluster-corpus:/corpus:ro" "$@"
 }
 client cl-submit -d "$image" tributary submit /corpus --experiment-id cl-1 --wait --timeout 600 >/dev/null
-timeout 180 podman run --rm --name cl-watch --network "$network" -e AMQP_URL="$urls" -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
-    -v "$tls:/tls:ro" "$image" tributary watch cl-1 --json | grep -m 1 -q '"batches_completed":[1-9]' || fail "no progress"
+grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name cl-watch --network "$network" -e AMQP_URL="$urls" \
+    -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" tributary watch cl-1 --json 2>/dev/null) || fail "no progress"
 
 # The node holding the orchestrator's connection (its Erlang pid names the node).
 victim=$(podman exec rabbit-1 rabbitmqctl list_connections pid client_properties --formatter json \

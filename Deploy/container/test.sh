@@ -25,10 +25,13 @@ fail() { echo "container-test: FAILED: $*" >&2; exit 1; }
 # --- tools -------------------------------------------------------------------------------
 missing=()
 for tool in podman podman-compose debootstrap runc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+# Name resolution between containers on a CNI network (podman 4.3 uses CNI on Debian 12).
+[ -x /usr/lib/cni/dnsname ] || missing+=(golang-github-containernetworking-plugin-dnsname)
 if [ ${#missing[@]} -gt 0 ]; then
     step "installing ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman podman-compose debootstrap runc uidmap >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman podman-compose debootstrap runc uidmap \
+        golang-github-containernetworking-plugin-dnsname >/dev/null
 fi
 ./Deploy/local/start-broker.sh >/dev/null   # the local reference run, and libraries to build with
 
@@ -56,7 +59,7 @@ SERVER_NAMES=rabbitmq Deploy/local/make-certificates.sh "$tls" >/dev/null
 rm -rf "$work/corpus" "$work/out" "$work/reference"
 mkdir -p "$work/out" "$work/reference"
 chmod 777 "$work/out"
-"$bin/tributary-all" tributary generate-corpus "$work/corpus" --documents 1500 --words 40 --batch-size 1 --seed 11 >/dev/null
+"$bin/tributary-all" tributary generate-corpus "$work/corpus" --documents 12000 --words 20 --batch-size 1 --seed 11 >/dev/null
 step "reference run on the local broker"
 ns="container-reference-$RANDOM"
 pids=()
@@ -77,6 +80,7 @@ cleanup() {
     [ "${KEEP:-0}" = 1 ] && return
     podman rm -f -t 0 ct-submit ct-watch ct-analyser-extra-1 ct-analyser-extra-2 >/dev/null 2>&1 || true
     compose down -v >/dev/null 2>&1 || true
+    podman network rm -f "${project}_default" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 cleanup
@@ -86,30 +90,44 @@ compose up -d orchestrator pre-test-agent analyse-batch-agent corpus-synthesis-a
 compose up -d rabbitmq >>"$work/compose-up.log" 2>&1
 containers() { podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort; }
 [ "$(containers | grep -c analyse-batch-agent)" = 3 ] || fail "expected 3 analysers: $(containers | tr '\n' ' ')"
+# Ready once each one's health check (its /readyz) passes: connected over TLS, consumers up.
+for container in $(containers | grep -v rabbitmq); do
+    timeout 180 bash -c "until podman healthcheck run $container >/dev/null 2>&1; do sleep 1; done" \
+        || { podman logs --tail 20 "$container"; fail "$container did not become ready"; }
+done
 
 client() {  # a tributary command in a container of its own on the project network
     local name="$1"; shift
     podman run --name "$name" --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
         -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" -v "$work/corpus:/corpus:ro" -v "$work/out:/out" "$@"
 }
-step "submitting $(ls "$work/corpus/corpus" | wc -l) documents; waiting with the production client"
+step "submitting 12,000 one-document batches; waiting with the production client"
 client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-1 --wait --timeout 600 --out /out >/dev/null
 # The first progress event, as `tributary watch` shows it: the fan-out is under way.
-timeout 180 podman run --rm --name ct-watch --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
-    -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" tributary watch ct-1 --json \
-    | grep -m 1 -q '"batches_completed":[1-9]' || fail "no progress within 180 s"
+# (grep's status alone: the watch ends with a broken pipe once grep has its line.)
+grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name ct-watch --network "$network" \
+    -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" \
+    tributary watch ct-1 --json 2>/dev/null) || fail "no progress within 180 s"
 
-step "kill -9 one analyser, add two, restart the orchestrator on its volume"
+status_json() {
+    podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
+        -v "$tls:/tls:ro" "$image" tributary status ct-1 2>/dev/null
+}
 victim="$(containers | grep analyse-batch-agent | head -1)"
 podman kill -s KILL "$victim" >/dev/null
-template="$(containers | grep analyse-batch-agent | tail -1)"
+done_then=$(status_json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["batches_completed"])')
+step "killed $victim with SIGKILL at $done_then/12000 batches; adding two analysers, restarting the orchestrator on its volume"
+[ "$done_then" -lt 12000 ] || fail "the experiment had finished before the faults: they proved nothing"
 for n in 1 2; do
     podman run -d --name "ct-analyser-extra-$n" --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
         -e TRIBUTARY_TLS_CA_FILE=/etc/tributary/tls/ca.pem -v "$tls:/etc/tributary/tls:ro" "$image" analyse-batch-agent --concurrency 8 >/dev/null
 done
 orchestrator="$(containers | grep orchestrator)"
-podman stop -t 30 "$orchestrator" >/dev/null
-podman start "$orchestrator" >/dev/null
+# Stopped while the experiment runs (checked: the waiting client is still waiting), started on its volume.
+# (podman without systemd complains that it cannot time health checks; they are run below.)
+podman stop -t 30 "$orchestrator" >/dev/null 2>&1
+[ "$(podman inspect ct-submit --format '{{.State.Running}}')" = true ] || fail "the experiment had finished before the orchestrator stopped"
+podman start "$orchestrator" >/dev/null 2>&1
 
 status=$(timeout 600 podman wait ct-submit) || fail "the experiment did not finish within 600 s"
 [ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "tributary submit exited $status"; }
@@ -128,7 +146,7 @@ cmp "$work/out/scores.csv" "$work/reference/scores.csv" || fail "the scores diff
 
 step "health checks and the documented sample command"
 for container in $(containers | grep -v rabbitmq); do
-    podman healthcheck run "$container" >/dev/null || fail "$container is not healthy"
+    timeout 60 bash -c "until podman healthcheck run $container >/dev/null 2>&1; do sleep 1; done" || fail "$container is not healthy"
 done
 compose exec orchestrator tributary submit /samples/hope-and-fear --wait --quiet --timeout 120 >"$work/sample-report.md" \
     || fail "the sample experiment did not complete"
