@@ -87,13 +87,21 @@ client cl-submit -d "$image" tributary submit /corpus --experiment-id cl-1 --wai
 grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name cl-watch --network "$network" -e AMQP_URL="$urls" \
     -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" tributary watch cl-1 --json 2>/dev/null) || fail "no progress"
 
-# The node holding the orchestrator's connection (its Erlang pid names the node).
-victim=$(podman exec rabbit-1 rabbitmqctl list_connections pid client_properties --formatter json \
+# The node holding the orchestrator's connection: the broker address it connected to.
+address=$(podman exec rabbit-1 rabbitmqctl list_connections host client_properties --formatter json \
     | python3 -c '
-import json, re, sys
+import json, sys
+def address(host):  # an Erlang address tuple: IPv4, or IPv4 mapped into IPv6
+    if isinstance(host, str): return host
+    if len(host) == 8 and host[5] == 65535: host = [host[6] >> 8, host[6] & 255, host[7] >> 8, host[7] & 255]
+    return ".".join(map(str, host))
 for c in json.load(sys.stdin):
     if "orchestrator" in json.dumps(c["client_properties"]):
-        print(re.search(r"rabbit@([\w-]+)", c["pid"]).group(1)); break')
+        print(address(c["host"])); break')
+victim=""
+for node in "${nodes[@]}"; do
+    [ "$(podman inspect "$node" --format "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}")" = "$address" ] && victim="$node"
+done
 [ -n "$victim" ] || fail "no orchestrator connection found"
 step "stopping $victim, the orchestrator's node, mid-experiment"
 podman stop -t 30 "$victim" >/dev/null
@@ -111,7 +119,7 @@ assert status["batches_completed"] == status["batch_count"]
 print(f"cluster-test: completed after the failover, {status['batch_count']} batches, one synthesis")
 PY
 for service in "${services[@]}"; do
-    reconnects=$(podman exec "$service" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3' \
+    reconnects=$(timeout 20 podman exec "$service" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080; printf "GET /metrics HTTP/1.0\r\nConnection: close\r\n\r\n" >&3; timeout 5 cat <&3' \
         | awk '/^tributary_amqp_reconnects_total/ { print $2 }')
     echo "cluster-test: $service reconnects: ${reconnects:-?}"
 done
