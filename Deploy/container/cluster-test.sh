@@ -76,7 +76,7 @@ members=$(podman exec rabbit-1 rabbitmqctl list_queues name members --formatter 
 step "quorum queues replicated on all 3 nodes"
 
 "$(swift build -c release --static-swift-stdlib --show-bin-path 2>/dev/null || echo .build/release)/tributary-all" tributary generate-corpus \
-    "$work/cluster-corpus" --documents 2000 --words 40 --batch-size 1 --seed 5 >/dev/null 2>&1 || true
+    "$work/cluster-corpus" --documents 12000 --words 20 --batch-size 1 --seed 5 >/dev/null 2>&1 || true
 [ -d "$work/cluster-corpus" ] || fail "no corpus"
 client() {  # name options... -- command...
     local name="$1"; shift
@@ -104,7 +104,9 @@ for node in "${nodes[@]}"; do
 done
 [ -n "$victim" ] || fail "no orchestrator connection found"
 step "stopping $victim, the orchestrator's node, mid-experiment"
-podman stop -t 30 "$victim" >/dev/null
+timeout 90 podman exec "$victim" rabbitmqctl stop >/dev/null 2>&1 || true
+timeout 60 podman wait "$victim" >/dev/null 2>&1 || podman kill "$victim" >/dev/null 2>&1 || true
+[ "$(podman inspect cl-submit --format '{{.State.Running}}')" = true ] || fail "the experiment had finished before the node stopped"
 
 status=$(timeout 600 podman wait cl-submit) || fail "the experiment did not finish within 600 s"
 [ "$status" = 0 ] || { podman logs --tail 20 cl-submit; fail "tributary submit exited $status"; }
