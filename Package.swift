@@ -224,7 +224,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryServicesTests",
-            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryCore", "TributaryAnalysis"],
+            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),

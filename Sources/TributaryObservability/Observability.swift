@@ -16,8 +16,8 @@ public struct Observability: Sendable {
     /// Histogram buckets for the duration metrics Tributary records (seconds): a fan-in takes
     /// milliseconds, a task anywhere from milliseconds to an hour of model calls.
     static let durationBuckets: [String: [Duration]] = [
-        "tributary_fan_in_seconds": [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .seconds($0) },
-        "tributary_task_duration_seconds": [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600].map { .seconds($0) },
+        MetricName.fanIn: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { .seconds($0) },
+        MetricName.taskDuration: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800, 3_600].map { .seconds($0) },
     ]
 
     /// Bootstraps the process-wide metrics and tracing systems; call once, before the services start.

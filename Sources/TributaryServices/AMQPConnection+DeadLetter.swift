@@ -3,6 +3,7 @@ import CoreMetrics
 import Metrics
 import TributaryClient
 import TributaryCore
+import TributaryObservability
 
 extension AMQPConnection {
     /// Sends a message that can never be processed to the dead-letter queue with the reason

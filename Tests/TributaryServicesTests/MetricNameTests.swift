@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TributaryObservability
 import TributaryServices
 import TributaryTestSupport
 

@@ -20,6 +20,13 @@ public enum TracePropagation {
         return context
     }
 
+    /// The context stored propagation headers carry (an experiment's, an outbox entry's).
+    public static func context(fromStored headers: [String: String]) -> ServiceContext {
+        var context = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(headers, into: &context, using: StringHeadersCoder())
+        return context
+    }
+
     /// The propagation headers for `context` as strings: what the instrument injects, or
     /// failing that, the W3C headers of `incoming` passed through unchanged.
     public static func headers(for context: ServiceContext, incoming: AMQPTable? = nil) -> [String: String] {

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Metrics
 import TributaryCore
+import TributaryObservability
 
 /// An agent's metrics, labelled with its task type so several agent kinds can share a dashboard.
 struct AgentMetrics: Sendable {

@@ -33,15 +33,9 @@ final class FanInTracker: Sendable {
             let start = started.withLock({ $0.removeValue(forKey: message.correlationID) })
         else { return }
         timer.record(duration: ContinuousClock.now - start.clock)
-        var context = ServiceContext.topLevel
-        InstrumentationSystem.instrument.extract(message.traceHeaders, into: &context, using: TraceHeaderExtractor())
+        let context = TracePropagation.context(fromStored: message.traceHeaders)
         let span = InstrumentationSystem.tracer.startSpan("fan_in", context: context, ofKind: .internal, at: start.trace)
         span.attributes["tributary.experiment_id"] = message.correlationID
         span.end()
     }
-}
-
-/// Reads stored string trace headers back into a context.
-struct TraceHeaderExtractor: Extractor {
-    func extract(key: String, from carrier: [String: String]) -> String? { carrier[key] }
 }

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Metrics
 import TributaryCore
+import TributaryObservability
 
 /// The orchestrator's metrics, made once at start so that recording one is a lookup and an
 /// atomic add: they sit on the path of every task.
