@@ -64,6 +64,10 @@ final class ConnectionCore {
     var deliveryBatches: [UInt16: [AMQPDelivery]] = [:]
     var assembling: [UInt16: ContentAssembly] = [:]
 
+    /// Refusals (`basic.nack`) since the last confirm; see ``nackStreakLimit``.
+    var nackStreak = 0
+    /// Consecutive refusals after which the connection is taken for stuck and re-opened.
+    static let nackStreakLimit = 200
     var nextPublishTag: UInt64 = 1
     var oldestUnconfirmed: UInt64 = 1
     var pendingPublishes: [UInt64: PendingPublish] = [:]
