@@ -55,9 +55,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TributaryStore", dependencies: ["TributaryCore", "CSQLite"], swiftSettings: swiftSettings),
+        // Blobs named by their SHA-256 on a shared volume: document texts and large synthesis inputs.
+        .target(name: "TributaryContentStore", swiftSettings: swiftSettings),
         .target(
             name: "TributaryAnalysis",
-            dependencies: ["TributaryCore", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["TributaryCore", "TributaryContentStore", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -80,7 +82,7 @@ let package = Package(
         .target(
             name: "TributaryServices",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient", "TributaryObservability",
+                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient", "TributaryObservability", "TributaryContentStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "TributaryCommandLine",
             dependencies: [
-                "AMQP", "TributaryClient",
+                "AMQP", "TributaryClient", "TributaryContentStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,6 +120,7 @@ let package = Package(
             name: "TributaryAgentCommandLine",
             dependencies: [
                 "TributaryCommandLine", "TributaryCore", "TributaryServices", "TributaryAnalysis", "TributaryObservability",
+                "TributaryContentStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +133,7 @@ let package = Package(
         .target(
             name: "TributaryCLI",
             dependencies: [
-                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles",
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -139,7 +142,7 @@ let package = Package(
             name: "TributaryServiceCommands",
             dependencies: [
                 "TributaryCommandLine", "TributaryAgentCommandLine", "TributaryServices", "TributaryStore", "TributaryObservability",
-                "TributaryAnalysis",
+                "TributaryAnalysis", "TributaryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -197,7 +200,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryAnalysisTests",
-            dependencies: ["TributaryTestSupport", "TributaryAnalysis", "TributaryCore"],
+            dependencies: ["TributaryTestSupport", "TributaryAnalysis", "TributaryCore", "TributaryContentStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -227,6 +230,7 @@ let package = Package(
             dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TributaryContentStoreTests", dependencies: ["TributaryContentStore"], swiftSettings: swiftSettings),
         .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),
         .testTarget(name: "AMQPIntegrationTests", dependencies: ["TributaryTestSupport", "AMQP"], swiftSettings: swiftSettings),
         .testTarget(

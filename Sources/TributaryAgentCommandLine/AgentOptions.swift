@@ -13,6 +13,7 @@ import UnixSignals
 public struct AgentOptions: ParsableArguments {
     @OptionGroup public var connection: ConnectionOptions
     @OptionGroup public var http: HTTPOptions
+    @OptionGroup public var documentStore: DocumentStoreOptions
 
     @Option(help: "Tasks handled at once (also the consumer prefetch).")
     public var concurrency: Int = 4
@@ -38,6 +39,9 @@ public struct AgentOptions: ParsableArguments {
             throw ValidationError("--analyser-command: '\(analyserCommand)' is not an executable file")
         }
     }
+
+    /// Reads and writes the content store given by `--document-store` (none without it).
+    public func contentResolver() throws -> ContentResolver { ContentResolver(store: try documentStore.store()) }
 
     /// Runs the agent until SIGTERM or SIGINT, then finishes in-flight tasks and returns.
     /// With `--analyser-command`, that program replaces `builtIn`.

@@ -4,8 +4,10 @@ import TributaryCore
 /// Deterministic: the same batch gives the same bytes.
 public struct AnalyseBatchHandler: TaskHandler {
     public let taskType = TaskType.analyseBatch
+    /// Reads texts that travel as content-store addresses.
+    public let content: ContentResolver
 
-    public init() {}
+    public init(content: ContentResolver = ContentResolver(store: nil)) { self.content = content }
 
     public func handle(_ task: TaskMessage) async throws -> BatchAnalysis {
         guard case .analyseBatch(let batch) = task.payload else {
@@ -17,6 +19,30 @@ public struct AnalyseBatchHandler: TaskHandler {
         } catch {
             throw TaskFailure(code: "invalid_framework", message: "\(error)", permanent: true)
         }
-        return BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: batch.documents.map(analyser.analyse))
+        let documents = try content.texts(of: batch.documents).map(analyser.analyse)
+        return BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: Self.keepingEvidenceCandidates(documents))
+    }
+
+    /// Evidence only where the report can use it. The report shows, per dimension, the three
+    /// highest-scoring documents of the corpus with two sentences each; those are always among
+    /// some batch's own top three, so every other document's evidence is dropped here. The
+    /// result, and with it the synthesis input, shrinks to scores, and the report is unchanged.
+    static func keepingEvidenceCandidates(_ documents: [DocumentAnalysis]) -> [DocumentAnalysis] {
+        var kept = documents
+        let dimensions = Set(documents.flatMap(\.scores.keys))
+        for name in dimensions {
+            let top = Set(
+                documents.indices
+                    .compactMap { index in documents[index].scores[name].map { (index, documents[index].id, $0.rawScore) } }
+                    .sorted { $0.2 != $1.2 ? $0.2 > $1.2 : $0.1 < $1.1 }
+                    .prefix(CorpusSynthesiser.topDocuments)
+                    .map(\.0))
+            for index in kept.indices {
+                guard var score = kept[index].scores[name] else { continue }
+                score.evidence = top.contains(index) ? Array(score.evidence.prefix(CorpusSynthesiser.evidencePerTopDocument)) : []
+                kept[index].scores[name] = score
+            }
+        }
+        return kept
     }
 }

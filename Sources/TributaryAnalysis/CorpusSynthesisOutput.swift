@@ -3,7 +3,10 @@
 public struct CorpusSynthesisOutput: Sendable, Hashable, Codable {
     public var report: CorpusReport
     public var reportMarkdown: String
+    /// The per-document table; empty when it is in the content store (``scoresCsvRef``).
     public var scoresCsv: String
+    /// `sha256:<hex>` of the table in the content store, when it was too large to return inline.
+    public var scoresCsvRef: String?
 
     public init(report: CorpusReport, reportMarkdown: String, scoresCsv: String) {
         self.report = report

@@ -2,6 +2,11 @@ import TributaryCore
 
 /// Builds the corpus report from every batch's document analyses.
 public enum CorpusSynthesiser {
+    /// Documents listed per dimension in the report's `top_documents`.
+    static let topDocuments = 3
+    /// Evidence sentences shown per top document.
+    static let evidencePerTopDocument = 2
+
     public static func synthesise(_ payload: SynthesisPayload, batches: [BatchAnalysis]) -> CorpusReport {
         let documents = batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents)
         let dimensionNames = payload.framework.dimensions.map(\.name)
@@ -40,8 +45,8 @@ public enum CorpusSynthesiser {
                 documents
                 .compactMap { d in d.scores[name].map { (d.id, $0) } }
                 .sorted { $0.1.rawScore != $1.1.rawScore ? $0.1.rawScore > $1.1.rawScore : $0.0 < $1.0 }
-                .prefix(3)
-                .map { CorpusReport.TopDocument(id: $0.0, rawScore: $0.1.rawScore, evidence: Array($0.1.evidence.prefix(2))) }
+                .prefix(topDocuments)
+                .map { CorpusReport.TopDocument(id: $0.0, rawScore: $0.1.rawScore, evidence: Array($0.1.evidence.prefix(evidencePerTopDocument))) }
         }
 
         return CorpusReport(

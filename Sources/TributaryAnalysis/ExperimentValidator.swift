@@ -45,11 +45,14 @@ public enum ExperimentValidator {
         for document in spec.documents {
             if document.id.isEmpty { report.errors.append("corpus: a document has an empty id") }
             if !ids.insert(document.id).inserted { report.errors.append("corpus: document id '\(document.id)' is used twice") }
-            if document.text.allSatisfy(\.isWhitespace) { report.errors.append("corpus: document '\(document.id)' has no text") }
+            // A referenced text is checked by size here; its words are read where it is analysed.
+            if document.textRef != nil ? document.size == 0 : document.text.allSatisfy(\.isWhitespace) {
+                report.errors.append("corpus: document '\(document.id)' has no text")
+            }
             if let field = spec.groupBy, document.metadata[field] == nil {
                 report.errors.append("corpus: document '\(document.id)' has no '\(field)' metadata for group_by")
             }
-            if document.text.utf8.count > spec.maxBatchBytes {
+            if document.size > spec.maxBatchBytes {
                 report.warnings.append("document '\(document.id)' is larger than max_batch_bytes and gets a batch of its own")
             }
         }

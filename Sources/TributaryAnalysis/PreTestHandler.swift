@@ -4,11 +4,19 @@ import TributaryCore
 /// A failed validation fails the experiment with every error listed, before anything is fanned out.
 public struct PreTestHandler: TaskHandler {
     public let taskType = TaskType.preTest
+    /// Reads a corpus that travels as a manifest in the content store.
+    public let content: ContentResolver
 
-    public init() {}
+    public init(content: ContentResolver = ContentResolver(store: nil)) { self.content = content }
 
     public func handle(_ task: TaskMessage) async throws -> PreTestResult {
-        guard case .preTest(let spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload", permanent: true) }
+        guard case .preTest(var spec) = task.payload else { throw TaskFailure(code: "wrong_payload", message: "expected a pre_test payload", permanent: true) }
+        if spec.corpusRef != nil {
+            spec.documents = try content.documents(of: spec)
+            // The dry run reads words; only its sample's texts are loaded.
+            let sample = try content.texts(of: Array(spec.documents.prefix(Self.dryRunSize)))
+            spec.documents.replaceSubrange(0..<sample.count, with: sample)
+        }
         var report = ExperimentValidator.validate(spec)
         guard report.errors.isEmpty else {
             throw TaskFailure(code: "invalid_experiment", message: report.errors.joined(separator: "; "), permanent: true)

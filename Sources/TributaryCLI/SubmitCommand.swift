@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import TributaryClient
 import TributaryCommandLine
+import TributaryContentStore
 import TributaryCore
 import TributaryExperimentFiles
 
@@ -17,6 +18,7 @@ struct SubmitCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var documentStore: DocumentStoreOptions
 
     @Argument(help: "Experiment folder, experiment.yaml, or JSON spec.")
     var experiment: String
@@ -27,7 +29,8 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Largest document, in bytes.") var maxDocumentBytes = ExperimentLimits().maxDocumentBytes
     @Option(help: "Most documents in one experiment.") var maxDocuments = ExperimentLimits().maxDocuments
     @Option(help: "Largest corpus, in bytes.") var maxTotalBytes = ExperimentLimits().maxTotalBytes
-    @Option(help: "Largest request message, in bytes (the broker's own limit is 128 MiB by default).") var maxRequestBytes = 64 << 20
+    @Option(help: "Largest request message, in bytes (RabbitMQ 4 refuses messages over 16 MiB by default; larger corpora need --document-store).")
+    var maxRequestBytes = 16 << 20
 
     @Flag(help: "Wait for the experiment to end, showing progress, then print the outcome (exit 0 completed, 1 failed, 2 timed out, 3 cancelled).")
     var wait = false
@@ -45,16 +48,19 @@ struct SubmitCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
-        let spec = try loadSpec()
+        var spec = try loadSpec()
+        let documentCount = spec.documents.count
+        let store = try documentStore.store()
+        if let store { spec = try Self.storing(spec, in: store) }
         let outcome: ExperimentStatus? = try await connection.withConnection("tributary-cli") { amqp in
             var client = TributaryClient(connection: amqp, topology: connection.topology)
             client.maxRequestBytes = maxRequestBytes
             try await client.prepare()
             let subscription = try await client.submit(spec, experimentID: experimentID ?? UUID().uuidString.lowercased())
             if json, !wait {
-                try printJSON(Submission(experimentId: subscription.experimentID, documents: spec.documents.count))
+                try printJSON(Submission(experimentId: subscription.experimentID, documents: documentCount))
             } else if !json {
-                print("submitted experiment \(subscription.experimentID) (\(spec.documents.count) documents)")
+                print("submitted experiment \(subscription.experimentID) (\(documentCount) documents)")
             }
             guard wait else { return nil }
             let display = quiet ? nil : ProgressDisplay()
@@ -71,7 +77,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         guard let outcome else { return }
         if json {
-            if let out, let result = outcome.report { try write(result, to: out, quietly: true) }
+            if let out, let result = outcome.report { try write(result, to: out, store: store, quietly: true) }
             try printJSON(outcome)
         } else {
             try describe(outcome)
@@ -100,7 +106,7 @@ struct SubmitCommand: AsyncParsableCommand {
             }
             guard let result = outcome.report else { return }
             if let out {
-                try write(result, to: out)
+                try write(result, to: out, store: try documentStore.store())
             } else if case .string(let markdown)? = result["report_markdown"] {
                 print(markdown)
             } else {
@@ -109,6 +115,23 @@ struct SubmitCommand: AsyncParsableCommand {
         case .cancelled: print("cancelled: experiment \(outcome.experimentID)")
         default: print("failed: \(outcome.error ?? "no reason given")")
         }
+    }
+
+    /// The spec with its corpus moved into the content store: every text once, under its
+    /// hash, and the list of documents as a manifest. The request then carries one address.
+    static func storing(_ spec: ExperimentSpec, in store: ContentStore) throws -> ExperimentSpec {
+        var stored = spec
+        do {
+            let documents = try spec.documents.map { document in
+                let text = Array(document.text.utf8)
+                return Document(id: document.id, textRef: try store.put(text).description, textBytes: text.count, metadata: document.metadata)
+            }
+            stored.corpusRef = try store.put(try MessageCoding.encode(documents)).description
+        } catch let error as ContentStoreError {
+            throw ValidationError("--document-store: \(error.message)")
+        }
+        stored.documents = []
+        return stored
     }
 
     private func loadSpec() throws -> ExperimentSpec {
@@ -136,7 +159,7 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     /// Writes the synthesis output as the three files a researcher uses.
-    private func write(_ result: JSONValue, to folder: String, quietly: Bool = false) throws {
+    private func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let report = result["report"] ?? result
         var bytes = try MessageCoding.encode(report)
@@ -149,7 +172,11 @@ struct SubmitCommand: AsyncParsableCommand {
         if case .string(let markdown)? = result["report_markdown"] {
             try markdown.write(toFile: "\(folder)/report.md", atomically: true, encoding: .utf8)
         }
-        if case .string(let csv)? = result["scores_csv"] {
+        if case .string(let reference)? = result["scores_csv_ref"] {
+            // Too large for the result message, the table is in the content store.
+            guard let store else { throw ValidationError("the scores table is in a content store (\(reference)); pass --document-store to fetch it") }
+            try Data(store.get(ContentAddress(parsing: reference))).write(to: URL(fileURLWithPath: "\(folder)/scores.csv"))
+        } else if case .string(let csv)? = result["scores_csv"] {
             try csv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
         }
         if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }

@@ -12,7 +12,7 @@ public struct TributaryClient: Sendable {
     public let connection: AMQPConnection
     public let topology: Topology
     /// Requests larger than this are refused before sending, with a clear error.
-    public var maxRequestBytes = 64 << 20
+    public var maxRequestBytes = 16 << 20
     /// How often ``ExperimentSubscription/outcome(within:)`` also asks the orchestrator for
     /// the status, in case events were missed while the connection was being re-opened.
     public var statusPollInterval: Duration = .seconds(5)
@@ -33,7 +33,11 @@ public struct TributaryClient: Sendable {
         try Self.checkExperimentID(experimentID)
         let body = try MessageCoding.encode(ExperimentRequest(experimentID: experimentID, submittedAt: Date(), experiment: spec))
         guard body.count <= maxRequestBytes else {
-            throw TributaryClientError(code: .invalidExperiment, message: "experiment request is \(body.count) bytes; the limit is \(maxRequestBytes)")
+            throw TributaryClientError(
+                code: .invalidExperiment,
+                message:
+                    "experiment request is \(body.count) bytes; the limit is \(maxRequestBytes) (a corpus this large travels through a content store: --document-store)"
+            )
         }
         let subscription = try await follow(experimentID: experimentID)
         // The experiment's trace starts here: every task and result it causes continues it.

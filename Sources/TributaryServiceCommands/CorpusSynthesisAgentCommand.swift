@@ -14,6 +14,6 @@ public struct CorpusSynthesisAgentCommand: AsyncParsableCommand {
     @OptionGroup var options: AgentOptions
 
     public func run() async throws {
-        try await options.run(CorpusSynthesisHandler())
+        try await options.run(CorpusSynthesisHandler(content: options.contentResolver()))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ServiceLifecycle
 import TributaryCommandLine
+import TributaryCore
 import TributaryObservability
 import TributaryServices
 import TributaryStore
@@ -22,6 +23,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var http: HTTPOptions
+    @OptionGroup var documentStore: DocumentStoreOptions
 
     @Option(help: "SQLite database file holding experiment state and the outbox.")
     var database = "tributary-orchestrator.sqlite"
@@ -32,6 +34,9 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Consumer prefetch; also the largest group commit.")
     var prefetch: UInt16 = 256
 
+    @Option(help: "Batch results above this many bytes go to the document store, not into the synthesis task.")
+    var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
+
     public func run() async throws {
         let logger = connection.logger("tributary.orchestrator")
         var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"))
@@ -39,6 +44,8 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         configuration.databasePath = database
         configuration.durability = durability
         configuration.prefetch = prefetch
+        configuration.documentStore = try documentStore.store()
+        configuration.inlineSynthesisLimit = inlineSynthesisLimit
         var observing = ObservabilityConfiguration(
             serviceName: "orchestrator", httpPort: http.resolvedPort, environment: ProcessInfo.processInfo.environment)
         observing.httpHost = http.httpHost

@@ -14,6 +14,6 @@ public struct PreTestAgentCommand: AsyncParsableCommand {
     @OptionGroup var options: AgentOptions
 
     public func run() async throws {
-        try await options.run(PreTestHandler())
+        try await options.run(PreTestHandler(content: options.contentResolver()))
     }
 }

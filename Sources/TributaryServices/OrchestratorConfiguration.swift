@@ -1,5 +1,7 @@
 import AMQP
 import TributaryClient
+import TributaryContentStore
+import TributaryCore
 import TributaryStore
 
 /// Settings of the orchestrator process.
@@ -15,6 +17,10 @@ public struct OrchestratorConfiguration: Sendable {
     public var publishWindow = 1_000
     /// The longest a due timer (a retry, a task deadline) waits before it fires.
     public var timerResolution: Duration = .milliseconds(250)
+    /// Where corpus manifests are read and large synthesis inputs written; none by default.
+    public var documentStore: ContentStore?
+    /// Batch results above this many bytes go to the document store instead of the synthesis task.
+    public var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
 
     public init(amqp: AMQPConfiguration) {
         self.amqp = amqp

@@ -20,7 +20,7 @@ import TributaryStore
 public struct OrchestratorService: Service {
     public let configuration: OrchestratorConfiguration
     let logger: Logger
-    let orchestrator = Orchestrator()
+    let orchestrator: Orchestrator
     /// Where `/readyz` learns whether the database, the broker and the consumers are up.
     let readiness: Readiness
 
@@ -28,12 +28,16 @@ public struct OrchestratorService: Service {
     enum Work {
         case deliveries(source: String, [AMQPDelivery])
         case timers
+        /// The broker refused an outbox message for good (for example, over its `max_message_size`).
+        case refused(OutboundMessage, reason: String)
     }
 
     public init(configuration: OrchestratorConfiguration, logger: Logger, readiness: Readiness = Readiness()) {
         self.configuration = configuration
         self.logger = logger
         self.readiness = readiness
+        self.orchestrator = Orchestrator(
+            content: configuration.documentStore.map(ContentStoreAccess.init), inlineSynthesisLimit: configuration.inlineSynthesisLimit)
     }
 
     public func run() async throws {
@@ -57,14 +61,16 @@ public struct OrchestratorService: Service {
             throw error
         }
         let metrics = OrchestratorMetrics()
-        let fanIn = FanInTracker(timer: metrics.fanIn)
+        let fanIn = FanInTracker(timer: metrics.fanIn, logger: logger)
+        let (work, feed) = AsyncStream<Work>.makeStream()
         let publisher = OutboxPublisher(
             connection: connection, store: store, topology: topology, logger: logger, window: configuration.publishWindow,
             pendingGauge: metrics.outboxPending,
             onConfirmed: { message in
                 if message.destination == .tasks, let type = TaskType(rawValue: message.type) { metrics.tasksPublished[type]?.increment() }
                 fanIn.confirmed(message)
-            })
+            },
+            onRefused: { message, error in feed.yield(.refused(message, reason: error.message.isEmpty ? "\(error)" : error.message)) })
         let observer = DispositionObserver(metrics: metrics, fanIn: fanIn, store: store, logger: logger)
         await observer.refreshExperimentCounts()
         let recovered = try await store.pendingOutbox()
@@ -80,7 +86,6 @@ public struct OrchestratorService: Service {
             "orchestrator ready",
             metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
 
-        let (work, feed) = AsyncStream<Work>.makeStream()
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
@@ -107,6 +112,8 @@ public struct OrchestratorService: Service {
                         await process(deliveries, from: source, store: store, publisher: publisher, connection: connection, observer: observer)
                     case .timers:
                         await fireTimers(store: store, publisher: publisher, observer: observer)
+                    case .refused(let message, let reason):
+                        await refused(message, reason: reason, store: store, publisher: publisher, observer: observer)
                     }
                 }
                 // The consumers have ended (shutdown): stop the timer and status tasks too.
@@ -156,6 +163,28 @@ public struct OrchestratorService: Service {
             await observer.observe(dispositions, inputs: nil, arrival: .now)
         } catch {
             logger.error("firing timers failed; retrying at the next tick", metadata: .tributary([.error: "\(error)"]))
+        }
+    }
+
+    /// A task the broker will never accept fails its attempt for good, so the experiment fails
+    /// with the broker's reason (or goes on without the batch, if its failures are tolerated)
+    /// instead of waiting for a result that can't come.
+    private func refused(
+        _ message: OutboundMessage, reason: String, store: SQLiteExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver
+    ) async {
+        guard message.destination == .tasks, let type = TaskType(rawValue: message.type) else { return }
+        let batchIndex = message.headers["batch_index"]
+        let input = Orchestrator.Input.deadLetteredTask(
+            TaskIdentity(
+                taskID: type.taskID(experimentID: message.correlationID, batchIndex: batchIndex), experimentID: message.correlationID,
+                taskType: type, batchIndex: batchIndex),
+            attempt: message.headers["attempt"] ?? 1,
+            reason: "refused by the broker: \(reason) (message of \(message.body.count) bytes)", permanent: true)
+        do {
+            let dispositions = try await apply([input], store: store, publisher: publisher)
+            await observer.observe(dispositions, inputs: [input], arrival: .now)
+        } catch {
+            logger.error("could not record a refused task", metadata: .tributary([.messageID: "\(message.messageID)", .error: "\(error)"]))
         }
     }
 

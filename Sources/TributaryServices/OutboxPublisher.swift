@@ -17,6 +17,7 @@ actor OutboxPublisher {
     private let window: Int
     private let pendingGauge: Gauge?
     private let onConfirmed: @Sendable (OutboundMessage) -> Void
+    private let onRefused: @Sendable (OutboundMessage, AMQPError) -> Void
     /// Entries in the store's outbox: enqueued and not yet removed after their confirm.
     private var pending = 0
 
@@ -30,9 +31,11 @@ actor OutboxPublisher {
     /// - Parameters:
     ///   - pendingGauge: set to the outbox's size whenever it changes.
     ///   - onConfirmed: called with each message once the broker has confirmed it.
+    ///   - onRefused: called with a message the broker refuses for good (it is dropped from the outbox).
     init(
         connection: AMQPConnection, store: SQLiteExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000,
-        pendingGauge: Gauge? = nil, onConfirmed: @escaping @Sendable (OutboundMessage) -> Void = { _ in }
+        pendingGauge: Gauge? = nil, onConfirmed: @escaping @Sendable (OutboundMessage) -> Void = { _ in },
+        onRefused: @escaping @Sendable (OutboundMessage, AMQPError) -> Void = { _, _ in }
     ) {
         self.connection = connection
         self.store = store
@@ -41,6 +44,19 @@ actor OutboxPublisher {
         self.window = window
         self.pendingGauge = pendingGauge
         self.onConfirmed = onConfirmed
+        self.onRefused = onRefused
+    }
+
+    /// How many times in a row the broker may close the channel over the same message with
+    /// PRECONDITION_FAILED before the refusal counts as final. A channel close fails every
+    /// publish in flight on it, so one refusal may be another message's; the innocent ones
+    /// pass when sent again, the guilty one is refused each time.
+    static let refusalsBeforeFinal = 3
+
+    /// The broker refused the message itself (too large for its `max_message_size`, or
+    /// another precondition it will never meet): sending it again cannot succeed.
+    static func isRefusal(_ error: AMQPError) -> Bool {
+        (error.code == .channelClosed || error.code == .connectionClosed) && error.replyCode == 406
     }
 
     func enqueue(_ entries: [OutboxEntry]) {
@@ -75,6 +91,7 @@ actor OutboxPublisher {
     private func publish(_ entry: OutboxEntry) async {
         let message = entry.message
         var delay = Duration.milliseconds(50)
+        var refusals = 0
         while true {
             do {
                 try await connection.publish(
@@ -94,7 +111,17 @@ actor OutboxPublisher {
                     "outbox message can never be published; dropped",
                     metadata: .tributary([.messageID: "\(message.messageID)", .experimentID: "\(message.correlationID)", .error: "\(error)"]))
                 break
+            } catch  where Self.isRefusal(error) && refusals + 1 >= Self.refusalsBeforeFinal {
+                logger.error(
+                    "broker refuses outbox message for good; dropped",
+                    metadata: .tributary([
+                        .messageID: "\(message.messageID)", .experimentID: "\(message.correlationID)", .count: "\(message.body.count)",
+                        .error: "\(error)",
+                    ]))
+                onRefused(message, error)
+                break
             } catch {
+                if Self.isRefusal(error) { refusals += 1 } else { refusals = 0 }
                 logger.warning(
                     "outbox publish failed; retrying",
                     metadata: .tributary([.messageID: "\(message.messageID)", .error: "\(error)", .retryIn: "\(delay)"]))

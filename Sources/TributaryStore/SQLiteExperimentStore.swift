@@ -61,6 +61,7 @@ public actor SQLiteExperimentStore {
         let transaction = SQLiteTransaction(database: database, traceCoding: traceCoding)
         do {
             let value = try body(transaction)
+            try transaction.flush()
             try database.execute("COMMIT")
             return (value, transaction.enqueued)
         } catch {

@@ -8,6 +8,11 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     private let traceCoding: TraceHeaderCoding
     /// Outbox rows written in this transaction, handed to the publisher after commit.
     private(set) var enqueued: [OutboxEntry] = []
+    /// Experiment records read or saved in this transaction, and which of them changed. A group
+    /// commit applies many results of the same experiment; the record is read once and
+    /// written once, at ``flush()``, instead of once per result.
+    private var records: [String: ExperimentRecord] = [:]
+    private var changed: Set<String> = []
 
     init(database: SQLiteDatabase, traceCoding: TraceHeaderCoding) {
         self.database = database
@@ -24,13 +29,27 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         """
 
     package func experiment(id: String) throws -> ExperimentRecord? {
+        if let cached = records[id] { return cached }
         let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments WHERE id = ?1")
         try statement.bind([.text(id)])
         defer { statement.reset() }
-        return try statement.step() ? try experiment(from: statement) : nil
+        guard try statement.step() else { return nil }
+        let record = try experiment(from: statement)
+        records[id] = record
+        return record
+    }
+
+    /// Writes the records saved since the last flush. The store calls it before commit;
+    /// queries that read experiment rows in SQL call it first.
+    func flush() throws {
+        for id in changed.sorted() {
+            if let record = records[id] { try write(record, sql: Self.updateExperiment) }
+        }
+        changed.removeAll()
     }
 
     package func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
+        try flush()
         let statement = try database.statement(
             "SELECT \(Self.experimentColumns) FROM experiments WHERE step_due_at IS NOT NULL AND step_due_at <= ?1 ORDER BY step_due_at LIMIT ?2")
         try statement.bind([.real(now.timeIntervalSince1970), .integer(Int64(limit))])
@@ -42,6 +61,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
 
     /// The newest experiments first, optionally only those in `state`.
     package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
+        try flush()
         let filter = state == nil ? "" : "WHERE state = ?2"
         let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT ?1")
         try statement.bind([.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? []))
@@ -98,10 +118,12 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
         try write(record, sql: Self.insertExperiment)
+        records[record.id] = record
     }
 
     package func save(_ record: ExperimentRecord) throws {
-        try write(record, sql: Self.updateExperiment)
+        records[record.id] = record
+        changed.insert(record.id)
     }
 
     private func write(_ record: ExperimentRecord, sql: String) throws {
@@ -132,10 +154,11 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
 
     private static let batchColumns = "experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, last_error"
 
-    package func createBatches(experimentID: String, tasks: [[UInt8]]) throws {
+    package func createBatches(experimentID: String, startingAt first: Int, tasks: [[UInt8]]) throws {
         let batch = try database.statement("INSERT INTO batches (\(Self.batchColumns)) VALUES (?1, ?2, 'pending', 0, NULL, NULL, NULL, NULL)")
         let planned = try database.statement("INSERT INTO batch_tasks (experiment_id, batch_index, task) VALUES (?1, ?2, ?3)")
-        for (index, task) in tasks.enumerated() {
+        for (offset, task) in tasks.enumerated() {
+            let index = first + offset
             try batch.run([.text(experimentID), .integer(Int64(index))])
             try planned.run([.text(experimentID), .integer(Int64(index)), .blob(task)])
         }
@@ -181,12 +204,16 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     package func batchResults(experimentID: String) throws -> [[UInt8]] {
+        var results: [[UInt8]] = []
+        try forEachBatchResult(experimentID: experimentID) { results.append($0) }
+        return results
+    }
+
+    package func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
         let statement = try database.statement("SELECT result FROM batches WHERE experiment_id = ?1 AND state = 'succeeded' ORDER BY batch_index")
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
-        var results: [[UInt8]] = []
-        while try statement.step() { results.append(statement.blob(0)) }
-        return results
+        while try statement.step() { try body(statement.blob(0)) }
     }
 
     package func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {

@@ -22,6 +22,8 @@ final class PipelineHarness: @unchecked Sendable {
     let topology: Topology
     /// Added to every service's command line (for example a log format).
     var serviceArguments: [String] = []
+    /// Added to the orchestrator's command line.
+    var orchestratorArguments: [String] = []
     /// The broker the services use, when not the tests' own (a proxy that can be cut).
     var serviceBrokerURL: String?
     /// Give every service an HTTP endpoint on a port of its own (``ServiceProcess/httpPort``).
@@ -70,7 +72,8 @@ final class PipelineHarness: @unchecked Sendable {
 
     @discardableResult
     func startOrchestrator() throws -> ServiceProcess {
-        let process = try launch("orchestrator", name: "orchestrator-\(processes.count)", ["--database", databasePath, "--durability", "normal"])
+        let process = try launch(
+            "orchestrator", name: "orchestrator-\(processes.count)", ["--database", databasePath, "--durability", "normal"] + orchestratorArguments)
         orchestrator = process
         return process
     }
@@ -102,6 +105,12 @@ final class PipelineHarness: @unchecked Sendable {
         try launch(
             "analyse-batch-agent", name: "analyse-batch-agent-\(index)-\(processes.count)",
             ["--concurrency", "\(concurrency)", "--worker-id", "analyser-\(index)"] + arguments)
+    }
+
+    /// Waits until every service has logged that it is ready (consumers up).
+    func waitUntilReady(within limit: Duration = .seconds(60)) async throws {
+        let services = processes
+        try await eventually(within: limit, "every service ready") { services.allSatisfy { $0.log.contains("ready") } }
     }
 
     /// Writes an executable shell script into this pipeline's folder and returns its path.

@@ -28,8 +28,9 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
         Array(experiments.values.filter { $0.stepDueAt.map { $0 <= now } ?? false }.sorted { ($0.stepDueAt!, $0.id) < ($1.stepDueAt!, $1.id) }.prefix(limit))
     }
 
-    package func createBatches(experimentID: String, tasks planned: [[UInt8]]) throws {
-        for (index, task) in planned.enumerated() {
+    package func createBatches(experimentID: String, startingAt first: Int, tasks planned: [[UInt8]]) throws {
+        for (offset, task) in planned.enumerated() {
+            let index = first + offset
             batchRecords[experimentID, default: [:]][index] = BatchRecord(experimentID: experimentID, index: index)
             tasks[experimentID, default: [:]][index] = task
         }

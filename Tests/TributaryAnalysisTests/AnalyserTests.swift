@@ -181,3 +181,46 @@ import TributaryCore
         #expect(quiet.warnings.isEmpty)
     }
 }
+
+@Suite struct CompactResultTests {
+    /// Batch results keep evidence only for their own top documents per dimension, and the
+    /// report, the part a researcher reads, is byte-for-byte what full evidence gives. Many
+    /// ties (equal scores) exercise the order the report breaks them in.
+    @Test(arguments: [1, 3, 7])
+    func trimmedEvidenceGivesTheSameReport(batchSize: Int) throws {
+        let framework = Framework(
+            name: "affect", version: "1",
+            dimensions: [Dimension(name: "hope", raises: ["hope"]), Dimension(name: "fear", raises: ["fear"], lowers: ["no fear"])])
+        var random = SplitMixLite(seed: UInt64(batchSize))
+        let phrases = ["We hope.", "We fear.", "There is no fear.", "Nothing.", "Hope and fear."]
+        let documents = (0..<40).map { index in
+            Document(
+                id: "doc-\(index)", text: (0..<random.next(upTo: 6)).map { _ in phrases[random.next(upTo: phrases.count)] }.joined(separator: " "),
+                metadata: ["g": index % 3 == 0 ? "x" : "y"])
+        }
+        let analyser = try DocumentAnalyser(framework: framework)
+        let slices = stride(from: 0, to: documents.count, by: batchSize).map { Array(documents[$0..<min($0 + batchSize, documents.count)]) }
+        let full = slices.enumerated().map { BatchAnalysis(batchIndex: $0.offset, documents: $0.element.map(analyser.analyse)) }
+        let trimmed = full.map { BatchAnalysis(batchIndex: $0.batchIndex, documents: AnalyseBatchHandler.keepingEvidenceCandidates($0.documents)) }
+        #expect(trimmed.flatMap(\.documents).flatMap(\.scores.values).filter { !$0.evidence.isEmpty }.count <= slices.count * 2 * 3)
+        let payload = SynthesisPayload(
+            experimentName: "e", researchQuestion: "q", groupBy: "g", framework: framework, batchResults: [],
+            coverage: Coverage(documentsPlanned: documents.count))
+        #expect(
+            try MessageCoding.encode(CorpusSynthesiser.synthesise(payload, batches: trimmed))
+                == MessageCoding.encode(CorpusSynthesiser.synthesise(payload, batches: full)))
+    }
+}
+
+/// A tiny seeded generator (this target does not link the shared test support).
+struct SplitMixLite {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(upTo bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}

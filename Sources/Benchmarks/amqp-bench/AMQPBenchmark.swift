@@ -20,6 +20,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
     @Option(help: "Unconfirmed publishes in flight.") var window = 1_000
     @Option(help: "Consumer prefetch.") var prefetch: UInt16 = 1_000
     @Option(help: "Message body size in bytes.") var bodySize = 200
+    @Flag(help: "Measure only the raw request-reply hop on quorum queues (the pipeline benchmark's ceiling) and print tasks/s.")
+    var requestReply = false
 
     func validate() throws {
         guard rounds > 0, rounds % 2 == 0 else { throw ValidationError("--rounds must be a positive even number") }
@@ -28,6 +30,10 @@ struct AMQPBenchmark: AsyncParsableCommand {
     func run() async throws {
         let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: bodySize)
+        if requestReply {
+            try await runRequestReply(config, body: body)
+            return
+        }
         var rawPublish: [Double] = []
         var layerPublish: [Double] = []
         var rawConsume: [Double] = []
@@ -85,6 +91,23 @@ struct AMQPBenchmark: AsyncParsableCommand {
         print("|---|---|---|---|")
         row("persistent publish, streamed confirms", rawPublish, layerPublish)
         row("consume + ack each", rawConsume, layerConsume)
+    }
+
+    private func runRequestReply(_ config: AMQPConfiguration, body: [UInt8]) async throws {
+        var setupConfig = config
+        setupConfig.connectionName = "amqp-bench-setup"
+        let setup = try await AMQPConnection.connect(setupConfig)
+        var rates: [Double] = []
+        for round in 1...rounds {
+            let suffix = "\(round).\(UInt32.random(in: 0...UInt32.max))"
+            let (tasks, replies) = ("bench.hop.tasks.\(suffix)", "bench.hop.replies.\(suffix)")
+            for queue in [tasks, replies] { try await setup.declare(QueueDeclaration(name: queue, durable: true, queueType: .quorum)) }
+            rates.append(try RawHop.run(config, count: messages, tasks: tasks, replies: replies, body: body, window: window, prefetch: prefetch))
+            for queue in [tasks, replies] { try await setup.deleteQueue(queue) }
+            print(String(format: "round %d: raw request-reply hop, quorum queues: %.0f tasks/s", round, rates.last!))
+        }
+        await setup.close()
+        print(String(format: "raw request-reply hop (median of %d): %.0f tasks/s", rounds, median(rates)))
     }
 
     /// Medians of each side, and the geometric mean of the per-round ratios: whichever side

@@ -3,7 +3,12 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
     public var name: String
     public var researchQuestion: String
     public var framework: Framework
+    /// The corpus, when carried in the message; empty when ``corpusRef`` names it instead.
     public var documents: [Document]
+    /// `sha256:<hex>` of the corpus manifest in the content store: a JSON array of documents
+    /// whose texts are referenced too. A large corpus travels this way, so no request or
+    /// pre_test task carries it.
+    public var corpusRef: String?
     /// Documents per analysis batch.
     public var batchSize: Int
     /// Upper bound on the text bytes of one batch; a batch closes early rather than exceed it.
@@ -48,7 +53,9 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         name = try container.decode(String.self, forKey: .name)
         researchQuestion = try container.decodeIfPresent(String.self, forKey: .researchQuestion) ?? ""
         framework = try container.decode(Framework.self, forKey: .framework)
-        documents = try container.decode([Document].self, forKey: .documents)
+        corpusRef = try container.decodeIfPresent(String.self, forKey: .corpusRef)
+        documents =
+            try corpusRef == nil ? container.decode([Document].self, forKey: .documents) : container.decodeIfPresent([Document].self, forKey: .documents) ?? []
         batchSize = try container.decode(Int.self, forKey: .batchSize)
         maxBatchBytes = try container.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? Self.defaultMaxBatchBytes
         groupBy = try container.decodeIfPresent(String.self, forKey: .groupBy)

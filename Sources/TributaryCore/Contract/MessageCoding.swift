@@ -35,6 +35,15 @@ public enum MessageCoding {
     /// checked as usual, the `result` member is cut out of the message as it is. The
     /// orchestrator stores and forwards results without building or re-encoding their trees.
     public static func decodeResult(from bytes: [UInt8]) throws(ContractError) -> TaskResult<RawJSON> {
+        if let result = ResultEnvelopeReader.read(bytes) {
+            try result.validate()
+            return result
+        }
+        return try decodeResultInGeneral(from: bytes)
+    }
+
+    /// The same through Foundation's decoder: any spelling JSON allows, and precise errors.
+    static func decodeResultInGeneral(from bytes: [UInt8]) throws(ContractError) -> TaskResult<RawJSON> {
         var result = try decode(TaskResult<RawJSON>.self, from: bytes)
         if result.result != nil {
             guard let range = JSONScanner.member("result", in: bytes) else {

@@ -5,6 +5,9 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
     public var groupBy: String?
     public var framework: Framework
     public var batchResults: [BatchAnalysis]
+    /// `sha256:<hex>` of the batch results (a JSON array, batch order) in the content store,
+    /// when they are too large to carry; ``batchResults`` is then empty.
+    public var batchResultsRef: String?
     /// Which documents the results cover, and which batches failed for good.
     public var coverage: Coverage
     /// 1 for the first synthesis, n for the one after the (n-1)th `tributary retry`.

@@ -19,6 +19,7 @@ public enum TributaryLogKey: String, Sendable, CaseIterable {
     case database = "tributary.database"
     case retryIn = "tributary.retry_in"
     case attempt = "tributary.attempt"
+    case durationMilliseconds = "tributary.duration_ms"
 }
 
 extension Logger {

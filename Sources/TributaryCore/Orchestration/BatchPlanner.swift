@@ -6,7 +6,7 @@ package enum BatchPlanner {
         var current: [String] = []
         var currentBytes = 0
         for document in documents {
-            let bytes = document.text.utf8.count
+            let bytes = document.size
             if !current.isEmpty, current.count >= batchSize || currentBytes + bytes > maxBatchBytes {
                 batches.append(current)
                 current = []

@@ -15,8 +15,9 @@ package protocol ExperimentStoreTransaction: AnyObject {
     /// Experiments whose step timer (``ExperimentRecord/stepDueAt``) is due at `now`, earliest first.
     func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord]
 
-    /// Stores the experiment's plan: batch `i` pending, with `tasks[i]`, its encoded first-attempt task.
-    func createBatches(experimentID: String, tasks: [[UInt8]]) throws
+    /// Stores part of the experiment's plan: batch `first + i` pending, with `tasks[i]`, its
+    /// encoded first-attempt task. A large plan is stored in parts, so it is never all in memory.
+    func createBatches(experimentID: String, startingAt first: Int, tasks: [[UInt8]]) throws
     func batch(experimentID: String, index: Int) throws -> BatchRecord?
     /// Updates a batch's state, attempt, times, worker and error (never its task or result).
     func save(_ batch: BatchRecord) throws
@@ -28,6 +29,8 @@ package protocol ExperimentStoreTransaction: AnyObject {
     func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State?
     /// Every succeeded batch's result, in batch order.
     func batchResults(experimentID: String) throws -> [[UInt8]]
+    /// The same, one at a time, without holding them all.
+    func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws
     /// The lowest-indexed pending batches: the next to send. Called on every result while an
     /// experiment has more batches than `max_in_flight`, so it must not walk the batches.
     func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord]
@@ -40,4 +43,14 @@ package protocol ExperimentStoreTransaction: AnyObject {
 
     /// Adds a message to the outbox.
     func enqueue(_ message: OutboundMessage) throws
+}
+
+extension ExperimentStoreTransaction {
+    package func createBatches(experimentID: String, tasks: [[UInt8]]) throws {
+        try createBatches(experimentID: experimentID, startingAt: 0, tasks: tasks)
+    }
+
+    package func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
+        for result in try batchResults(experimentID: experimentID) { try body(result) }
+    }
 }

@@ -55,6 +55,47 @@ extension Orchestrator {
         try emit(record, at: now, in: store)
     }
 
+    /// Stops the walk over the results once they no longer fit inline.
+    private struct InlineLimitReached: Error {}
+
+    enum SynthesisInput {
+        case inline([[UInt8]])
+        case stored(address: String)
+    }
+
+    /// The batch results for the synthesis: carried in the task while they fit under
+    /// ``inlineSynthesisLimit``, else streamed into the content store as one JSON array. The
+    /// same results always make the same blob, so a retried synthesis finds it again. Without
+    /// a content store they stay inline; a broker that refuses the message then fails the
+    /// experiment with its reason.
+    func synthesisInput(of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws -> SynthesisInput {
+        var results: [[UInt8]] = []
+        var size = 0
+        var overflow = false
+        do {
+            try store.forEachBatchResult(experimentID: record.id) { result in
+                results.append(result)
+                size += result.count + 1
+                if size > inlineSynthesisLimit, content != nil { throw InlineLimitReached() }
+            }
+        } catch is InlineLimitReached {
+            overflow = true
+        }
+        guard overflow, let content else { return .inline(results) }
+        results = []
+        let address = try content.write { append in
+            var first = true
+            try append(Array("[".utf8))
+            try store.forEachBatchResult(experimentID: record.id) { result in
+                if !first { try append(Array(",".utf8)) }
+                first = false
+                try append(result)
+            }
+            try append(Array("]".utf8))
+        }
+        return .stored(address: address)
+    }
+
     /// Sends the current step's task, attempt ``ExperimentRecord/stepAttempt``.
     private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let spec = try storedSpec(of: record, in: store)
@@ -69,10 +110,16 @@ extension Orchestrator {
             if case .analyseBatch(let payload)? = planned?.payload { ids = payload.documents.map(\.id) }
             failed.append(FailedBatch(batchIndex: batch.index, documentIds: ids, attempts: batch.attempt, error: batch.lastError ?? "unknown"))
         }
-        let payload = SynthesisPayload(
+        var payload = SynthesisPayload(
             experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
             batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
-        let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
-        try send(task, body: Self.splice(try store.batchResults(experimentID: record.id), into: try MessageCoding.encode(task)), of: record, in: store)
+        switch try synthesisInput(of: record, in: store) {
+        case .inline(let results):
+            let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
+            try send(task, body: Self.splice(results, into: try MessageCoding.encode(task)), of: record, in: store)
+        case .stored(let address):
+            payload.batchResultsRef = address
+            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload)), of: record, in: store)
+        }
     }
 }

@@ -19,8 +19,21 @@ package struct Orchestrator: Sendable {
     }
 
     package let aggregator = BatchAggregator()
+    /// Where corpus manifests are read and large synthesis inputs written; nil when no
+    /// content store is configured (then corpora must travel inline).
+    package let content: (any ContentAccess)?
+    /// Batch results up to this many bytes travel inside the synthesis task; above it they
+    /// go to the content store and the task carries their address.
+    package let inlineSynthesisLimit: Int
 
-    package init() {}
+    /// 4 MiB: half the largest message the pipeline sends, under RabbitMQ 4's default 16 MiB
+    /// `max_message_size` with room for the rest of the task.
+    package static let defaultInlineSynthesisLimit = 4 << 20
+
+    package init(content: (any ContentAccess)? = nil, inlineSynthesisLimit: Int = Orchestrator.defaultInlineSynthesisLimit) {
+        self.content = content
+        self.inlineSynthesisLimit = inlineSynthesisLimit
+    }
 
     package func handle(_ input: Input, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         switch input {
@@ -137,7 +150,14 @@ package struct Orchestrator: Sendable {
             try fail(&record, "pre_test returned an unreadable plan: \(error)", at: now, in: store)
             return .experimentFailed
         }
-        let documents = Dictionary(spec.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let corpus: [Document]
+        do {
+            corpus = try documents(of: spec)
+        } catch {
+            try fail(&record, "the corpus could not be read: \(error)", at: now, in: store)
+            return .experimentFailed
+        }
+        let documents = Dictionary(corpus.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         if let problem = Self.problem(with: plan, documents: documents) {
             try fail(&record, "pre_test returned an invalid plan: \(problem)", at: now, in: store)
             return .experimentFailed
@@ -149,17 +169,29 @@ package struct Orchestrator: Sendable {
         record.stepDueAt = nil
         record.stepWaiting = false
         record.lastProgressAt = now
-        try store.createBatches(
-            experimentID: record.id,
-            tasks: try plan.batches.enumerated().map { index, ids in
-                let payload = BatchPayload(framework: spec.framework, documents: ids.compactMap { documents[$0] })
-                return try MessageCoding.encode(
-                    TaskMessage(experimentID: record.id, batchIndex: index, batchCount: plan.batches.count, attempt: 1, payload: .analyseBatch(payload)))
-            })
+        // Stored in parts: a plan of 100,000 tasks is never in memory at once.
+        let template = try BatchTaskTemplate(experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework)
+        let part = 1_024
+        for first in stride(from: 0, to: plan.batches.count, by: part) {
+            let tasks = try plan.batches[first..<min(first + part, plan.batches.count)].enumerated().map { offset, ids in
+                try template.task(batchIndex: first + offset, documents: ids.compactMap { documents[$0] })
+            }
+            try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
+        }
         try dispatchBatches(&record, at: now, in: store)
         try store.save(record)
         try emit(record, at: now, in: store)
         return .batchesPlanned
+    }
+
+    /// The experiment's documents: carried in its spec, or read from the content store.
+    func documents(of spec: ExperimentSpec) throws -> [Document] {
+        guard let reference = spec.corpusRef else { return spec.documents }
+        guard let content else {
+            throw ContractError(
+                .invalidExperiment, "its corpus is in a content store (\(reference)), and this orchestrator has none (--document-store)")
+        }
+        return try MessageCoding.decode([Document].self, from: content.read(reference))
     }
 
     static func problem(with plan: PreTestResult, documents: [String: Document]) -> String? {
