@@ -124,8 +124,11 @@ struct SubmitCommand: AsyncParsableCommand {
         do {
             let documents = try spec.documents.map { document in
                 let text = Array(document.text.utf8)
-                return Document(id: document.id, textRef: try store.put(text).description, textBytes: text.count, metadata: document.metadata)
+                return Document(
+                    id: document.id, textRef: try store.put(text, durable: false).description, textBytes: text.count, metadata: document.metadata)
             }
+            // One sync for all the texts, before the manifest that names them.
+            store.sync()
             stored.corpusRef = try store.put(try MessageCoding.encode(documents)).description
         } catch let error as ContentStoreError {
             throw ValidationError("--document-store: \(error.message)")

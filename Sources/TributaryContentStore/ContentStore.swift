@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Blobs named by their SHA-256, in a directory every service that needs them mounts (a
 /// shared volume across hosts): `<root>/sha256/<first two hex digits>/<digest>`.
 ///
@@ -19,8 +23,8 @@ public struct ContentStore: Sendable {
 
     /// Stores `bytes` (if not already there) and returns their address.
     @discardableResult
-    public func put(_ bytes: some Collection<UInt8>) throws(ContentStoreError) -> ContentAddress {
-        let writer = try ContentWriter(store: self)
+    public func put(_ bytes: some Collection<UInt8>, durable: Bool = true) throws(ContentStoreError) -> ContentAddress {
+        let writer = try ContentWriter(store: self, durable: durable)
         try writer.append(bytes)
         return try writer.commit()
     }
@@ -37,6 +41,14 @@ public struct ContentStore: Sendable {
             throw ContentStoreError(.corrupt, "'\(path)' does not hash to \(address): the file was changed or truncated")
         }
         return bytes
+    }
+
+    /// Flushes what was written to disk (`sync(2)`): one call after many
+    /// ``put(_:durable:)`` with `durable: false`, instead of one fsync per blob.
+    public func sync() {
+        #if canImport(Glibc)
+            Glibc.sync()
+        #endif
     }
 
     public func contains(_ address: ContentAddress) -> Bool { FileManager.default.fileExists(atPath: path(of: address)) }

@@ -9,8 +9,12 @@ public final class ContentWriter {
     private let handle: FileHandle
     private var hasher = SHA256()
     private var committed = false
+    private let durable: Bool
 
-    public init(store: ContentStore) throws(ContentStoreError) {
+    /// - Parameter durable: sync the blob to disk before it is named. A writer of many small
+    ///   blobs passes false and calls ``ContentStore/sync()`` once at the end instead.
+    public init(store: ContentStore, durable: Bool = true) throws(ContentStoreError) {
+        self.durable = durable
         try store.prepare()
         self.store = store
         temporaryPath = "\(store.root)/tmp/\(UUID().uuidString.lowercased())"
@@ -35,7 +39,7 @@ public final class ContentWriter {
         let address = ContentAddress(unchecked: hasher.hexDigest())
         let destination = store.path(of: address)
         do {
-            try handle.synchronize()
+            if durable { try handle.synchronize() }
             try handle.close()
             committed = true
             if FileManager.default.fileExists(atPath: destination) {

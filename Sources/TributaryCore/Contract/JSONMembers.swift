@@ -20,6 +20,42 @@ struct JSONMembers {
         guard (try? scanDocument()) != nil else { return nil }
     }
 
+    private init(scanning bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The byte ranges of the elements of a JSON array, after a full grammar check of the
+    /// whole document; nil unless `bytes` is exactly one well-formed array.
+    static func arrayElements(_ bytes: [UInt8]) -> [Range<Int>]? {
+        var scanner = JSONMembers(scanning: bytes)
+        return try? scanner.scanArray()
+    }
+
+    private mutating func scanArray() throws(Invalid) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
+        skipWhitespace()
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                let start = index
+                try scanValue(depth: 1)
+                elements.append(start..<index)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                try expect(UInt8(ascii: "]"))
+                break
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw Invalid() }
+        return elements
+    }
+
     private struct Invalid: Error {}
 
     private mutating func scanDocument() throws(Invalid) {

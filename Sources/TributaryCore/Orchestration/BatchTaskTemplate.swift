@@ -29,8 +29,16 @@ struct BatchTaskTemplate {
     }
 
     func task(batchIndex: Int, documents: [Document]) throws -> [UInt8] {
-        guard let pieces else { return try MessageCoding.encode(Self.task(experimentID, batchIndex, batchCount, framework, documents)) }
-        let array = try MessageCoding.encode(documents)
+        guard pieces != nil else { return try MessageCoding.encode(Self.task(experimentID, batchIndex, batchCount, framework, documents)) }
+        return try task(batchIndex: batchIndex, documentArray: MessageCoding.encode(documents))
+    }
+
+    /// The task whose documents are `array`, a JSON array already encoded (a manifest's entries).
+    func task(batchIndex: Int, documentArray array: [UInt8]) throws -> [UInt8] {
+        guard let pieces else {
+            let documents = try MessageCoding.decode([Document].self, from: array)
+            return try MessageCoding.encode(Self.task(experimentID, batchIndex, batchCount, framework, documents))
+        }
         let index = Array(String(batchIndex).utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(pieces.reduce(0) { $0 + $1.count } + array.count + 2 * index.count)

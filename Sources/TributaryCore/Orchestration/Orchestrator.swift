@@ -150,15 +150,14 @@ package struct Orchestrator: Sendable {
             try fail(&record, "pre_test returned an unreadable plan: \(error)", at: now, in: store)
             return .experimentFailed
         }
-        let corpus: [Document]
+        let corpus: Corpus
         do {
-            corpus = try documents(of: spec)
+            corpus = try self.corpus(of: spec)
         } catch {
             try fail(&record, "the corpus could not be read: \(error)", at: now, in: store)
             return .experimentFailed
         }
-        let documents = Dictionary(corpus.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        if let problem = Self.problem(with: plan, documents: documents) {
+        if let problem = Self.problem(with: plan, contains: corpus.contains) {
             try fail(&record, "pre_test returned an invalid plan: \(problem)", at: now, in: store)
             return .experimentFailed
         }
@@ -174,7 +173,10 @@ package struct Orchestrator: Sendable {
         let part = 1_024
         for first in stride(from: 0, to: plan.batches.count, by: part) {
             let tasks = try plan.batches[first..<min(first + part, plan.batches.count)].enumerated().map { offset, ids in
-                try template.task(batchIndex: first + offset, documents: ids.compactMap { documents[$0] })
+                switch corpus {
+                case .inline(let documents): try template.task(batchIndex: first + offset, documents: ids.compactMap { documents[$0] })
+                case .manifest(let manifest): try template.task(batchIndex: first + offset, documentArray: manifest.encodedArray(of: ids))
+                }
             }
             try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
         }
@@ -184,23 +186,37 @@ package struct Orchestrator: Sendable {
         return .batchesPlanned
     }
 
-    /// The experiment's documents: carried in its spec, or read from the content store.
-    func documents(of spec: ExperimentSpec) throws -> [Document] {
-        guard let reference = spec.corpusRef else { return spec.documents }
+    /// An experiment's documents, by id: carried in its spec, or a manifest in the content store.
+    enum Corpus {
+        case inline([String: Document])
+        case manifest(CorpusManifest)
+
+        func contains(_ id: String) -> Bool {
+            switch self {
+            case .inline(let documents): documents[id] != nil
+            case .manifest(let manifest): manifest.contains(id)
+            }
+        }
+    }
+
+    func corpus(of spec: ExperimentSpec) throws -> Corpus {
+        guard let reference = spec.corpusRef else {
+            return .inline(Dictionary(spec.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
         guard let content else {
             throw ContractError(
                 .invalidExperiment, "its corpus is in a content store (\(reference)), and this orchestrator has none (--document-store)")
         }
-        return try MessageCoding.decode([Document].self, from: content.read(reference))
+        return .manifest(try CorpusManifest(content.read(reference)))
     }
 
-    static func problem(with plan: PreTestResult, documents: [String: Document]) -> String? {
+    static func problem(with plan: PreTestResult, contains: (String) -> Bool) -> String? {
         guard !plan.batches.isEmpty else { return "no batches" }
         var seen: Set<String> = []
         for (index, batch) in plan.batches.enumerated() {
             guard !batch.isEmpty else { return "batch \(index) is empty" }
             for id in batch {
-                guard documents[id] != nil else { return "batch \(index) names unknown document '\(id)'" }
+                guard contains(id) else { return "batch \(index) names unknown document '\(id)'" }
                 guard seen.insert(id).inserted else { return "document '\(id)' is planned twice" }
             }
         }
