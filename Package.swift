@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryServicesTests",
-            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis"],
+            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis", "AMQP"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryContentStoreTests", dependencies: ["TributaryContentStore"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import Synchronization
 import TributaryCore
 
 /// Analyses the documents of one batch with the built-in ``DocumentAnalyser``.
@@ -6,6 +7,10 @@ public struct AnalyseBatchHandler: TaskHandler {
     public let taskType = TaskType.analyseBatch
     /// Reads texts that travel as content-store addresses.
     public let content: ContentResolver
+    /// The analyser of the experiments seen last: every batch of an experiment carries the
+    /// same framework, and compiling its phrases and formulas for each batch was a large part
+    /// of an agent's work per task.
+    private let analysers = AnalyserCache()
 
     public init(content: ContentResolver = ContentResolver(store: nil)) { self.content = content }
 
@@ -15,7 +20,7 @@ public struct AnalyseBatchHandler: TaskHandler {
         }
         let analyser: DocumentAnalyser
         do {
-            analyser = try DocumentAnalyser(framework: batch.framework)
+            analyser = try analysers.analyser(for: batch.framework)
         } catch {
             throw TaskFailure(code: "invalid_framework", message: "\(error)", permanent: true)
         }
@@ -44,5 +49,21 @@ public struct AnalyseBatchHandler: TaskHandler {
             }
         }
         return kept
+    }
+}
+
+/// A few compiled analysers, by framework.
+final class AnalyserCache: Sendable {
+    private let entries = Mutex<[(framework: Framework, analyser: DocumentAnalyser)]>([])
+    private static let capacity = 8
+
+    func analyser(for framework: Framework) throws(FormulaError) -> DocumentAnalyser {
+        if let hit = entries.withLock({ $0.first { $0.framework == framework }?.analyser }) { return hit }
+        let analyser = try DocumentAnalyser(framework: framework)
+        entries.withLock { entries in
+            entries.insert((framework, analyser), at: 0)
+            if entries.count > Self.capacity { entries.removeLast() }
+        }
+        return analyser
     }
 }

@@ -59,6 +59,17 @@ actor OutboxPublisher {
         (error.code == .channelClosed || error.code == .connectionClosed) && error.replyCode == 406
     }
 
+    /// Whether a refusal is this message's own. RabbitMQ names the size of the message it
+    /// refuses for size ("message size 17825792 is larger than configured max size …"), so a
+    /// message of another size only shared the closed channel; other refusals name no
+    /// message, and count for every publish they failed.
+    static func refusal(_ error: AMQPError, blames message: OutboundMessage) -> Bool {
+        guard isRefusal(error) else { return false }
+        guard let range = error.message.firstRange(of: "message size ") else { return true }
+        let digits = error.message[range.upperBound...].prefix { $0.isNumber }
+        return Int(digits).map { $0 == message.body.count } ?? true
+    }
+
     func enqueue(_ entries: [OutboxEntry]) {
         guard !entries.isEmpty else { return }
         pending += entries.count
@@ -111,7 +122,7 @@ actor OutboxPublisher {
                     "outbox message can never be published; dropped",
                     metadata: .tributary([.messageID: "\(message.messageID)", .experimentID: "\(message.correlationID)", .error: "\(error)"]))
                 break
-            } catch  where Self.isRefusal(error) && refusals + 1 >= Self.refusalsBeforeFinal {
+            } catch  where Self.refusal(error, blames: message) && refusals + 1 >= Self.refusalsBeforeFinal {
                 logger.error(
                     "broker refuses outbox message for good; dropped",
                     metadata: .tributary([
@@ -121,7 +132,7 @@ actor OutboxPublisher {
                 onRefused(message, error)
                 break
             } catch {
-                if Self.isRefusal(error) { refusals += 1 } else { refusals = 0 }
+                if Self.refusal(error, blames: message) { refusals += 1 } else if !Self.isRefusal(error) { refusals = 0 }
                 logger.warning(
                     "outbox publish failed; retrying",
                     metadata: .tributary([.messageID: "\(message.messageID)", .error: "\(error)", .retryIn: "\(delay)"]))
