@@ -8,6 +8,9 @@ public final class ContentWriter {
     private let temporaryPath: String
     private let handle: FileHandle
     private var hasher = SHA256()
+    /// Appends are gathered into writes of about a megabyte.
+    private var buffer: [UInt8] = []
+    private static let bufferSize = 1 << 20
     private var committed = false
     private let durable: Bool
 
@@ -26,11 +29,18 @@ public final class ContentWriter {
 
     public func append(_ bytes: some Collection<UInt8>) throws(ContentStoreError) {
         hasher.update(bytes)
+        buffer += bytes
+        if buffer.count >= Self.bufferSize { try flushBuffer() }
+    }
+
+    private func flushBuffer() throws(ContentStoreError) {
+        guard !buffer.isEmpty else { return }
         do {
-            try handle.write(contentsOf: Data(bytes))
+            try handle.write(contentsOf: buffer)
         } catch {
             throw ContentStoreError(.io, "cannot write '\(temporaryPath)': \(error.localizedDescription)")
         }
+        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Makes the blob durable under its address and returns the address.
@@ -38,6 +48,7 @@ public final class ContentWriter {
         precondition(!committed, "a ContentWriter commits once")
         let address = ContentAddress(unchecked: hasher.hexDigest())
         let destination = store.path(of: address)
+        try flushBuffer()
         do {
             if durable { try handle.synchronize() }
             try handle.close()

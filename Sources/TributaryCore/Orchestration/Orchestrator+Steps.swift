@@ -98,7 +98,7 @@ extension Orchestrator {
 
     /// Sends the current step's task, attempt ``ExperimentRecord/stepAttempt``.
     private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
-        let spec = try storedSpec(of: record, in: store)
+        let spec = try storedSpec(of: record, documents: record.state != .synthesising, in: store)
         guard record.state == .synthesising else {
             try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .preTest(spec)), of: record, in: store)
             return
