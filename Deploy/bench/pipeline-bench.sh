@@ -112,7 +112,9 @@ if [ "${CELERY:-1}" = 1 ]; then
     fi
     command -v redis-server >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null; } || true
     if [ -x "$work/celery-venv/bin/celery" ] && command -v redis-server >/dev/null; then
-        redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes >/dev/null
+        # No output limit for pub/sub clients: Celery's result consumer subscribes to every task
+        # of a chord, and Redis' default limit disconnects it mid-round.
+        redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --client-output-buffer-limit "pubsub 0 0 0" >/dev/null
         celery_queue="chord-bench-$RANDOM"
         celery_pids=()
         for worker in 1 2; do

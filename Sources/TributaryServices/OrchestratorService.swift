@@ -156,11 +156,13 @@ public struct OrchestratorService: Service {
     private func fireTimers(store: SQLiteExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver) async {
         let orchestrator = orchestrator
         do {
+            let arrival = DispositionObserver.Arrival.now
             let (dispositions, enqueued) = try await store.transaction { transaction in
                 try orchestrator.fireTimers(at: Date(), in: transaction)
             }
+            observer.beginFanIns(dispositions, arrival: arrival)
             await publisher.enqueue(enqueued)
-            await observer.observe(dispositions, inputs: nil, arrival: .now)
+            await observer.observe(dispositions, inputs: nil, arrival: arrival)
         } catch {
             logger.error("firing timers failed; retrying at the next tick", metadata: .tributary([.error: "\(error)"]))
         }
@@ -181,8 +183,9 @@ public struct OrchestratorService: Service {
             attempt: message.headers["attempt"] ?? 1,
             reason: "refused by the broker: \(reason) (message of \(message.body.count) bytes)", permanent: true)
         do {
-            let dispositions = try await apply([input], store: store, publisher: publisher)
-            await observer.observe(dispositions, inputs: [input], arrival: .now)
+            let arrival = DispositionObserver.Arrival.now
+            let dispositions = try await apply([input], arrival: arrival, observer: observer, store: store, publisher: publisher)
+            await observer.observe(dispositions, inputs: [input], arrival: arrival)
         } catch {
             logger.error("could not record a refused task", metadata: .tributary([.messageID: "\(message.messageID)", .error: "\(error)"]))
         }
@@ -262,7 +265,7 @@ public struct OrchestratorService: Service {
         guard !accepted.isEmpty else { return }
         do {
             let inputs = accepted.map(\.input)
-            let dispositions = try await apply(inputs, store: store, publisher: publisher)
+            let dispositions = try await apply(inputs, arrival: arrival, observer: observer, store: store, publisher: publisher)
             await observer.observe(dispositions, inputs: inputs, arrival: arrival)
             for (item, disposition) in zip(accepted, dispositions) {
                 try? item.delivery.ack()
@@ -273,7 +276,7 @@ public struct OrchestratorService: Service {
             logger.warning("group commit failed; applying the batch one message at a time", metadata: .tributary([.error: "\(error)"]))
             for (position, item) in accepted.enumerated() {
                 do {
-                    let dispositions = try await apply([item.input], store: store, publisher: publisher)
+                    let dispositions = try await apply([item.input], arrival: arrival, observer: observer, store: store, publisher: publisher)
                     await observer.observe(dispositions, inputs: [item.input], arrival: arrival)
                     try? item.delivery.ack()
                     await reply(to: item.delivery, for: dispositions[0], store: store, connection: connection)
@@ -294,12 +297,16 @@ public struct OrchestratorService: Service {
         }
     }
 
-    private func apply(_ inputs: [Orchestrator.Input], store: SQLiteExperimentStore, publisher: OutboxPublisher) async throws -> [Orchestrator.Disposition] {
+    private func apply(
+        _ inputs: [Orchestrator.Input], arrival: DispositionObserver.Arrival, observer: DispositionObserver, store: SQLiteExperimentStore,
+        publisher: OutboxPublisher
+    ) async throws -> [Orchestrator.Disposition] {
         let orchestrator = orchestrator
         let now = Date()
         let (dispositions, enqueued) = try await store.transaction { transaction in
             try inputs.map { try orchestrator.handle($0, at: now, in: transaction) }
         }
+        observer.beginFanIns(dispositions, arrival: arrival)
         await publisher.enqueue(enqueued)
         return dispositions
     }

@@ -19,6 +19,14 @@ struct DispositionObserver: Sendable {
     let store: SQLiteExperimentStore
     let logger: Logger
 
+    /// Starts timing the fan-ins these dispositions began. Called before their synthesis tasks
+    /// go to the publisher: a confirm can come back before the rest of the observing is done.
+    func beginFanIns(_ dispositions: [Orchestrator.Disposition], arrival: Arrival) {
+        for disposition in dispositions where disposition.event == .synthesisRequested {
+            fanIn.begin(disposition.experimentID, at: arrival.clock, traceTime: arrival.trace)
+        }
+    }
+
     /// - Parameter inputs: the inputs the dispositions answer, position for position; nil for timers.
     func observe(_ dispositions: [Orchestrator.Disposition], inputs: [Orchestrator.Input]?, arrival: Arrival) async {
         var stateChanged = false
@@ -33,8 +41,6 @@ struct DispositionObserver: Sendable {
                 metrics.duplicatesIgnored.increment()
             case .retryDispatched, .attemptTimedOut:
                 if let type = disposition.taskType { metrics.retries[type]?.increment() }
-            case .synthesisRequested:
-                fanIn.begin(disposition.experimentID, at: arrival.clock, traceTime: arrival.trace)
             default:
                 break
             }
