@@ -107,4 +107,15 @@ final class MemoryContent: ContentAccess {
         #expect(record.state == .failed)
         #expect(record.failure?.contains("--document-store") == true, "\(record.failure ?? "")")
     }
+
+    /// A manifest is checked before it is used: broken JSON or an entry without an id is a
+    /// clear error (the experiment fails with it), not a crash.
+    @Test func manifestIsIndexedByIdAndRefusedWhenBroken() throws {
+        let manifest = try CorpusManifest(Array(#"[{"id":"a","text_ref":"x"}, {"id":"b\u0021","text":"t"},{"id":"a","text":"later"}]"#.utf8))
+        #expect(manifest.contains("a") && manifest.contains("b!") && !manifest.contains("c"))
+        #expect(String(decoding: manifest.encodedArray(of: ["b!", "a", "c"]), as: UTF8.self) == #"[{"id":"b\u0021","text":"t"},{"id":"a","text_ref":"x"}]"#)
+        for broken in [#"[{"id":1}]"#, #"[{"id":"a"}"#, #"{"id":"a"}"#, #"[{"id":"a"},]"#, "[\u{FF}]"] {
+            #expect(throws: ContractError.self, "\(broken)") { try CorpusManifest(Array(broken.utf8)) }
+        }
+    }
 }

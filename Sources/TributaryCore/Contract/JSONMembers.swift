@@ -11,13 +11,15 @@ struct JSONMembers {
     }
 
     private(set) var members: [Member] = []
+    /// The top-level array's elements, when the document is an array.
+    private var elements: [Range<Int>] = []
     private let bytes: [UInt8]
     private var index = 0
 
     /// Nil unless `bytes` is exactly one well-formed JSON object (surrounding whitespace allowed).
     init?(_ bytes: [UInt8]) {
         self.bytes = bytes
-        guard (try? scanDocument()) != nil else { return nil }
+        guard (try? scanDocument(opening: UInt8(ascii: "{"))) != nil else { return nil }
     }
 
     private init(scanning bytes: [UInt8]) { self.bytes = bytes }
@@ -26,66 +28,17 @@ struct JSONMembers {
     /// whole document; nil unless `bytes` is exactly one well-formed array.
     static func arrayElements(_ bytes: [UInt8]) -> [Range<Int>]? {
         var scanner = JSONMembers(scanning: bytes)
-        return try? scanner.scanArray()
-    }
-
-    private mutating func scanArray() throws(Invalid) -> [Range<Int>] {
-        var elements: [Range<Int>] = []
-        skipWhitespace()
-        try expect(UInt8(ascii: "["))
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                let start = index
-                try scanValue(depth: 1)
-                elements.append(start..<index)
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "]"))
-                break
-            }
-        }
-        skipWhitespace()
-        guard index == bytes.count else { throw Invalid() }
-        return elements
+        guard (try? scanner.scanDocument(opening: UInt8(ascii: "["))) != nil else { return nil }
+        return scanner.elements
     }
 
     private struct Invalid: Error {}
 
-    private mutating func scanDocument() throws(Invalid) {
+    /// One value, an object or an array as `opening` says, and nothing else but whitespace.
+    private mutating func scanDocument(opening: UInt8) throws(Invalid) {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "{") else { throw Invalid() }
-        index += 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                let keyStart = index + 1
-                let escapes = try scanString()
-                let key = keyStart..<(index - 1)
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                skipWhitespace()
-                let valueStart = index
-                try scanValue(depth: 1)
-                members.append(Member(key: key, keyHasEscapes: escapes, value: valueStart..<index))
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "}"))
-                break
-            }
-        }
+        guard peek() == opening else { throw Invalid() }
+        try scanValue(depth: 1)
         skipWhitespace()
         guard index == bytes.count else { throw Invalid() }
     }
@@ -111,54 +64,56 @@ struct JSONMembers {
     /// Deep documents are refused rather than recursed into without bound.
     private static let maximumDepth = 512
 
+    /// A value whose containers are at `depth` (the document's own is 1: its members or
+    /// elements are recorded).
     private mutating func scanValue(depth: Int) throws(Invalid) {
         guard depth <= Self.maximumDepth, let byte = peek() else { throw Invalid() }
         switch byte {
         case UInt8(ascii: "\""): _ = try scanString()
-        case UInt8(ascii: "{"):
-            index += 1
-            skipWhitespace()
-            if peek() == UInt8(ascii: "}") {
-                index += 1
-                return
-            }
-            while true {
-                skipWhitespace()
-                _ = try scanString()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                skipWhitespace()
-                try scanValue(depth: depth + 1)
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "}"))
-                return
-            }
-        case UInt8(ascii: "["):
-            index += 1
-            skipWhitespace()
-            if peek() == UInt8(ascii: "]") {
-                index += 1
-                return
-            }
-            while true {
-                skipWhitespace()
-                try scanValue(depth: depth + 1)
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "]"))
-                return
-            }
+        case UInt8(ascii: "{"): try scanContainer(depth: depth, closing: UInt8(ascii: "}"), keyed: true)
+        case UInt8(ascii: "["): try scanContainer(depth: depth, closing: UInt8(ascii: "]"), keyed: false)
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default: try scanNumber()
+        }
+    }
+
+    /// An object (`keyed`) or an array from its opening bracket to its closing one.
+    private mutating func scanContainer(depth: Int, closing: UInt8, keyed: Bool) throws(Invalid) {
+        index += 1
+        skipWhitespace()
+        if peek() == closing {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            var key: (range: Range<Int>, escapes: Bool)?
+            if keyed {
+                let keyStart = index + 1
+                let escapes = try scanString()
+                key = (keyStart..<(index - 1), escapes)
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+            }
+            let valueStart = index
+            try scanValue(depth: depth + 1)
+            if depth == 1 {
+                if let key {
+                    members.append(Member(key: key.range, keyHasEscapes: key.escapes, value: valueStart..<index))
+                } else {
+                    elements.append(valueStart..<index)
+                }
+            }
+            skipWhitespace()
+            if peek() == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            try expect(closing)
+            return
         }
     }
 
