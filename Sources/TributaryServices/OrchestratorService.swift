@@ -43,6 +43,9 @@ public struct OrchestratorService: Service {
     public func run() async throws {
         let topology = configuration.topology
         readiness.mark("database", notReady: "opening \(configuration.databasePath)")
+        // Held until the orchestrator has stopped: a second one on this file refuses to start.
+        let lock = try DatabaseLock(database: configuration.databasePath)
+        defer { withExtendedLifetime(lock) {} }
         let store = try await SQLiteExperimentStore.open(path: configuration.databasePath, durability: configuration.durability)
         readiness.mark("database", notReady: nil)
         readiness.mark("consumers", notReady: "not started")

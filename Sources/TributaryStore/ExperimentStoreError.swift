@@ -5,6 +5,8 @@ public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConve
         case schemaTooNew = "schema_too_new"
         /// The store was used after it was closed.
         case closed
+        /// Another orchestrator has the database open: SQLite is for one orchestrator at a time.
+        case inUse = "in_use"
     }
 
     public var code: Code

@@ -10,7 +10,21 @@ import TributaryTestSupport
     }
 
     static func remove(_ path: String) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// SQLite serves one orchestrator: a second on the same file is refused with the holder's
+    /// pid, and gets in as soon as the first has closed.
+    @Test func secondOrchestratorOnTheSameFileIsRefused() throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        var first: DatabaseLock? = try DatabaseLock(database: path)
+        let error = #expect(throws: ExperimentStoreError.self) { try DatabaseLock(database: path) }
+        #expect(error?.code == .inUse)
+        #expect(error?.message.contains("another orchestrator (pid \(getpid()))") == true, "\(String(describing: error))")
+        #expect(first != nil)
+        first = nil
+        _ = try DatabaseLock(database: path)
     }
 
     /// The same random schedules as the in-memory property test, but the database is closed
