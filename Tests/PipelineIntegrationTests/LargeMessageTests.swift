@@ -6,7 +6,7 @@ import TributaryTestSupport
 
 /// Message size limits: a task the broker refuses fails its experiment with the broker's
 /// reason, and with a content store no message comes near the limit.
-@Suite(.serialized, TestBroker.required) struct LargeMessageTests {
+@Suite(.serialized, TestBroker.required, BrokerMessageLimit.available) struct LargeMessageTests {
     /// 200 KiB: the synthesis input of 1,500 short documents is larger, their request is not.
     static let limit = 200 * 1024
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The local broker's `max_message_size`, changed for a while through `rabbitmqctl eval`.
 ///
@@ -7,6 +8,15 @@ import Foundation
 /// services publish. Tests running beside it see it too: keep it above every message the
 /// other tests send (they are all well under 100 KiB).
 package enum BrokerMessageLimit {
+    /// The trait of tests that change the limit: they need `rabbitmqctl` for the broker they
+    /// use, so only the local one (`Deploy/local/test.sh` starts it).
+    package static var available: ConditionTrait {
+        let local = TestBroker.url.map { $0.contains("@127.0.0.1") || $0.contains("@localhost") } ?? false
+        return .enabled(
+            if: local && FileManager.default.isExecutableFile(atPath: "/usr/sbin/rabbitmqctl"),
+            "changes the broker's max_message_size with rabbitmqctl: needs the local broker (Deploy/local/test.sh)")
+    }
+
     /// Sets the limit, runs `body`, and restores the previous limit whatever happens.
     package static func with<T>(_ bytes: Int, _ body: () async throws -> T) async throws -> T {
         let previous = try current()
