@@ -49,7 +49,8 @@ public struct AgentOptions: ParsableArguments {
         if let analyserCommand {
             let external = ExternalCommandHandler(
                 taskType: builtIn.taskType, executable: analyserCommand, arguments: analyserArgument, timeout: .seconds(analyserTimeout))
-            try await run(handler: external)
+            // The program gets texts and results, not content-store addresses.
+            try await run(handler: ResolvingHandler(external, content: contentResolver()))
         } else {
             try await run(handler: builtIn)
         }

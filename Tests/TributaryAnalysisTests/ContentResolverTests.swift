@@ -51,3 +51,26 @@ import TributaryCore
         #expect(try store.get(ContentAddress(parsing: reference)) == Array(inline.scoresCsv.utf8))
     }
 }
+
+@Suite struct ResolvingHandlerTests {
+    /// Records the task it was given.
+    struct Recorder: TaskHandler {
+        let taskType = TaskType.analyseBatch
+        func handle(_ task: TaskMessage) async throws -> TaskMessage { task }
+    }
+
+    @Test func externalAnalysersGetTextsNotAddresses() async throws {
+        let store = ContentStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("resolving-\(UUID().uuidString)").path)
+        let text = "We hope."
+        let document = Document(id: "d", textRef: try store.put(Array(text.utf8)).description, textBytes: 8, metadata: ["g": "a"])
+        let framework = Framework(name: "f", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])])
+        let task = TaskMessage(
+            experimentID: "e", batchIndex: 0, batchCount: 1, payload: .analyseBatch(BatchPayload(framework: framework, documents: [document])))
+        let seen = try await ResolvingHandler(Recorder(), content: ContentResolver(store: store)).handle(task)
+        guard case .analyseBatch(let batch) = seen.payload else { throw TaskFailure(code: "x", message: "payload") }
+        #expect(batch.documents == [Document(id: "d", text: text, metadata: ["g": "a"])])
+        // What the program reads on stdin has the text and no reference.
+        let json = String(decoding: try MessageCoding.encode(seen), as: UTF8.self)
+        #expect(json.contains(#""text":"We hope.""#) && !json.contains("text_ref"))
+    }
+}
