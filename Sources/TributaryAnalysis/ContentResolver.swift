@@ -26,12 +26,7 @@ public struct ContentResolver: Sendable {
     /// The experiment's documents, from its manifest when it has one (texts still referenced).
     public func documents(of spec: ExperimentSpec) throws(TaskFailure) -> [Document] {
         guard let reference = spec.corpusRef else { return spec.documents }
-        let bytes = try read(reference, for: "the corpus manifest")
-        do {
-            return try MessageCoding.decode([Document].self, from: bytes)
-        } catch {
-            throw TaskFailure(code: "invalid_manifest", message: "the corpus manifest \(reference): \(error)", permanent: true)
-        }
+        return try decode([Document].self, at: reference, for: "the corpus manifest", invalidCode: "invalid_manifest")
     }
 
     /// The documents with every referenced text loaded.
@@ -51,11 +46,18 @@ public struct ContentResolver: Sendable {
     /// The synthesis input's batch results, carried or stored.
     public func batchResults(of payload: SynthesisPayload) throws(TaskFailure) -> [BatchAnalysis] {
         guard let reference = payload.batchResultsRef else { return payload.batchResults }
-        let bytes = try read(reference, for: "the synthesis input")
+        return try decode([BatchAnalysis].self, at: reference, for: "the synthesis input", invalidCode: "invalid_synthesis_input")
+    }
+
+    /// A stored JSON value; one that does not decode fails the task for good.
+    private func decode<Value: Decodable>(_ type: Value.Type, at reference: String, for purpose: String, invalidCode: String) throws(TaskFailure)
+        -> Value
+    {
+        let bytes = try read(reference, for: purpose)
         do {
-            return try MessageCoding.decode([BatchAnalysis].self, from: bytes)
+            return try MessageCoding.decode(type, from: bytes)
         } catch {
-            throw TaskFailure(code: "invalid_synthesis_input", message: "the synthesis input \(reference): \(error)", permanent: true)
+            throw TaskFailure(code: invalidCode, message: "\(purpose) \(reference): \(error)", permanent: true)
         }
     }
 
