@@ -51,8 +51,6 @@ public struct ContentStore: Sendable {
         #endif
     }
 
-    public func contains(_ address: ContentAddress) -> Bool { FileManager.default.fileExists(atPath: path(of: address)) }
-
     /// Creates the store's directories if missing; fails with a clear error if it can't.
     public func prepare() throws(ContentStoreError) {
         do {

@@ -203,12 +203,6 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         return nil
     }
 
-    package func batchResults(experimentID: String) throws -> [[UInt8]] {
-        var results: [[UInt8]] = []
-        try forEachBatchResult(experimentID: experimentID) { results.append($0) }
-        return results
-    }
-
     package func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
         let statement = try database.statement("SELECT result FROM batches WHERE experiment_id = ?1 AND state = 'succeeded' ORDER BY batch_index")
         try statement.bind([.text(experimentID)])

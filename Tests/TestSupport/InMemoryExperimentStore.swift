@@ -52,8 +52,8 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
         return previous
     }
 
-    package func batchResults(experimentID: String) throws -> [[UInt8]] {
-        (results[experimentID] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+    package func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
+        for (_, result) in (results[experimentID] ?? [:]).sorted(by: { $0.key < $1.key }) { try body(result) }
     }
 
     package func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {

@@ -27,9 +27,8 @@ package protocol ExperimentStoreTransaction: AnyObject {
     /// Returns the state it left (`dispatched` or `retryWait`), or nil if it had already
     /// ended (succeeded or failed) and nothing changed. This is the distinctness check.
     func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State?
-    /// Every succeeded batch's result, in batch order.
-    func batchResults(experimentID: String) throws -> [[UInt8]]
-    /// The same, one at a time, without holding them all.
+    /// Every succeeded batch's result, in batch order, one at a time: a fan-in of 100,000
+    /// batches is never held whole.
     func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws
     /// The lowest-indexed pending batches: the next to send. Called on every result while an
     /// experiment has more batches than `max_in_flight`, so it must not walk the batches.
@@ -50,7 +49,10 @@ extension ExperimentStoreTransaction {
         try createBatches(experimentID: experimentID, startingAt: 0, tasks: tasks)
     }
 
-    package func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
-        for result in try batchResults(experimentID: experimentID) { try body(result) }
+    /// Every succeeded batch's result, in batch order, all at once.
+    package func batchResults(experimentID: String) throws -> [[UInt8]] {
+        var results: [[UInt8]] = []
+        try forEachBatchResult(experimentID: experimentID) { results.append($0) }
+        return results
     }
 }
