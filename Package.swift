@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // The shared store of several orchestrators.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // C shims.
@@ -55,6 +59,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TributaryStore", dependencies: ["TributaryCore", "CSQLite"], swiftSettings: swiftSettings),
+        // The same store on PostgreSQL, shared by several orchestrators.
+        .target(
+            name: "TributaryPostgresStore",
+            dependencies: [
+                "TributaryCore", "TributaryStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Blobs named by their SHA-256 on a shared volume: document texts and large synthesis inputs.
         .target(name: "TributaryContentStore", swiftSettings: swiftSettings),
         .target(
@@ -82,8 +96,8 @@ let package = Package(
         .target(
             name: "TributaryServices",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient", "TributaryObservability", "TributaryContentStore",
-                .product(name: "Logging", package: "swift-log"),
+                "AMQP", "TributaryCore", "TributaryStore", "TributaryPostgresStore", "TributaryClient", "TributaryObservability",
+                "TributaryContentStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -16,7 +16,8 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         commandName: "orchestrator",
         abstract: "Drives experiments: consumes requests and task results, fans batches out and back in.",
         discussion: """
-            All state lives in the SQLite database; restarting (even after SIGKILL) resumes every \
+            All state lives in the database: a SQLite file for one orchestrator, or PostgreSQL for \
+            several, all active on the same queues. Restarting (even after SIGKILL) resumes every \
             experiment where it was. Stops on SIGTERM or SIGINT after the current batch, once its \
             outbox is confirmed.
             """)
@@ -25,11 +26,30 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     @OptionGroup var http: HTTPOptions
     @OptionGroup var documentStore: DocumentStoreOptions
 
-    @Option(help: "SQLite database file holding experiment state and the outbox.")
-    var database = "tributary-orchestrator.sqlite"
+    // No computed default: --help would print it, and with it the password in TRIBUTARY_DATABASE_URL.
+    @Option(
+        help: """
+            Where experiment state and the outbox live: a SQLite file (one orchestrator), or \
+            postgres://user:password@host:port/database[?sslmode=disable|prefer|require|verify-full] \
+            (several orchestrators). Prefer $TRIBUTARY_DATABASE_URL for a URL with a password: \
+            options show in the process list. Default: $TRIBUTARY_DATABASE_URL, else tributary-orchestrator.sqlite.
+            """)
+    var database: String?
 
-    @Option(help: "full: fsync every commit (survives power loss); normal: survives process crashes only.")
+    /// The database in force: the option, else `TRIBUTARY_DATABASE_URL`, else the SQLite default.
+    var resolvedDatabase: String {
+        database ?? ProcessInfo.processInfo.environment["TRIBUTARY_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "tributary-orchestrator.sqlite"
+    }
+
+    @Option(help: "SQLite only. full: fsync every commit (survives power loss); normal: survives process crashes only.")
     var durability: SQLiteExperimentStore.Durability = .full
+
+    @Option(
+        help: """
+            PostgreSQL only: seconds this orchestrator's unconfirmed outbox stays its own after its last \
+            heartbeat; then another orchestrator publishes it.
+            """)
+    var outboxLease = 10
 
     @Option(help: "Consumer prefetch; also the largest group commit.")
     var prefetch: UInt16 = 256
@@ -37,11 +57,16 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Batch results above this many bytes go to the document store, not into the synthesis task.")
     var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
 
+    public func validate() throws {
+        guard outboxLease >= 1 else { throw ValidationError("--outbox-lease must be at least 1 second") }
+    }
+
     public func run() async throws {
         let logger = connection.logger("tributary.orchestrator")
         var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"))
         configuration.topology = connection.topology
-        configuration.databasePath = database
+        configuration.database = resolvedDatabase
+        configuration.outboxLease = .seconds(outboxLease)
         configuration.durability = durability
         configuration.prefetch = prefetch
         configuration.documentStore = try documentStore.store()

@@ -2,15 +2,21 @@ import AMQP
 import TributaryClient
 import TributaryContentStore
 import TributaryCore
+import TributaryPostgresStore
 import TributaryStore
 
 /// Settings of the orchestrator process.
 public struct OrchestratorConfiguration: Sendable {
     public var amqp: AMQPConfiguration
     public var topology = Topology()
-    /// The SQLite database holding all experiment state and the outbox.
-    public var databasePath = "tributary-orchestrator.sqlite"
+    /// Where all experiment state and the outbox live: a SQLite file (one orchestrator), or a
+    /// `postgres://` URL (any number of orchestrators). Never logged as given: it may hold a password.
+    public var database = "tributary-orchestrator.sqlite"
+    /// SQLite only: how hard a commit works to survive a power cut.
     public var durability: SQLiteExperimentStore.Durability = .full
+    /// PostgreSQL only: how long this orchestrator's claim on its unconfirmed outbox rows
+    /// outlives its last heartbeat; after that, another orchestrator publishes them.
+    public var outboxLease: Duration = .seconds(10)
     /// Prefetch of the request and result consumers; also the largest group commit.
     public var prefetch: UInt16 = 256
     /// Unconfirmed outbox publishes in flight.

@@ -42,11 +42,15 @@ public struct OrchestratorService: Service {
 
     public func run() async throws {
         let topology = configuration.topology
-        readiness.mark("database", notReady: "opening \(configuration.databasePath)")
-        // Held until the orchestrator has stopped: a second one on this file refuses to start.
-        let lock = try DatabaseLock(database: configuration.databasePath)
-        defer { withExtendedLifetime(lock) {} }
-        let store = try await SQLiteExperimentStore.open(path: configuration.databasePath, durability: configuration.durability)
+        let opened: DatabaseWait.Opened
+        do {
+            opened = try await DatabaseWait.open(configuration, logger: logger, readiness: readiness)
+        } catch is CancellationError {
+            logger.info("orchestrator stopping before the database was reachable")
+            return
+        }
+        let store = opened.store
+        defer { withExtendedLifetime(opened.lock) {} }
         readiness.mark("database", notReady: nil)
         readiness.mark("consumers", notReady: "not started")
         let connection: AMQPConnection
@@ -76,9 +80,7 @@ public struct OrchestratorService: Service {
             onRefused: { message, error in feed.yield(.refused(message, reason: error.message.isEmpty ? "\(error)" : error.message)) })
         let observer = DispositionObserver(metrics: metrics, fanIn: fanIn, store: store, logger: logger)
         await observer.refreshExperimentCounts()
-        let recovered = try await store.pendingOutbox()
-        if !recovered.isEmpty { logger.info("re-publishing unconfirmed outbox entries", metadata: .tributary([.count: "\(recovered.count)"])) }
-        await publisher.enqueue(recovered)
+        await adoptOutbox(store: store, publisher: publisher)
 
         let requests = try await connection.consume(queue: topology.requestsQueue, prefetch: configuration.prefetch)
         let results = try await connection.consume(queue: topology.resultsQueue, prefetch: configuration.prefetch)
@@ -87,7 +89,7 @@ public struct OrchestratorService: Service {
         readiness.mark("consumers", notReady: nil)
         logger.info(
             "orchestrator ready",
-            metadata: .tributary([.database: "\(configuration.databasePath)", .namespace: "\(topology.namespace)"]))
+            metadata: .tributary([.database: "\(store.location)", .namespace: "\(topology.namespace)"]))
 
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
@@ -107,6 +109,7 @@ public struct OrchestratorService: Service {
                     }
                 }
                 group.addTask { await tickTimers(store: store, feed: feed) }
+                group.addTask { await keepOutbox(store: store, publisher: publisher) }
                 group.addTask { await ConnectionHealth.countReconnects(of: connection) }
                 // The single event loop: one item at a time, so the store sees one writer.
                 for await item in work {
@@ -135,11 +138,44 @@ public struct OrchestratorService: Service {
         readiness.mark("database", notReady: "closed")
     }
 
+    // MARK: Outbox
+
+    /// Publishes what nobody else will: at start, what this store's previous orchestrator left
+    /// unconfirmed; on a shared store, also what any orchestrator that died left.
+    private func adoptOutbox(store: any ExperimentStore, publisher: OutboxPublisher) async {
+        do {
+            while true {
+                let adopted = try await store.claimOutbox(limit: 10_000)
+                guard !adopted.isEmpty else { return }
+                logger.info("re-publishing unconfirmed outbox entries", metadata: .tributary([.count: "\(adopted.count)"]))
+                await publisher.enqueue(adopted)
+            }
+        } catch {
+            logger.warning("could not adopt outbox entries; trying again later", metadata: .tributary([.error: "\(error)"]))
+        }
+    }
+
+    /// Renews this orchestrator's lease on its own outbox rows and adopts those whose owner
+    /// stopped renewing, three times per lease. A no-op on SQLite after the start.
+    private func keepOutbox(store: any ExperimentStore, publisher: OutboxPublisher) async {
+        let interval = configuration.outboxLease / 3
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await store.heartbeat()
+            } catch {
+                logger.warning("could not renew the outbox lease", metadata: .tributary([.error: "\(error)"]))
+                continue
+            }
+            await adoptOutbox(store: store, publisher: publisher)
+        }
+    }
+
     // MARK: Timers
 
     /// Asks the event loop to fire timers whenever one is due. Timers live in the store, so
     /// after a restart they fire as if nothing happened; this task only decides when to look.
-    private func tickTimers(store: SQLiteExperimentStore, feed: AsyncStream<Work>.Continuation) async {
+    private func tickTimers(store: any ExperimentStore, feed: AsyncStream<Work>.Continuation) async {
         let resolution = configuration.timerResolution
         while !Task.isCancelled {
             let next = (try? await store.nextTimerDue()) ?? nil
@@ -156,11 +192,11 @@ public struct OrchestratorService: Service {
         }
     }
 
-    private func fireTimers(store: SQLiteExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver) async {
+    private func fireTimers(store: any ExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver) async {
         let orchestrator = orchestrator
         do {
             let arrival = DispositionObserver.Arrival.now
-            let (dispositions, enqueued) = try await store.transaction { transaction in
+            let (dispositions, enqueued) = try await store.transaction(locking: []) { transaction in
                 try orchestrator.fireTimers(at: Date(), in: transaction)
             }
             observer.beginFanIns(dispositions, arrival: arrival)
@@ -175,7 +211,7 @@ public struct OrchestratorService: Service {
     /// with the broker's reason (or goes on without the batch, if its failures are tolerated)
     /// instead of waiting for a result that can't come.
     private func refused(
-        _ message: OutboundMessage, reason: String, store: SQLiteExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver
+        _ message: OutboundMessage, reason: String, store: any ExperimentStore, publisher: OutboxPublisher, observer: DispositionObserver
     ) async {
         guard message.destination == .tasks, let type = TaskType(rawValue: message.type) else { return }
         let batchIndex = message.headers["batch_index"]
@@ -246,7 +282,7 @@ public struct OrchestratorService: Service {
     }
 
     private func process(
-        _ deliveries: [AMQPDelivery], from source: String, store: SQLiteExperimentStore,
+        _ deliveries: [AMQPDelivery], from source: String, store: any ExperimentStore,
         publisher: OutboxPublisher, connection: AMQPConnection, observer: DispositionObserver
     ) async {
         let arrival = DispositionObserver.Arrival.now
@@ -283,7 +319,7 @@ public struct OrchestratorService: Service {
                     await observer.observe(dispositions, inputs: [item.input], arrival: arrival)
                     try? item.delivery.ack()
                     await reply(to: item.delivery, for: dispositions[0], store: store, connection: connection)
-                } catch  where error is SQLiteError || error is ExperimentStoreError {
+                } catch  where Self.isStoreFailure(error) {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
                     logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))
@@ -300,13 +336,21 @@ public struct OrchestratorService: Service {
         }
     }
 
+    /// Whether the store itself failed (disk full, I/O, database down), so no message is to
+    /// blame. A PostgreSQL data error (class 22, say text it can't store) is the message's.
+    static func isStoreFailure(_ error: any Error) -> Bool {
+        if error is SQLiteError { return true }
+        guard let error = error as? ExperimentStoreError else { return false }
+        return !(error.code == .rejected && (error.sqlState?.hasPrefix("22") ?? false))
+    }
+
     private func apply(
-        _ inputs: [Orchestrator.Input], arrival: DispositionObserver.Arrival, observer: DispositionObserver, store: SQLiteExperimentStore,
+        _ inputs: [Orchestrator.Input], arrival: DispositionObserver.Arrival, observer: DispositionObserver, store: any ExperimentStore,
         publisher: OutboxPublisher
     ) async throws -> [Orchestrator.Disposition] {
         let orchestrator = orchestrator
         let now = Date()
-        let (dispositions, enqueued) = try await store.transaction { transaction in
+        let (dispositions, enqueued) = try await store.transaction(locking: inputs.map(\.experimentID)) { transaction in
             try inputs.map { try orchestrator.handle($0, at: now, in: transaction) }
         }
         observer.beginFanIns(dispositions, arrival: arrival)
@@ -317,7 +361,7 @@ public struct OrchestratorService: Service {
     // MARK: Replies
 
     /// Cancel and retry requests are answered, once committed, with the experiment's state.
-    private func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition, store: SQLiteExperimentStore, connection: AMQPConnection) async {
+    private func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition, store: any ExperimentStore, connection: AMQPConnection) async {
         guard let replyTo = delivery.properties.replyTo,
             let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), type == .experimentCancel || type == .experimentRetry
         else { return }
@@ -326,7 +370,7 @@ public struct OrchestratorService: Service {
             to: replyTo, correlationID: delivery.properties.correlationID ?? disposition.experimentID, connection: connection)
     }
 
-    private func currentStatus(_ id: String, store: SQLiteExperimentStore) async throws -> ExperimentStatus? {
+    private func currentStatus(_ id: String, store: any ExperimentStore) async throws -> ExperimentStatus? {
         try await store.experiment(id: id).map { record in
             ExperimentStatus(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
         }
@@ -343,7 +387,7 @@ public struct OrchestratorService: Service {
         }
     }
 
-    private func answer(_ query: AMQPDelivery, store: SQLiteExperimentStore, connection: AMQPConnection) async {
+    private func answer(_ query: AMQPDelivery, store: any ExperimentStore, connection: AMQPConnection) async {
         let source = configuration.topology.statusQueue
         guard let replyTo = query.properties.replyTo else {
             await connection.deadLetter(

@@ -11,7 +11,7 @@ import TributaryStore
 /// the entry stays in the outbox meanwhile, so not even a crash loses it.
 actor OutboxPublisher {
     private let connection: AMQPConnection
-    private let store: SQLiteExperimentStore
+    private let store: any ExperimentStore
     private let topology: Topology
     private let logger: Logger
     private let window: Int
@@ -33,7 +33,7 @@ actor OutboxPublisher {
     ///   - onConfirmed: called with each message once the broker has confirmed it.
     ///   - onRefused: called with a message the broker refuses for good (it is dropped from the outbox).
     init(
-        connection: AMQPConnection, store: SQLiteExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000,
+        connection: AMQPConnection, store: any ExperimentStore, topology: Topology, logger: Logger, window: Int = 1_000,
         pendingGauge: Gauge? = nil, onConfirmed: @escaping @Sendable (OutboundMessage) -> Void = { _ in },
         onRefused: @escaping @Sendable (OutboundMessage, AMQPError) -> Void = { _, _ in }
     ) {

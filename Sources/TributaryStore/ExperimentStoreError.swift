@@ -1,4 +1,4 @@
-/// Why the store can't be used, beyond a failed SQLite call (``SQLiteError``).
+/// Why the store can't be used, beyond a failed database call (``SQLiteError``, or a PostgreSQL error).
 public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         /// The database was written by a newer orchestrator, with a schema this one does not know.
@@ -7,12 +7,23 @@ public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConve
         case closed
         /// Another orchestrator has the database open: SQLite is for one orchestrator at a time.
         case inUse = "in_use"
+        /// `--database` names neither a usable file nor a usable PostgreSQL URL.
+        case invalidLocation = "invalid_location"
+        /// The database server can't be reached, or the connection to it broke.
+        case unavailable
+        /// The database server refused a statement.
+        case rejected
+        /// A stored value this orchestrator can't read (an unknown state).
+        case corrupt
     }
 
     public var code: Code
-    /// The database file concerned.
+    /// The database concerned: a file path, or a URL without its password.
     public var path: String
     public var message: String
+    /// PostgreSQL's SQLSTATE, when the server refused a statement: `40P01` is a deadlock,
+    /// `40001` a serialization failure, `23505` a duplicate key.
+    public var sqlState: String?
 
     public init(_ code: Code, path: String, _ message: String) {
         self.code = code

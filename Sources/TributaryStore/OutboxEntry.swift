@@ -4,4 +4,9 @@ import TributaryCore
 package struct OutboxEntry: Sendable, Hashable {
     package var id: Int64
     package var message: OutboundMessage
+
+    package init(id: Int64, message: OutboundMessage) {
+        self.id = id
+        self.message = message
+    }
 }

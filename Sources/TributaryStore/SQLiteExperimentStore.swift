@@ -5,7 +5,7 @@ import TributaryCore
 ///
 /// Runs on its own thread (see ``DedicatedThreadExecutor``), so commits and their fsyncs
 /// never block Swift's cooperative pool.
-public actor SQLiteExperimentStore {
+public actor SQLiteExperimentStore: ExperimentStore {
     /// How hard SQLite works to make a commit survive.
     public enum Durability: String, Sendable {
         /// fsync on every commit: survives power loss. The default.
@@ -18,7 +18,10 @@ public actor SQLiteExperimentStore {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var database: SQLiteDatabase?
     private let traceCoding = TraceHeaderCoding()
+    /// Whether ``claimOutbox(limit:)`` has handed out what the previous run left.
+    private var outboxClaimed = false
     package nonisolated let path: String
+    package nonisolated var location: String { path }
 
     private init(path: String) {
         self.path = path
@@ -70,6 +73,25 @@ public actor SQLiteExperimentStore {
         }
     }
 
+    /// One orchestrator per file: nothing to lock beyond the transaction itself.
+    package func transaction<T: Sendable>(
+        locking experimentIDs: [String], _ body: @Sendable (any ExperimentStoreTransaction) throws -> T
+    ) throws -> (value: T, enqueued: [OutboxEntry]) {
+        try transaction { try body($0) }
+    }
+
+    /// The whole outbox on the first call (what the previous run left unconfirmed), then
+    /// nothing: every later entry is this process's own, already in its publisher.
+    package func claimOutbox(limit: Int) throws -> [OutboxEntry] {
+        guard !outboxClaimed else { return [] }
+        let entries = try pendingOutbox()
+        outboxClaimed = true
+        return entries
+    }
+
+    /// No other orchestrator shares the file (``DatabaseLock``): nobody to tell.
+    package func heartbeat() {}
+
     /// Outbox entries not yet confirmed by the broker, oldest first: what a restarted
     /// orchestrator must publish before anything else.
     package func pendingOutbox() throws -> [OutboxEntry] {
@@ -83,7 +105,7 @@ public actor SQLiteExperimentStore {
             let message = OutboundMessage(
                 destination: destination, routingKey: statement.text(2), messageID: statement.text(3),
                 correlationID: statement.text(4), type: statement.text(5),
-                headers: try JSONDecoder().decode([String: Int].self, from: Data(statement.blob(6))),
+                headers: try StoredRecords.decodeHeaders(statement.blob(6)),
                 traceHeaders: try traceCoding.decode(statement.isNull(8) ? nil : statement.blob(8)),
                 body: statement.blob(7))
             entries.append(OutboxEntry(id: statement.int(0), message: message))

@@ -21,12 +21,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
 
     // MARK: Experiments
 
-    private static let experimentColumns = """
-        id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests, warnings, failure, created_at,
-        updated_at, report, batches_failed, in_flight, retry_waiting, retries, run, last_progress_at, step_attempt,
-        step_first_attempt, step_due_at, step_waiting, documents_planned, max_attempts, initial_backoff_ms, max_backoff_ms,
-        task_timeout_ms, tolerance, max_in_flight, trace_context
-        """
+    private static let experimentColumns = StoredRecords.experimentColumns
 
     package func experiment(id: String) throws -> ExperimentRecord? {
         if let cached = records[id] { return cached }
@@ -72,48 +67,14 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     private func experiment(from row: SQLiteStatement) throws -> ExperimentRecord {
-        let id = row.text(0)
-        guard let state = ExperimentState(rawValue: row.text(2)) else {
-            throw SQLiteError(code: 0, message: "unknown state '\(row.text(2))'", operation: "read experiment \(id)")
-        }
-        return ExperimentRecord(
-            id: id, name: row.text(1), state: state, batchCount: Int(row.int(3)), batchesCompleted: Int(row.int(4)),
-            batchesFailed: Int(row.int(12)), inFlight: Int(row.int(13)), retryWaiting: Int(row.int(14)), retries: Int(row.int(15)),
-            duplicatesIgnored: Int(row.int(5)), synthesisRequests: Int(row.int(6)), run: Int(row.int(16)),
-            warnings: try Self.warnings(from: row.blob(7)),
-            failure: row.isNull(8) ? nil : row.text(8),
-            createdAt: Date(timeIntervalSince1970: row.double(9)), updatedAt: Date(timeIntervalSince1970: row.double(10)),
-            lastProgressAt: row.isNull(17) ? nil : Date(timeIntervalSince1970: row.double(17)),
-            report: row.isNull(11) ? nil : row.blob(11),
-            stepAttempt: Int(row.int(18)), stepDueAt: row.isNull(20) ? nil : Date(timeIntervalSince1970: row.double(20)),
-            stepWaiting: row.int(21) != 0, stepFirstAttempt: Int(row.int(19)), documentsPlanned: Int(row.int(22)),
-            retry: RetryPolicy(
-                maxAttempts: Int(row.int(23)), initialBackoff: TaskDuration(milliseconds: row.int(24)),
-                maxBackoff: TaskDuration(milliseconds: row.int(25))),
-            taskTimeout: TaskDuration(milliseconds: row.int(26)), tolerance: FailureTolerance(parsing: row.text(27)) ?? .none,
-            maxInFlight: Int(row.int(28)), traceContext: try traceCoding.decode(row.isNull(29) ? nil : row.blob(29)))
+        try StoredRecords.experiment(from: row, traceCoding: traceCoding)
     }
 
-    private static let insertExperiment: String = {
-        let columns = experimentColumns.split(separator: ",")
-        return "INSERT INTO experiments (\(experimentColumns)) VALUES (\(columns.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
-    }()
+    private static let insertExperiment =
+        "INSERT INTO experiments (\(experimentColumns)) VALUES (\(StoredRecords.experimentColumnNames.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
 
-    private static let updateExperiment: String = {
-        let columns = experimentColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        return "UPDATE experiments SET \(columns.enumerated().dropFirst().map { "\($1) = ?\($0 + 1)" }.joined(separator: ", ")) WHERE id = ?1"
-    }()
-
-    // Read and written with every result; nearly always empty, and then no codec is needed.
-    private static let noWarnings = Array("[]".utf8)
-
-    private static func warnings(from bytes: [UInt8]) throws -> [String] {
-        bytes == noWarnings ? [] : try JSONDecoder().decode([String].self, from: Data(bytes))
-    }
-
-    private static func encode(_ warnings: [String]) throws -> [UInt8] {
-        warnings.isEmpty ? noWarnings : Array(try JSONEncoder().encode(warnings))
-    }
+    private static let updateExperiment =
+        "UPDATE experiments SET \(StoredRecords.experimentColumnNames.enumerated().dropFirst().map { "\($1) = ?\($0 + 1)" }.joined(separator: ", ")) WHERE id = ?1"
 
     package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
@@ -127,20 +88,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     private func write(_ record: ExperimentRecord, sql: String) throws {
-        func date(_ value: Date?) -> SQLiteValue { value.map { .real($0.timeIntervalSince1970) } ?? .null }
-        func int(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
-        try database.statement(sql).run([
-            .text(record.id), .text(record.name), .text(record.state.rawValue), int(record.batchCount), int(record.batchesCompleted),
-            int(record.duplicatesIgnored), int(record.synthesisRequests), .blob(try Self.encode(record.warnings)),
-            record.failure.map { .text($0) } ?? .null, date(record.createdAt), date(record.updatedAt),
-            record.report.map { .blob($0) } ?? .null,
-            int(record.batchesFailed), int(record.inFlight), int(record.retryWaiting), int(record.retries), int(record.run),
-            date(record.lastProgressAt), int(record.stepAttempt), int(record.stepFirstAttempt), date(record.stepDueAt),
-            int(record.stepWaiting ? 1 : 0), int(record.documentsPlanned), int(record.retry.maxAttempts),
-            .integer(record.retry.initialBackoff.milliseconds), .integer(record.retry.maxBackoff.milliseconds),
-            .integer(record.taskTimeout.milliseconds), .text(record.tolerance.description), int(record.maxInFlight),
-            try traceCoding.encode(record.traceContext),
-        ])
+        try database.statement(sql).run(try StoredRecords.values(of: record, traceCoding: traceCoding))
     }
 
     package func spec(experimentID: String) throws -> [UInt8]? {
@@ -152,7 +100,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
 
     // MARK: Batches
 
-    private static let batchColumns = "experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, last_error"
+    private static let batchColumns = StoredRecords.batchColumns
 
     package func createBatches(experimentID: String, startingAt first: Int, tasks: [[UInt8]]) throws {
         let batch = try database.statement("INSERT INTO batches (\(Self.batchColumns)) VALUES (?1, ?2, 'pending', 0, NULL, NULL, NULL, NULL)")
@@ -174,11 +122,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
             UPDATE batches SET state = ?3, attempt = ?4, dispatched_at = ?5, due_at = ?6, worker_id = ?7, last_error = ?8
             WHERE experiment_id = ?1 AND batch_index = ?2
             """
-        ).run([
-            .text(batch.experimentID), .integer(Int64(batch.index)), .text(batch.state.rawValue), .integer(Int64(batch.attempt)),
-            batch.dispatchedAt.map { .real($0.timeIntervalSince1970) } ?? .null, batch.dueAt.map { .real($0.timeIntervalSince1970) } ?? .null,
-            batch.workerID.map { .text($0) } ?? .null, batch.lastError.map { .text($0) } ?? .null,
-        ])
+        ).run([.text(batch.experimentID), .integer(Int64(batch.index))] + StoredRecords.values(of: batch))
     }
 
     package func batchTask(experimentID: String, index: Int) throws -> [UInt8]? {
@@ -232,24 +176,12 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         try database.statement("UPDATE batches SET due_at = NULL WHERE experiment_id = ?1 AND due_at IS NOT NULL").run([.text(experimentID)])
     }
 
-    private func queryBatches(_ clause: String, _ values: [SQLiteValue]) throws -> [BatchRecord] {
+    private func queryBatches(_ clause: String, _ values: [StoredValue]) throws -> [BatchRecord] {
         let statement = try database.statement("SELECT \(Self.batchColumns) FROM batches \(clause)")
         try statement.bind(values)
         defer { statement.reset() }
         var batches: [BatchRecord] = []
-        while try statement.step() {
-            guard let state = BatchStatus.State(rawValue: statement.text(2)) else {
-                throw SQLiteError(code: 0, message: "unknown batch state '\(statement.text(2))'", operation: "read batch")
-            }
-            batches.append(
-                BatchRecord(
-                    experimentID: statement.text(0),
-                    status: BatchStatus(
-                        batchIndex: Int(statement.int(1)), state: state, attempt: Int(statement.int(3)),
-                        dispatchedAt: statement.isNull(4) ? nil : Date(timeIntervalSince1970: statement.double(4)),
-                        dueAt: statement.isNull(5) ? nil : Date(timeIntervalSince1970: statement.double(5)),
-                        workerID: statement.isNull(6) ? nil : statement.text(6), lastError: statement.isNull(7) ? nil : statement.text(7))))
-        }
+        while try statement.step() { batches.append(try StoredRecords.batch(from: statement)) }
         return batches
     }
 
@@ -264,7 +196,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         ).run([
             .text(message.destination.rawValue), .text(message.routingKey), .text(message.messageID),
             .text(message.correlationID), .text(message.type),
-            .blob(Array(try JSONEncoder().encode(message.headers))), .blob(message.body), try traceCoding.encode(message.traceHeaders),
+            .blob(try StoredRecords.encode(headers: message.headers)), .blob(message.body), try traceCoding.encode(message.traceHeaders),
         ])
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }

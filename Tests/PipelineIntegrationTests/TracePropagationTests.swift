@@ -35,7 +35,7 @@ import TributaryTestSupport
         }
         var orchestrator = OrchestratorConfiguration(amqp: try amqp("orchestrator"))
         orchestrator.topology = topology
-        orchestrator.databasePath = "\(directory)/orchestrator.sqlite"
+        orchestrator.database = "\(directory)/orchestrator.sqlite"
         orchestrator.durability = .normal
         func agent(_ name: String) throws -> AgentConfiguration {
             var configuration = AgentConfiguration(amqp: try amqp(name), workerID: name)

@@ -16,7 +16,7 @@ struct DispositionObserver: Sendable {
 
     let metrics: OrchestratorMetrics
     let fanIn: FanInTracker
-    let store: SQLiteExperimentStore
+    let store: any ExperimentStore
     let logger: Logger
 
     /// Starts timing the fan-ins these dispositions began. Called before their synthesis tasks

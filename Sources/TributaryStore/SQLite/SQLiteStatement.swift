@@ -12,7 +12,7 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(handle) }
 
-    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+    func bind(_ values: [StoredValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -44,7 +44,7 @@ final class SQLiteStatement {
         }
     }
 
-    func run(_ values: [SQLiteValue] = []) throws(SQLiteError) {
+    func run(_ values: [StoredValue] = []) throws(SQLiteError) {
         try bind(values)
         while try step() {}
         reset()
@@ -68,4 +68,12 @@ final class SQLiteStatement {
         guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
+}
+
+extension SQLiteStatement: StoredRow {
+    package func text(_ column: Int) -> String { text(Int32(column)) }
+    package func integer(_ column: Int) -> Int64 { int(Int32(column)) }
+    package func real(_ column: Int) -> Double { double(Int32(column)) }
+    package func bytes(_ column: Int) -> [UInt8] { blob(Int32(column)) }
+    package func isNull(_ column: Int) -> Bool { isNull(Int32(column)) }
 }

@@ -2,19 +2,19 @@ import Foundation
 
 /// A serial executor backed by one OS thread, for actors whose work blocks (SQLite's
 /// fsync), so that blocking never happens on Swift's cooperative pool.
-final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
+package final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
     // Guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
-    init(name: String) {
+    package init(name: String) {
         let thread = Thread { [self] in self.loop() }
         thread.name = name
         thread.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -22,12 +22,12 @@ final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
     /// Lets the thread exit once the jobs queued so far have run.
-    func stop() {
+    package func stop() {
         condition.lock()
         stopping = true
         condition.signal()

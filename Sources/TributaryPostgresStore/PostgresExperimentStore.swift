@@ -1,0 +1,274 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import TributaryCore
+import TributaryStore
+
+/// The orchestrator's store on PostgreSQL, shared by every orchestrator of a namespace.
+///
+/// Each orchestrator holds one connection, driven from a thread of the store's own (see
+/// ``PostgresSession``). Exactly-once across orchestrators rests on row locks: see
+/// ``PostgresTransaction``. Outbox rows belong to the orchestrator that wrote them while
+/// its heartbeat is fresh; once it lapses, ``claimOutbox(limit:)`` hands them to another.
+public actor PostgresExperimentStore: ExperimentStore {
+    nonisolated let executor: DedicatedThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    public nonisolated let configuration: PostgresStoreConfiguration
+    package nonisolated var location: String { configuration.description }
+    private let logger: Logger
+    private let traceCoding = TraceHeaderCoding()
+    private var session: PostgresSession?
+    private var connecting: Task<PostgresConnection, any Error>?
+    private var connections = 0
+    private var closed = false
+
+    /// How often a transaction that lost a race with another orchestrator (a deadlock, a
+    /// duplicate key, a lock wait that timed out) is run again before the error is returned.
+    static let conflictRetries = 8
+    /// SQLSTATEs that mean "another orchestrator got there first; run it again".
+    static let conflicts: Set<String> = ["40001", "40P01", "23505", "55P03"]
+
+    private init(configuration: PostgresStoreConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.executor = DedicatedThreadExecutor(name: "postgres-store")
+    }
+
+    /// Connects, creates or migrates the schema, and registers this orchestrator's heartbeat.
+    /// Throws ``ExperimentStoreError/Code/schemaTooNew`` for a database of a newer orchestrator.
+    package static func open(_ configuration: PostgresStoreConfiguration, logger: Logger) async throws -> PostgresExperimentStore {
+        let store = PostgresExperimentStore(configuration: configuration, logger: logger)
+        do {
+            try await store.setUp()
+        } catch {
+            await store.close()
+            throw error
+        }
+        return store
+    }
+
+    private func setUp() async throws {
+        try await withSession { session in
+            try PostgresSchema.migrate(session, location: location)
+            try heartbeat(session)
+        }
+    }
+
+    // MARK: Connection
+
+    private func requireSession() async throws -> PostgresSession {
+        if let session, !session.connection.isClosed { return session }
+        guard !closed else { throw ExperimentStoreError(.closed, path: location, "the store is closed") }
+        session = nil
+        let task = connecting ?? Task { try await Self.connect(configuration, id: connections + 1, logger: logger) }
+        connecting = task
+        defer { connecting = nil }
+        do {
+            let connection = try await task.value
+            if let session, !session.connection.isClosed {
+                // Another caller connected meanwhile.
+                if connection !== session.connection { _ = connection.close() as EventLoopFuture<Void> }
+                return session
+            }
+            connections += 1
+            let session = PostgresSession(connection: connection, logger: logger, location: location)
+            self.session = session
+            if connections > 1 { logger.info("reconnected to the database", metadata: ["tributary.database": "\(location)"]) }
+            return session
+        } catch {
+            throw PostgresSession.storeError(error, location: location)
+        }
+    }
+
+    private static func connect(_ configuration: PostgresStoreConfiguration, id: Int, logger: Logger) async throws -> PostgresConnection {
+        let tls: PostgresConnection.Configuration.TLS
+        switch configuration.tls {
+        case .disable:
+            tls = .disable
+        case .prefer, .require:
+            var unverified = TLSConfiguration.makeClientConfiguration()
+            unverified.certificateVerification = .none
+            let context = try NIOSSLContext(configuration: unverified)
+            tls = configuration.tls == .prefer ? .prefer(context) : .require(context)
+        case .verifyFull:
+            tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var postgres = PostgresConnection.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username, password: configuration.password,
+            database: configuration.database, tls: tls)
+        postgres.options.connectTimeout = .nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000)
+        // Bounds on the server's side: no statement or lock wait hangs an orchestrator, and a
+        // transaction left open by a vanished orchestrator does not hold its locks for long.
+        postgres.options.additionalStartupParameters = [
+            ("application_name", "tributary-orchestrator"), ("statement_timeout", "60000"), ("lock_timeout", "20000"),
+            ("idle_in_transaction_session_timeout", "60000"),
+        ]
+        return try await PostgresConnection.connect(configuration: postgres, id: id, logger: logger)
+    }
+
+    /// Runs `work` on the session; a broken connection is dropped, so the next call reconnects.
+    private func withSession<T>(_ work: (PostgresSession) throws -> T) async throws -> T {
+        let session = try await requireSession()
+        do {
+            return try work(session)
+        } catch let error as ExperimentStoreError where error.code == .unavailable {
+            _ = session.connection.close() as EventLoopFuture<Void>
+            self.session = nil
+            throw error
+        }
+    }
+
+    // MARK: Transactions
+
+    package func transaction<T: Sendable>(
+        locking experimentIDs: [String], _ body: @Sendable (any ExperimentStoreTransaction) throws -> T
+    ) async throws -> (value: T, enqueued: [OutboxEntry]) {
+        var attempt = 1
+        while true {
+            do {
+                return try await withSession { session in
+                    // Synchronous from BEGIN to COMMIT: nothing else on this actor can run in between.
+                    try session.run("BEGIN")
+                    let transaction = PostgresTransaction(session: session, owner: configuration.instanceID, traceCoding: traceCoding)
+                    do {
+                        try transaction.lock(experimentIDs)
+                        let value = try body(transaction)
+                        try transaction.flush()
+                        try session.run("COMMIT")
+                        return (value, transaction.enqueued)
+                    } catch {
+                        _ = try? session.run("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch let error as ExperimentStoreError where error.sqlState.map(Self.conflicts.contains) == true && attempt < Self.conflictRetries {
+                logger.debug(
+                    "transaction conflicted with another orchestrator; running it again",
+                    metadata: ["tributary.error": "\(error)", "tributary.attempt": "\(attempt)"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 * Int64(attempt)))))
+            }
+        }
+    }
+
+    // MARK: Outbox
+
+    package func claimOutbox(limit: Int) async throws -> [OutboxEntry] {
+        try await withSession { session in
+            // Rows whose owner has no fresh heartbeat: it stopped without confirming them.
+            // SKIP LOCKED lets two orchestrators adopt at once without taking the same row.
+            let rows = try session.run(
+                """
+                WITH orphans AS (
+                    SELECT o.id FROM outbox AS o
+                    WHERE o.owner <> $1 AND NOT EXISTS (
+                        SELECT 1 FROM orchestrators AS r
+                        WHERE r.id = o.owner AND r.heartbeat_at > clock_timestamp() - make_interval(secs => $2))
+                    ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)
+                UPDATE outbox SET owner = $1 FROM orphans WHERE outbox.id = orphans.id
+                RETURNING outbox.id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers
+                """,
+                [
+                    .text(configuration.instanceID), .real(Double(configuration.outboxLease.components.seconds)),
+                    .integer(Int64(min(limit, Int(Int64.max)))),
+                ])
+            var entries: [OutboxEntry] = []
+            for row in rows {
+                let stored = PostgresStoredRow(row)
+                guard let destination = OutboundMessage.Destination(rawValue: try stored.text(1)) else { continue }
+                let message = OutboundMessage(
+                    destination: destination, routingKey: try stored.text(2), messageID: try stored.text(3), correlationID: try stored.text(4),
+                    type: try stored.text(5), headers: try StoredRecords.decodeHeaders(try stored.bytes(6)),
+                    traceHeaders: try traceCoding.decode(try stored.bytes(8)), body: try stored.bytes(7))
+                entries.append(OutboxEntry(id: try stored.integer(0), message: message))
+            }
+            return entries.sorted { $0.id < $1.id }
+        }
+    }
+
+    package func removeFromOutbox(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await withSession { session in
+            var binds = PostgresBindings()
+            binds.append(ids)
+            try session.run(PostgresQuery(unsafeSQL: "DELETE FROM outbox WHERE id = ANY($1)", binds: binds))
+        }
+    }
+
+    package func heartbeat() async throws {
+        try await withSession { try heartbeat($0) }
+    }
+
+    private func heartbeat(_ session: PostgresSession) throws {
+        try session.run(
+            """
+            INSERT INTO orchestrators (id, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = clock_timestamp()
+            """, [.text(configuration.instanceID)])
+        // Orchestrators gone for a day with nothing left to adopt are forgotten.
+        try session.run(
+            """
+            DELETE FROM orchestrators AS r WHERE r.heartbeat_at < clock_timestamp() - interval '1 day'
+            AND NOT EXISTS (SELECT 1 FROM outbox WHERE owner = r.id)
+            """)
+    }
+
+    // MARK: Reads
+
+    /// Reads outside any transaction take no lock: status queries never hold up the work.
+    private func read<T>(_ query: String, _ values: [StoredValue], _ decode: (PostgresStoredRow) throws -> T) async throws -> [T] {
+        try await withSession { session in try session.run(query, values).map { try decode(PostgresStoredRow($0)) } }
+    }
+
+    package func experiment(id: String) async throws -> ExperimentRecord? {
+        try await read("SELECT \(StoredRecords.experimentColumns) FROM experiments WHERE id = $1", [.text(id)]) {
+            try StoredRecords.experiment(from: $0, traceCoding: traceCoding)
+        }.first
+    }
+
+    package func recentExperiments(state: ExperimentState?, limit: Int) async throws -> [ExperimentRecord] {
+        let filter = state == nil ? "" : "WHERE state = $2"
+        return try await read(
+            "SELECT \(StoredRecords.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT $1",
+            [.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? [])
+        ) { try StoredRecords.experiment(from: $0, traceCoding: traceCoding) }
+    }
+
+    package func experimentCountsByState() async throws -> [ExperimentState: Int] {
+        let counts = try await read("SELECT state, COUNT(*) FROM experiments GROUP BY state", []) { (try $0.text(0), Int(try $0.integer(1))) }
+        return Dictionary(counts.compactMap { name, count in ExperimentState(rawValue: name).map { ($0, count) } }) { $1 }
+    }
+
+    package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord] {
+        let names = states.map(\.rawValue).sorted()
+        let placeholders = names.indices.map { "$\($0 + 3)" }.joined(separator: ", ")
+        return try await read(
+            "SELECT \(StoredRecords.batchColumns) FROM batches WHERE experiment_id = $1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT $2",
+            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) }
+        ) { try StoredRecords.batch(from: $0) }
+    }
+
+    package func nextTimerDue() async throws -> Date? {
+        try await read(
+            """
+            SELECT MIN(due) FROM (
+                SELECT MIN(due_at) AS due FROM batches WHERE due_at IS NOT NULL
+                UNION ALL SELECT MIN(step_due_at) FROM experiments WHERE step_due_at IS NOT NULL) AS timers
+            """, []
+        ) { $0.isNull(0) ? nil : Date(timeIntervalSince1970: try $0.real(0)) }.first ?? nil
+    }
+
+    /// Ends the heartbeat, so what this orchestrator leaves in the outbox is adopted at
+    /// once, and closes the connection.
+    package func close() async {
+        if let session, !session.connection.isClosed {
+            _ = try? session.run("DELETE FROM orchestrators WHERE id = $1", [StoredValue.text(configuration.instanceID)])
+            try? await session.connection.close()
+        }
+        session = nil
+        closed = true
+        executor.stop()
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import TributaryStore
+
+/// One PostgreSQL connection driven synchronously from the store's own thread.
+///
+/// The orchestrator's transactions are synchronous code (the pure orchestrator calls the
+/// store as it decides), so each statement waits for its answer here, on a thread of the
+/// store's own, never on Swift's cooperative pool. Every wait is bounded.
+final class PostgresSession {
+    let connection: PostgresConnection
+    private let logger: Logger
+    private let location: String
+    /// The longest a statement may take before the connection is given up as broken. The
+    /// server's own `statement_timeout` and `lock_timeout` end slow statements well before.
+    private let timeout: TimeAmount
+
+    init(connection: PostgresConnection, logger: Logger, location: String, timeout: TimeAmount = .seconds(90)) {
+        self.connection = connection
+        self.logger = logger
+        self.location = location
+        self.timeout = timeout
+    }
+
+    @discardableResult
+    func run(_ sql: String, _ values: [StoredValue] = []) throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { binds.append(value) }
+        return try run(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    @discardableResult
+    func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let connection = connection
+        let watchdog = connection.eventLoop.scheduleTask(in: timeout) { _ = connection.close() as EventLoopFuture<Void> }
+        defer { watchdog.cancel() }
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresSession.storeError(error, location: location)
+        }
+    }
+
+    /// The affected-row count of an INSERT, UPDATE or DELETE.
+    func changes(_ sql: String, _ values: [StoredValue]) throws -> Int {
+        try run(sql, values).metadata.rows ?? 0
+    }
+
+    /// Translates a driver error into the store's own, keeping the server's words and SQLSTATE.
+    /// PostgresNIO's own descriptions are deliberately vague; its debug descriptions may quote
+    /// the statement, so only chosen fields are kept.
+    static func storeError(_ error: any Error, location: String) -> ExperimentStoreError {
+        if let error = error as? ExperimentStoreError { return error }
+        guard let error = error as? PSQLError else {
+            return ExperimentStoreError(.unavailable, path: location, "connection failed: \(error)")
+        }
+        guard let server = error.serverInfo else {
+            let cause = error.underlying.map { ": \($0)" } ?? ""
+            return ExperimentStoreError(.unavailable, path: location, "\(error.code)\(cause)")
+        }
+        let state = server[.sqlState]
+        let message = [server[.message], server[.detail]].compactMap { $0 }.joined(separator: "; ")
+        // Class 57 (operator intervention: shutdown, termination) and 08 (connection) end the session.
+        let lost = state.map { $0.hasPrefix("57") || $0.hasPrefix("08") } ?? false
+        var storeError = ExperimentStoreError(lost ? .unavailable : .rejected, path: location, "\(message) (SQLSTATE \(state ?? "?"))")
+        storeError.sqlState = state
+        return storeError
+    }
+}
+
+extension PostgresBindings {
+    mutating func append(_ value: StoredValue) {
+        switch value {
+        case .null: appendNull()
+        case .integer(let value): append(value)
+        case .real(let value): append(value)
+        // PostgreSQL text can't hold NUL, which JSON can carry ("\u0000"): it is stored as U+FFFD.
+        case .text(let value): append(value.contains("\u{0}") ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value)
+        case .blob(let bytes): append(ByteBuffer(bytes: bytes))
+        }
+    }
+}
+
+/// A PostgreSQL row as the shared record codec reads it.
+struct PostgresStoredRow: StoredRow {
+    let cells: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) { cells = row.makeRandomAccess() }
+
+    func text(_ column: Int) throws -> String { try cells[column].decode(String.self) }
+    func integer(_ column: Int) throws -> Int64 { try cells[column].decode(Int64.self) }
+    func real(_ column: Int) throws -> Double { try cells[column].decode(Double.self) }
+    func bytes(_ column: Int) throws -> [UInt8] { Array(try cells[column].decode(ByteBuffer.self).readableBytesView) }
+    func isNull(_ column: Int) -> Bool { cells[column].bytes == nil }
+}

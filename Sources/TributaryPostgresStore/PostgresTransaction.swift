@@ -1,0 +1,284 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import TributaryCore
+import TributaryStore
+
+/// The orchestrator's view of one PostgreSQL transaction. Valid only inside
+/// ``PostgresExperimentStore/transaction(locking:_:)``.
+///
+/// Several orchestrators write the same tables, so every change to an experiment or its
+/// batches happens with the experiment's row locked (`FOR UPDATE`) until commit: whoever
+/// counts a batch, enters synthesis or fires a timer has the experiment to itself, and the
+/// next orchestrator sees what it committed. Timers take only experiments nobody holds
+/// (`SKIP LOCKED`), so a timer fires once however many orchestrators look.
+final class PostgresTransaction: ExperimentStoreTransaction {
+    private let session: PostgresSession
+    private let owner: String
+    private let traceCoding: TraceHeaderCoding
+    /// Outbox rows written in this transaction, handed to the publisher after commit.
+    private(set) var enqueued: [OutboxEntry] = []
+    /// Messages enqueued and not yet written: written together at ``flush()``.
+    private var outgoing: [OutboundMessage] = []
+    /// Records read or saved here (all of them locked), and which changed: a group commit
+    /// writes each experiment once, at ``flush()``.
+    private var records: [String: ExperimentRecord] = [:]
+    private var changed: Set<String> = []
+    /// Experiments whose row this transaction holds.
+    private var locked: Set<String> = []
+
+    init(session: PostgresSession, owner: String, traceCoding: TraceHeaderCoding) {
+        self.session = session
+        self.owner = owner
+        self.traceCoding = traceCoding
+    }
+
+    private static let experimentColumns = StoredRecords.experimentColumns
+
+    /// Locks the experiments that exist among `ids`, in id order: two orchestrators locking
+    /// overlapping sets queue behind each other instead of deadlocking.
+    func lock(_ ids: [String]) throws {
+        let wanted = Set(ids).subtracting(locked).sorted()
+        guard !wanted.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(wanted)
+        try remember(
+            session.run(PostgresQuery(unsafeSQL: "SELECT \(Self.experimentColumns) FROM experiments WHERE id = ANY($1) ORDER BY id FOR UPDATE", binds: binds)))
+    }
+
+    private func remember(_ rows: PostgresQueryResult) throws {
+        for row in rows {
+            let record = try StoredRecords.experiment(from: PostgresStoredRow(row), traceCoding: traceCoding)
+            locked.insert(record.id)
+            // A record saved here is newer than the row until it is flushed.
+            if records[record.id] == nil { records[record.id] = record }
+        }
+    }
+
+    /// Every batch change goes through here first: the experiment's lock guards its batches.
+    private func requireLock(_ experimentID: String) throws {
+        if !locked.contains(experimentID) { _ = try experiment(id: experimentID) }
+    }
+
+    // MARK: Experiments
+
+    func experiment(id: String) throws -> ExperimentRecord? {
+        if let cached = records[id] { return cached }
+        try remember(session.run("SELECT \(Self.experimentColumns) FROM experiments WHERE id = $1 FOR UPDATE", [.text(id)]))
+        return records[id]
+    }
+
+    func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
+        // A concurrent orchestrator creating the same experiment waits on the key, then fails
+        // with 23505; the store runs its transaction again, and it finds this one.
+        try session.run("INSERT INTO experiment_specs (id, spec) VALUES ($1, $2)", [.text(record.id), .blob(spec)])
+        try session.run(Self.insertExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding))
+        records[record.id] = record
+        locked.insert(record.id)
+    }
+
+    func save(_ record: ExperimentRecord) throws {
+        try requireLock(record.id)
+        records[record.id] = record
+        changed.insert(record.id)
+    }
+
+    /// Writes the records saved and the messages enqueued since the last flush. The store
+    /// calls it before commit; queries that read experiment rows in SQL call it first.
+    func flush() throws {
+        for id in changed.sorted() {
+            if let record = records[id] { try session.run(Self.updateExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding)) }
+        }
+        changed.removeAll()
+        try writeOutgoing()
+    }
+
+    private static let insertExperiment =
+        "INSERT INTO experiments (\(experimentColumns)) VALUES (\(StoredRecords.experimentColumnNames.indices.map { "$\($0 + 1)" }.joined(separator: ", ")))"
+
+    private static let updateExperiment =
+        "UPDATE experiments SET \(StoredRecords.experimentColumnNames.enumerated().dropFirst().map { "\($1) = $\($0 + 1)" }.joined(separator: ", ")) WHERE id = $1"
+
+    func spec(experimentID: String) throws -> [UInt8]? {
+        try session.run("SELECT spec FROM experiment_specs WHERE id = $1", [.text(experimentID)]).first.map { try PostgresStoredRow($0).bytes(0) }
+    }
+
+    func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
+        try flush()
+        let rows = try session.run(
+            """
+            SELECT \(Self.experimentColumns) FROM experiments WHERE step_due_at IS NOT NULL AND step_due_at <= $1
+            ORDER BY step_due_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            """, [.real(now.timeIntervalSince1970), .integer(Int64(limit))])
+        try remember(rows)
+        return try rows.compactMap { records[try PostgresStoredRow($0).text(0)] }
+    }
+
+    // MARK: Batches
+
+    func createBatches(experimentID: String, startingAt first: Int, tasks: [[UInt8]]) throws {
+        guard !tasks.isEmpty else { return }
+        try requireLock(experimentID)
+        let last = first + tasks.count - 1
+        try session.run(
+            """
+            INSERT INTO batches (\(StoredRecords.batchColumns))
+            SELECT $1, i, 'pending', 0, NULL, NULL, NULL, NULL FROM generate_series($2::bigint, $3::bigint) AS i
+            """, [.text(experimentID), .integer(Int64(first)), .integer(Int64(last))])
+        var binds = PostgresBindings()
+        binds.append(experimentID)
+        binds.append(Int64(first))
+        binds.append(tasks.map { ByteBuffer(bytes: $0) })
+        try session.run(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO batch_tasks (experiment_id, batch_index, task)
+                    SELECT $1, $2 + ordinality - 1, task FROM unnest($3::bytea[]) WITH ORDINALITY AS planned (task, ordinality)
+                    """, binds: binds))
+    }
+
+    func batch(experimentID: String, index: Int) throws -> BatchRecord? {
+        try requireLock(experimentID)
+        return try queryBatches("WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))]).first
+    }
+
+    func save(_ batch: BatchRecord) throws {
+        try requireLock(batch.experimentID)
+        try session.run(
+            """
+            UPDATE batches SET state = $3, attempt = $4, dispatched_at = $5, due_at = $6, worker_id = $7, last_error = $8
+            WHERE experiment_id = $1 AND batch_index = $2
+            """, [.text(batch.experimentID), .integer(Int64(batch.index))] + StoredRecords.values(of: batch))
+    }
+
+    func batchTask(experimentID: String, index: Int) throws -> [UInt8]? {
+        try session.run("SELECT task FROM batch_tasks WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))])
+            .first.map { try PostgresStoredRow($0).bytes(0) }
+    }
+
+    func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
+        try requireLock(experimentID)
+        // The state guard makes this the distinctness check, as on SQLite: a batch leaves
+        // dispatched or retry_wait once, and the experiment's lock orders the attempts.
+        let rows = try session.run(
+            """
+            UPDATE batches AS b SET state = 'succeeded', due_at = NULL, result = $3
+            FROM (SELECT state FROM batches WHERE experiment_id = $1 AND batch_index = $2) AS before
+            WHERE b.experiment_id = $1 AND b.batch_index = $2 AND b.state IN ('dispatched', 'retry_wait')
+            RETURNING before.state
+            """, [.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
+        return try rows.first.flatMap { BatchStatus.State(rawValue: try PostgresStoredRow($0).text(0)) }
+    }
+
+    /// Pages of 1,000 in batch order: a fan-in of 100,000 batches is never held whole.
+    func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
+        var after: Int64 = -1
+        while true {
+            let rows = try session.run(
+                """
+                SELECT batch_index, result FROM batches WHERE experiment_id = $1 AND state = 'succeeded' AND batch_index > $2
+                ORDER BY batch_index LIMIT 1000
+                """, [.text(experimentID), .integer(after)])
+            for row in rows {
+                let stored = PostgresStoredRow(row)
+                after = try stored.integer(0)
+                try body(try stored.bytes(1))
+            }
+            if rows.count < 1000 { return }
+        }
+    }
+
+    func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {
+        try requireLock(experimentID)
+        return try queryBatches(
+            "WHERE experiment_id = $1 AND state = 'pending' ORDER BY batch_index LIMIT $2", [.text(experimentID), .integer(Int64(limit))])
+    }
+
+    func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
+        let names = states.map(\.rawValue).sorted()
+        let placeholders = names.indices.map { "$\($0 + 3)" }.joined(separator: ", ")
+        return try queryBatches(
+            "WHERE experiment_id = $1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT $2",
+            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) })
+    }
+
+    func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
+        let due = StoredValue.real(now.timeIntervalSince1970)
+        // Find whose timers are due, take those experiments nobody holds, and only then read
+        // their due batches: read before the lock, a batch could have been fired meanwhile.
+        let candidates = try session.run(
+            "SELECT experiment_id FROM batches WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2", [due, .integer(Int64(limit))])
+        let ids = Set(try candidates.map { try PostgresStoredRow($0).text(0) }).subtracting(locked).sorted()
+        if !ids.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(ids)
+            try remember(
+                session.run(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT \(Self.experimentColumns) FROM experiments WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED",
+                        binds: binds)))
+        }
+        guard !locked.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        binds.append(due)
+        binds.append(Int64(limit))
+        binds.append(locked.sorted())
+        let rows = try session.run(
+            PostgresQuery(
+                unsafeSQL:
+                    "SELECT \(StoredRecords.batchColumns) FROM batches WHERE due_at IS NOT NULL AND due_at <= $1 AND experiment_id = ANY($3) ORDER BY due_at LIMIT $2",
+                binds: binds))
+        return try rows.map { try StoredRecords.batch(from: PostgresStoredRow($0)) }
+    }
+
+    func clearBatchTimers(experimentID: String) throws {
+        try requireLock(experimentID)
+        try session.run("UPDATE batches SET due_at = NULL WHERE experiment_id = $1 AND due_at IS NOT NULL", [.text(experimentID)])
+    }
+
+    private func queryBatches(_ clause: String, _ values: [StoredValue]) throws -> [BatchRecord] {
+        try session.run("SELECT \(StoredRecords.batchColumns) FROM batches \(clause)", values).map { try StoredRecords.batch(from: PostgresStoredRow($0)) }
+    }
+
+    // MARK: Outbox
+
+    func enqueue(_ message: OutboundMessage) throws {
+        outgoing.append(message)
+    }
+
+    /// One statement for all the messages of the transaction, owned by this orchestrator.
+    private func writeOutgoing() throws {
+        guard !outgoing.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(owner)
+        binds.append(outgoing.map(\.destination.rawValue))
+        binds.append(outgoing.map(\.routingKey))
+        binds.append(outgoing.map(\.messageID))
+        binds.append(outgoing.map(\.correlationID))
+        binds.append(outgoing.map(\.type))
+        binds.append(try outgoing.map { ByteBuffer(bytes: try StoredRecords.encode(headers: $0.headers)) })
+        binds.append(outgoing.map { ByteBuffer(bytes: $0.body) })
+        binds.append(
+            try outgoing.map { message -> ByteBuffer in
+                if case .blob(let bytes) = try traceCoding.encode(message.traceHeaders) { return ByteBuffer(bytes: bytes) }
+                return ByteBuffer()
+            })
+        let rows = try session.run(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO outbox (owner, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers)
+                    SELECT $1, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers
+                    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::bytea[])
+                        WITH ORDINALITY AS message (destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers, position)
+                    ORDER BY position
+                    RETURNING id
+                    """, binds: binds))
+        // Ids come from one sequence, drawn in insertion order.
+        let ids = try rows.map { try PostgresStoredRow($0).integer(0) }.sorted()
+        guard ids.count == outgoing.count else {
+            throw ExperimentStoreError(.rejected, path: "outbox", "wrote \(ids.count) outbox rows for \(outgoing.count) messages")
+        }
+        enqueued += zip(ids, outgoing).map { OutboxEntry(id: $0, message: $1) }
+        outgoing.removeAll()
+    }
+}
