@@ -204,7 +204,12 @@ let package = Package(
         ),
 
         // Tests. Suites that need a broker run only when TRIBUTARY_TEST_AMQP_URL is set.
-        .target(name: "TributaryTestSupport", dependencies: ["TributaryCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TributaryTestSupport",
+            dependencies: [
+                "TributaryCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "AMQPTests", dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"], swiftSettings: swiftSettings),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryTestSupport", "TributaryCore"], swiftSettings: swiftSettings),
         .testTarget(
@@ -242,6 +247,14 @@ let package = Package(
         .testTarget(
             name: "TributaryServicesTests",
             dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis", "AMQP"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TributaryPostgresStoreTests",
+            dependencies: [
+                "TributaryTestSupport", "TributaryCore", "TributaryStore", "TributaryPostgresStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryContentStoreTests", dependencies: ["TributaryContentStore"], swiftSettings: swiftSettings),
