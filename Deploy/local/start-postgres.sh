@@ -3,8 +3,8 @@
 # (Debian's postgresql package, installed if missing; no systemd needed), and prints its URL:
 #   postgres://tributary:tributary@127.0.0.1:$TRIBUTARY_POSTGRES_PORT/tributary
 # Port: $TRIBUTARY_POSTGRES_PORT (default 55432); data: $TRIBUTARY_POSTGRES_STATE (default
-# /var/lib/tributary-postgres). The role `tributary` may create databases, so each test can
-# have one of its own. Extra server settings: $TRIBUTARY_POSTGRES_OPTIONS (e.g. "-c fsync=off").
+# /var/lib/tributary-postgres). The role `tributary` may create databases and roles, so each
+# test can have a database and a password of its own. Extra server settings: $TRIBUTARY_POSTGRES_OPTIONS (e.g. "-c fsync=off").
 # Idempotent: a cluster that is already up is left alone. Stop it with stop-postgres.sh.
 set -euo pipefail
 
@@ -41,7 +41,8 @@ echo "postgres: starting PostgreSQL $("$bin/postgres" --version | awk '{print $3
 as_postgres "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $state -c max_connections=200 ${TRIBUTARY_POSTGRES_OPTIONS:-}" start >/dev/null
 as_postgres "$bin/psql" -q -h "$state" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL
-SELECT 'CREATE ROLE tributary LOGIN CREATEDB PASSWORD ''tributary''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tributary') \gexec
+SELECT 'CREATE ROLE tributary LOGIN PASSWORD ''tributary''' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tributary') \gexec
+ALTER ROLE tributary CREATEDB CREATEROLE;
 SELECT 'CREATE DATABASE tributary OWNER tributary' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'tributary') \gexec
 SQL
 echo "$url"

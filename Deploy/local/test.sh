@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, then unit, integration and end-to-end tests against a local
-# broker it installs and starts. Extra arguments go to `swift test` (e.g. --filter Pipeline).
+# broker and a private PostgreSQL cluster it installs and starts. Extra arguments go to
+# `swift test` (e.g. --filter Pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -13,6 +14,12 @@ export TRIBUTARY_TEST_AMQP_URL="${TRIBUTARY_TEST_AMQP_URL:-amqp://guest:guest@12
 # The broker's TLS listener and the test CA start-broker.sh made for it.
 export TRIBUTARY_TEST_AMQPS_URL="${TRIBUTARY_TEST_AMQPS_URL:-amqps://guest:guest@localhost:5671/%2F}"
 export TRIBUTARY_TEST_TLS_DIR="${TRIBUTARY_TEST_TLS_DIR:-${TRIBUTARY_BROKER_STATE:-/var/lib/tributary-broker}/tls}"
+# The shared-store suites: each test makes a database and role of its own there. The tests kill
+# orchestrators, never the server, so the test cluster may skip fsync.
+if [ -z "${TRIBUTARY_TEST_POSTGRES_URL:-}" ]; then
+    TRIBUTARY_TEST_POSTGRES_URL="$(TRIBUTARY_POSTGRES_OPTIONS="${TRIBUTARY_POSTGRES_OPTIONS:--c fsync=off -c synchronous_commit=off}" ./Deploy/local/start-postgres.sh)"
+    export TRIBUTARY_TEST_POSTGRES_URL
+fi
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"

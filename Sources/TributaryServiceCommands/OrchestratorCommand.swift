@@ -54,11 +54,15 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Consumer prefetch; also the largest group commit.")
     var prefetch: UInt16 = 256
 
+    @Option(help: "Outbox messages published and not yet confirmed by the broker, at most.")
+    var publishWindow = 1_000
+
     @Option(help: "Batch results above this many bytes go to the document store, not into the synthesis task.")
     var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
 
     public func validate() throws {
         guard outboxLease >= 1 else { throw ValidationError("--outbox-lease must be at least 1 second") }
+        guard publishWindow >= 1 else { throw ValidationError("--publish-window must be at least 1") }
     }
 
     public func run() async throws {
@@ -69,6 +73,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         configuration.outboxLease = .seconds(outboxLease)
         configuration.durability = durability
         configuration.prefetch = prefetch
+        configuration.publishWindow = publishWindow
         configuration.documentStore = try documentStore.store()
         configuration.inlineSynthesisLimit = inlineSynthesisLimit
         var observing = ObservabilityConfiguration(

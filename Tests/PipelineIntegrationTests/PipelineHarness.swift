@@ -32,8 +32,13 @@ final class PipelineHarness: @unchecked Sendable {
     var serviceEnvironment: [String: String] = [:]
     let directory: String
     let databasePath: String
+    /// A PostgreSQL database for the orchestrators instead of ``databasePath``: any number of
+    /// them may run. Given through `TRIBUTARY_DATABASE_URL`, as a deployment with a password should.
+    var databaseURL: String?
     private(set) var processes: [ServiceProcess] = []
     private(set) var orchestrator: ServiceProcess?
+    /// Every orchestrator started, the latest last.
+    private(set) var orchestrators: [ServiceProcess] = []
     let connection: AMQPConnection
     let client: TributaryClient
 
@@ -53,7 +58,9 @@ final class PipelineHarness: @unchecked Sendable {
         try await client.prepare()
     }
 
-    private func launch(_ executable: String, name: String, _ extra: [String] = []) throws -> ServiceProcess {
+    private func launch(_ executable: String, name: String, _ extra: [String] = [], environment extraEnvironment: [String: String] = [:]) throws
+        -> ServiceProcess
+    {
         let path = "\(Self.binDirectory)/\(executable)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw HarnessError("\(path) not found; build first (swift build) or set TRIBUTARY_BIN_DIR")
@@ -65,16 +72,35 @@ final class PipelineHarness: @unchecked Sendable {
             arguments: ["--amqp-url", serviceBrokerURL ?? brokerURL, "--namespace", topology.namespace, "--log-level", "info"] + serviceArguments + http
                 + extra,
             name: name, logDirectory: directory, httpPort: httpPort,
-            environment: serviceEnvironment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(serviceEnvironment) { $1 })
+            environment: serviceEnvironment.isEmpty && extraEnvironment.isEmpty
+                ? nil : ProcessInfo.processInfo.environment.merging(serviceEnvironment) { $1 }.merging(extraEnvironment) { $1 })
         processes.append(process)
         return process
     }
 
     @discardableResult
     func startOrchestrator() throws -> ServiceProcess {
-        let process = try launch(
-            "orchestrator", name: "orchestrator-\(processes.count)", ["--database", databasePath, "--durability", "normal"] + orchestratorArguments)
+        let process: ServiceProcess
+        if let databaseURL {
+            // A short lease: a killed orchestrator's outbox is adopted within two seconds.
+            process = try launch(
+                "orchestrator", name: "orchestrator-\(processes.count)", ["--outbox-lease", "2"] + orchestratorArguments,
+                environment: ["TRIBUTARY_DATABASE_URL": databaseURL])
+        } else {
+            process = try launch(
+                "orchestrator", name: "orchestrator-\(processes.count)", ["--database", databasePath, "--durability", "normal"] + orchestratorArguments)
+        }
         orchestrator = process
+        orchestrators.append(process)
+        return process
+    }
+
+    /// Runs one of the service executables with just `arguments` (e.g. `--help`).
+    func runService(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ServiceProcess {
+        let process = try ServiceProcess(
+            executable: "\(Self.binDirectory)/\(executable)", arguments: arguments, name: "\(executable)-\(processes.count)", logDirectory: directory,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        processes.append(process)
         return process
     }
 
@@ -90,9 +116,10 @@ final class PipelineHarness: @unchecked Sendable {
         return process
     }
 
-    /// Starts the orchestrator and one pre-test, `analysers` analysis and one synthesis agent.
-    func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2, analyserArguments: [String] = []) throws {
-        try startOrchestrator()
+    /// Starts the orchestrator (unless `startingOrchestrator` is false) and one pre-test,
+    /// `analysers` analysis and one synthesis agent.
+    func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2, analyserArguments: [String] = [], startingOrchestrator: Bool = true) throws {
+        if startingOrchestrator { try startOrchestrator() }
         _ = try launch("pre-test-agent", name: "pre-test-agent")
         for index in 0..<analysers {
             try startAnalyser(index, concurrency: analyserConcurrency, arguments: analyserArguments)

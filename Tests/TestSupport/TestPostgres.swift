@@ -14,12 +14,21 @@ package enum TestPostgres {
         .enabled(if: url != nil, "needs PostgreSQL: set TRIBUTARY_TEST_POSTGRES_URL (Deploy/local/test.sh does)")
     }
 
-    /// A database of its own for one test, on the configured server; dropped by ``TestDatabase/drop()``.
+    /// A database of its own for one test, owned by a role of its own with a random password
+    /// (so a test can look for that password in logs); dropped by ``TestDatabase/drop()``.
     package static func freshDatabase() async throws -> TestDatabase {
         guard let url, let server = URLComponents(string: url) else { throw NotConfigured() }
         let name = "tributary_test_\(UInt32.random(in: 0...UInt32.max))"
-        try await TestDatabase.administer(server) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: TestDatabase.logger) }
+        let password = "pw\(UInt64.random(in: 0...UInt64.max))x"
+        try await TestDatabase.administer(server) { connection in
+            try await connection.query("CREATE ROLE \(unescaped: name) LOGIN PASSWORD '\(unescaped: password)'", logger: TestDatabase.logger)
+            // Only a member of a role may make it a database's owner.
+            try await connection.query("GRANT \(unescaped: name) TO CURRENT_USER", logger: TestDatabase.logger)
+            try await connection.query("CREATE DATABASE \(unescaped: name) OWNER \(unescaped: name)", logger: TestDatabase.logger)
+        }
         var components = server
+        components.user = name
+        components.password = password
         components.path = "/\(name)"
         components.query = "sslmode=disable"
         return TestDatabase(name: name, url: components.string ?? url, server: server)
@@ -30,6 +39,10 @@ package enum TestPostgres {
     }
 }
 
+struct SetUpFailed: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// One test's database: its URL for the orchestrators, and raw SQL for checks.
 package struct TestDatabase: Sendable {
     package let name: String
@@ -38,30 +51,37 @@ package struct TestDatabase: Sendable {
 
     static let logger = Logger(label: "tributary.test.postgres")
 
-    /// Runs `body` on a new connection to this test's database.
+    /// Runs `body` on a new connection to this test's database, as its owner.
     package func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        var components = server
-        components.path = "/\(name)"
+        guard let components = URLComponents(string: url) else { throw TestPostgres.NotConfigured() }
         return try await Self.administer(components, body)
     }
 
-    /// Removes the database, ending any session still on it.
+    /// Removes the database and its role, ending any session still on it.
     package func drop() async {
-        try? await Self.administer(server) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: Self.logger) }
+        try? await Self.administer(server) { connection in
+            try await connection.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: Self.logger)
+            try await connection.query("DROP ROLE IF EXISTS \(unescaped: name)", logger: Self.logger)
+        }
     }
 
     static func administer<T: Sendable>(_ url: URLComponents, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let configuration = PostgresConnection.Configuration(
             host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
             database: String(url.path.drop { $0 == "/" }), tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         do {
-            let value = try await body(connection)
-            try await connection.close()
-            return value
-        } catch {
-            try? await connection.close()
-            throw error
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.close()
+                return value
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } catch let error as PSQLError {
+            // Its own description says nothing, on purpose; a test's failure must say what went wrong.
+            throw SetUpFailed(description: "PostgreSQL test set-up failed: \(String(reflecting: error))")
         }
     }
 }
