@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Checks the Kubernetes manifests: the kustomization builds, every object validates against
-# the Kubernetes schemas (kubernetes-validate, which bundles them; KEDA's kinds are checked
-# for their required fields instead), and every flag and environment variable the manifests
-# and the compose file give a Tributary command exists in that command's --help.
+# Checks the Kubernetes manifests: both kustomizations (Deploy/kubernetes, and its PostgreSQL
+# variant in postgres/) build, every object and example validates against the Kubernetes
+# schemas (kubernetes-validate, which bundles them; KEDA's kinds are checked for their
+# required fields instead), and every flag and environment variable the manifests and the
+# compose files give a Tributary command exists in that command's --help.
 #
 #   Deploy/kubernetes/validate.sh [TRIBUTARY_ALL_BINARY]    # default: swift build's
 set -euo pipefail
@@ -31,17 +32,57 @@ helps = {name: open(os.path.join(help_dir, f"{name}.txt")).read() for name in
          ["orchestrator", "pre-test-agent", "analyse-batch-agent", "corpus-synthesis-agent", "tributary"]}
 problems = []
 
-# The kustomization's resources, in order, as one stream of objects.
-kustomization = yaml.safe_load(open("Deploy/kubernetes/kustomization.yaml"))
-objects = []
-for resource in kustomization["resources"]:
-    for document in yaml.safe_load_all(open(os.path.join("Deploy/kubernetes", resource))):
-        if document:
-            objects.append((resource, document))
+def load(directory):
+    """A kustomization's objects, as kustomize would build them: its resources in order
+    (directories are kustomizations of their own), less what its `$patch: delete` patches
+    remove, with its other patches merged in."""
+    kustomization = yaml.safe_load(open(os.path.join(directory, "kustomization.yaml")))
+    objects = []
+    for resource in kustomization["resources"]:
+        path = os.path.normpath(os.path.join(directory, resource))
+        if os.path.isdir(path):
+            objects += load(path)
+            continue
+        for document in yaml.safe_load_all(open(path)):
+            if document:
+                objects.append((os.path.relpath(path, "Deploy/kubernetes"), document))
+    def merge(target, patch):
+        for key, value in patch.items():
+            if value is None:
+                target.pop(key, None)
+            elif isinstance(value, dict) and isinstance(target.get(key), dict):
+                merge(target[key], value)
+            else:
+                target[key] = value
+    for entry in kustomization.get("patches", []):
+        patch = yaml.safe_load(entry["patch"])
+        key = (patch["kind"], patch["metadata"]["name"])
+        matches = [o for _, o in objects if (o["kind"], o["metadata"]["name"]) == key]
+        if not matches:
+            problems.append(f"{directory}: a patch names {key}, which no resource defines")
+        if patch.pop("$patch", None) == "delete":
+            objects = [(r, o) for r, o in objects if (o["kind"], o["metadata"]["name"]) != key]
+        else:
+            for obj in matches:
+                merge(obj, {k: v for k, v in patch.items() if k not in ("apiVersion", "kind", "metadata")})
+    return objects
 
-native = [(r, o) for r, o in objects if not o["apiVersion"].startswith("keda.sh/")]
-for resource, obj in native:
-    path = f".build-k8s/objects/{obj['kind']}-{obj['metadata']['name']}.yaml"
+variants = {"Deploy/kubernetes": load("Deploy/kubernetes"), "Deploy/kubernetes/postgres": load("Deploy/kubernetes/postgres")}
+objects = variants["Deploy/kubernetes"]
+postgres = variants["Deploy/kubernetes/postgres"]
+examples = []
+for example in ["secret-example.yaml", "postgres/secret-example.yaml", "postgres/postgres-example.yaml"]:
+    for document in yaml.safe_load_all(open(os.path.join("Deploy/kubernetes", example))):
+        if document:
+            examples.append((example, document))
+
+native = []
+for variant, found in variants.items():
+    for resource, obj in found + (examples if variant == "Deploy/kubernetes" else []):
+        if not obj["apiVersion"].startswith("keda.sh/"):
+            native.append((variant, resource, obj))
+for index, (variant, resource, obj) in enumerate(native):
+    path = f".build-k8s/objects/{index:03}-{obj['kind']}-{obj['metadata']['name']}.yaml"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     yaml.safe_dump(obj, open(path, "w"))
 result = subprocess.run(
@@ -50,7 +91,22 @@ result = subprocess.run(
 if result.returncode != 0:
     problems.append("kubernetes-validate:\n" + result.stdout + result.stderr)
 else:
-    print(f"k8s-validate: {len(native)} objects valid against the Kubernetes 1.29 schemas")
+    print(f"k8s-validate: {len(native)} objects of both variants and the examples valid against the Kubernetes 1.29 schemas")
+
+# The PostgreSQL variant: the orchestrator is a Deployment of two, and its database URL comes
+# from a Secret, never from its arguments.
+workloads = [o for _, o in postgres if o["metadata"]["name"] == "orchestrator" and o["kind"] in ("Deployment", "StatefulSet")]
+if [o["kind"] for o in workloads] != ["Deployment"] or workloads[0]["spec"]["replicas"] < 2:
+    problems.append(f"postgres variant: expected one orchestrator Deployment of 2 or more replicas, found {[o['kind'] for o in workloads]}")
+else:
+    container = workloads[0]["spec"]["template"]["spec"]["containers"][0]
+    if not any(e["name"] == "TRIBUTARY_DATABASE_URL" and "secretKeyRef" in e.get("valueFrom", {}) for e in container.get("env", [])):
+        problems.append("postgres variant: TRIBUTARY_DATABASE_URL must come from a Secret")
+    if "--database" in container["args"]:
+        problems.append("postgres variant: the database URL must not be an argument")
+pdb = next(o for _, o in postgres if o["kind"] == "PodDisruptionBudget" and o["metadata"]["name"] == "orchestrator")
+if pdb["spec"].get("minAvailable") != 1 or "maxUnavailable" in pdb["spec"]:
+    problems.append("postgres variant: the orchestrators' disruption budget must keep one available")
 
 for resource, obj in objects:
     if obj["kind"] == "ScaledObject":
@@ -76,7 +132,7 @@ def check_command(where, args, env_names):
             problems.append(f"{where}: {command}'s --help does not mention ${name}")
 
 configmap = next(o for _, o in objects if o["kind"] == "ConfigMap")
-for resource, obj in objects:
+for resource, obj in objects + [(r, o) for r, o in postgres if r.startswith("postgres/")]:
     if obj["kind"] not in ("Deployment", "StatefulSet"):
         continue
     for container in obj["spec"]["template"]["spec"]["containers"]:
@@ -86,13 +142,14 @@ for resource, obj in objects:
                 env += list(configmap["data"])
         check_command(f"{resource} {obj['metadata']['name']}", container["args"], env)
 
-compose = yaml.safe_load(open("Deploy/compose/compose.yaml"))
-for name, service in compose["services"].items():
-    if "command" in service and service["command"][0] in helps:
-        check_command(f"compose {name}", service["command"], list(service.get("environment", {})))
+for file in ["Deploy/compose/compose.yaml", "Deploy/compose/compose.postgres.yaml"]:
+    compose = yaml.safe_load(open(file))
+    for name, service in compose["services"].items():
+        if "command" in service and service["command"][0] in helps:
+            check_command(f"{file} {name}", service["command"], list(service.get("environment", {})))
 
 if problems:
     print("k8s-validate: FAILED\n" + "\n".join(problems), file=sys.stderr)
     sys.exit(1)
-print("k8s-validate: every flag and variable of the manifests and the compose file is in the commands' --help")
+print("k8s-validate: every flag and variable of the manifests and the compose files is in the commands' --help")
 PY

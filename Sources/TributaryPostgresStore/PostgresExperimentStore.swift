@@ -157,23 +157,19 @@ public actor PostgresExperimentStore: ExperimentStore {
 
     package func claimOutbox(limit: Int) async throws -> [OutboxEntry] {
         try await withSession { session in
-            // Rows whose owner has no fresh heartbeat: it stopped without confirming them.
+            // Rows whose owner's lease has run out (it stopped renewing it: it died) or who is
+            // gone. The lease is the owner's own, so orchestrators with different settings agree.
             // SKIP LOCKED lets two orchestrators adopt at once without taking the same row.
             let rows = try session.run(
                 """
                 WITH orphans AS (
                     SELECT o.id FROM outbox AS o
                     WHERE o.owner <> $1 AND NOT EXISTS (
-                        SELECT 1 FROM orchestrators AS r
-                        WHERE r.id = o.owner AND r.heartbeat_at > clock_timestamp() - make_interval(secs => $2))
-                    ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)
+                        SELECT 1 FROM orchestrators AS r WHERE r.id = o.owner AND r.lease_until > clock_timestamp())
+                    ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
                 UPDATE outbox SET owner = $1 FROM orphans WHERE outbox.id = orphans.id
                 RETURNING outbox.id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers
-                """,
-                [
-                    .text(configuration.instanceID), .real(Double(configuration.outboxLease.components.seconds)),
-                    .integer(Int64(min(limit, Int(Int64.max)))),
-                ])
+                """, [.text(configuration.instanceID), .integer(Int64(min(limit, Int(Int64.max))))])
             var entries: [OutboxEntry] = []
             for row in rows {
                 let stored = PostgresStoredRow(row)
@@ -204,13 +200,14 @@ public actor PostgresExperimentStore: ExperimentStore {
     private func heartbeat(_ session: PostgresSession) throws {
         try session.run(
             """
-            INSERT INTO orchestrators (id, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-            ON CONFLICT (id) DO UPDATE SET heartbeat_at = clock_timestamp()
-            """, [.text(configuration.instanceID)])
+            INSERT INTO orchestrators (id, started_at, heartbeat_at, lease_until)
+            VALUES ($1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => $2))
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = clock_timestamp(), lease_until = clock_timestamp() + make_interval(secs => $2)
+            """, [.text(configuration.instanceID), .real(Double(configuration.outboxLease.components.seconds))])
         // Orchestrators gone for a day with nothing left to adopt are forgotten.
         try session.run(
             """
-            DELETE FROM orchestrators AS r WHERE r.heartbeat_at < clock_timestamp() - interval '1 day'
+            DELETE FROM orchestrators AS r WHERE r.lease_until < clock_timestamp() - interval '1 day'
             AND NOT EXISTS (SELECT 1 FROM outbox WHERE owner = r.id)
             """)
     }

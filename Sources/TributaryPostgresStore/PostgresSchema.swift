@@ -7,7 +7,7 @@ import TributaryStore
 /// newer orchestrator is refused. To change the schema, append a migration; never edit one
 /// that has shipped. The layout follows the SQLite store's (times are Unix seconds), plus
 /// what sharing needs: outbox rows name the orchestrator publishing them, and orchestrators
-/// renew a heartbeat.
+/// renew a heartbeat that holds them for their own lease.
 enum PostgresSchema {
     static let migrations: [[String]] = [
         [
@@ -52,7 +52,8 @@ enum PostgresSchema {
             "CREATE INDEX outbox_owner ON outbox (owner)",
             """
             CREATE TABLE orchestrators (
-                id TEXT PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, heartbeat_at TIMESTAMPTZ NOT NULL
+                id TEXT PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, heartbeat_at TIMESTAMPTZ NOT NULL,
+                lease_until TIMESTAMPTZ NOT NULL
             )
             """,
         ]

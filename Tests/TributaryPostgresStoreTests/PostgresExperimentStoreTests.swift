@@ -158,7 +158,9 @@ import TributaryTestSupport
             let ids = claimed.flatMap { $0.map(\.id) }
             #expect(ids.count == written.count, "each row adopted once: \(claimed.map(\.count))")
             #expect(Set(ids) == Set(written.map(\.id)))
-            #expect(Set(claimed.flatMap { $0 }.map(\.message)) == Set(written.map(\.message)))
+            // A Bool, so a failure does not print every message body.
+            let adoptedAsWritten = Set(claimed.flatMap { $0 }.map(\.message)) == Set(written.map(\.message))
+            #expect(adoptedAsWritten, "the adopted messages differ from those written")
             // Adopted rows are the adopter's now: the other can't take them while it lives.
             for adopter in adopters { #expect(try await adopter.claimOutbox(limit: 1_000).isEmpty) }
             await writer.close()
@@ -169,17 +171,18 @@ import TributaryTestSupport
     /// A lease that lapses without a heartbeat frees the rows; one that is renewed does not.
     @Test func outboxLeaseLapsesOnlyWithoutHeartbeats() async throws {
         try await Self.withDatabase { database in
-            let writer = try await Self.open(database, lease: .seconds(2), name: "writer")
+            let writer = try await Self.open(database, lease: .seconds(4), name: "writer")
             let (_, enqueued) = try await writer.transaction(locking: []) {
                 try Orchestrator().handle(.request(Fixtures.request("e1")), at: Self.now, in: $0)
             }
-            let adopter = try await Self.open(database, lease: .seconds(2), name: "adopter")
+            // The adopter's own lease is shorter: the writer's lease is the writer's to set.
+            let adopter = try await Self.open(database, lease: .seconds(1), name: "adopter")
             // Renewed past several leases: never adoptable.
-            let renewedUntil = ContinuousClock.now + .seconds(5)
+            let renewedUntil = ContinuousClock.now + .seconds(6)
             while ContinuousClock.now < renewedUntil {
                 try await writer.heartbeat()
                 #expect(try await adopter.claimOutbox(limit: 100).isEmpty)
-                try await Task.sleep(for: .milliseconds(300))
+                try await Task.sleep(for: .milliseconds(200))
             }
             // Not renewed: adoptable once the lease has run out.
             try await eventually(within: .seconds(10), "the writer's lease to lapse") {
