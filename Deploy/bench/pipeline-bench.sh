@@ -6,13 +6,16 @@
 #
 # Environment: BASELINE=<git rev> (default b436fca, the tree before the fast path; "none" to
 # skip), LARGE=<documents> (default 100000; 0 skips the large run), LARGE_PARALLEL=<n> (default 1;
-# 3 runs three large experiments at once), CELERY=0 to skip the Celery chord.
+# 3 runs three large experiments at once), CELERY=0 to skip the Celery chord, POSTGRES=0 to
+# skip two orchestrators on PostgreSQL.
 #
 # 1. The raw librabbitmq request-reply hop on quorum queues (amqp-bench --request-reply).
 # 2. ROUNDS alternating runs of a BATCHES-batch experiment (one 20-word document per batch, 2
 #    analysers at concurrency 64, --durability full) on this tree and on BASELINE, and a
-#    Celery chord of BATCHES no-op tasks (RabbitMQ broker, Redis results, threads pool x 2):
-#    submit -> completed, tasks/s, orchestrator CPU per task.
+#    Celery chord of BATCHES no-op tasks (RabbitMQ broker, Redis results, threads pool x 2),
+#    and the same experiment with two orchestrators sharing a PostgreSQL database (a private
+#    cluster on 127.0.0.1:55433 with fsync on, a fresh database per round):
+#    submit -> completed, tasks/s, orchestrator CPU per task (both orchestrators together).
 # 3. FAN_IN_EXPERIMENTS experiments of BATCHES batches, one after another, on this tree (and
 #    as many chords): last result -> synthesis task confirmed, p50 and p99, from the
 #    orchestrator's per-experiment log line.
@@ -52,23 +55,47 @@ corpus="$work/corpus-$batches"
 clock_ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# A pipeline of the real executables in a namespace of its own. Sets: ns, dir, pids, orchestrator.
+# Two orchestrators on PostgreSQL: a private cluster with fsync on (the SQLite runs use
+# --durability full), apart from the tests' own.
+postgres_ready=0
+if [ "${POSTGRES:-1}" = 1 ]; then
+    postgres_state=/var/lib/tributary-postgres-bench
+    postgres_url=$(TRIBUTARY_POSTGRES_PORT=55433 TRIBUTARY_POSTGRES_STATE="$postgres_state" TRIBUTARY_POSTGRES_OPTIONS="" ./Deploy/local/start-postgres.sh)
+    postgres_ready=1
+fi
+fresh_database() {  # prints the URL of a new, empty database
+    local name="bench_$RANDOM$RANDOM"
+    runuser -u postgres -- psql -q -h "$postgres_state" -p 55433 -U postgres -d postgres -c "CREATE DATABASE $name OWNER tributary" >/dev/null
+    echo "${postgres_url%/*}/$name?sslmode=disable"
+}
+
+# A pipeline of the real executables in a namespace of its own. Sets: ns, dir, pids,
+# orchestrators. ORCHESTRATORS=2 DATABASE_URL=postgres://… runs two on that database.
 start_pipeline() {  # bin [extra options for every service]
     local bin="$1"
     shift
     ns="bench-$RANDOM$RANDOM"
     dir="$work/run-$ns"
     pids=()
+    orchestrators=()
     mkdir -p "$dir"
-    "$bin/orchestrator" --namespace "$ns" --database "$dir/orchestrator.sqlite" --durability full "$@" >"$dir/orchestrator.log" 2>&1 &
-    orchestrator=$!
-    pids+=("$orchestrator")
+    if [ -n "${DATABASE_URL:-}" ]; then
+        for index in $(seq 1 "${ORCHESTRATORS:-1}"); do
+            TRIBUTARY_DATABASE_URL="$DATABASE_URL" "$bin/orchestrator" --namespace "$ns" "$@" >"$dir/orchestrator-$index.log" 2>&1 &
+            orchestrators+=($!)
+        done
+    else
+        "$bin/orchestrator" --namespace "$ns" --database "$dir/orchestrator.sqlite" --durability full "$@" >"$dir/orchestrator.log" 2>&1 &
+        orchestrators+=($!)
+    fi
+    orchestrator="${orchestrators[0]}"
+    pids+=("${orchestrators[@]}")
     "$bin/pre-test-agent" --namespace "$ns" "$@" >"$dir/pre-test.log" 2>&1 & pids+=($!)
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a1 "$@" >"$dir/a1.log" 2>&1 & pids+=($!)
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a2 "$@" >"$dir/a2.log" 2>&1 & pids+=($!)
     "$bin/corpus-synthesis-agent" --namespace "$ns" "$@" >"$dir/synthesis.log" 2>&1 & pids+=($!)
     local deadline=$((SECONDS + 60))
-    until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge 5 ]; do
+    until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge $((4 + ${#orchestrators[@]})) ]; do
         [ "$SECONDS" -lt "$deadline" ] || { echo "bench: services did not start; see $dir" >&2; exit 1; }
         sleep 0.1
     done
@@ -86,17 +113,18 @@ submit() {  # bin corpus [options]
     "$bin/tributary" submit "$experiment" --namespace "$ns" --wait --quiet --timeout 900 "$@" >>"$dir/submit.log" 2>&1 </dev/null
 }
 
-# The fan-in of every experiment this orchestrator completed, in milliseconds.
-fan_ins() { sed -n 's/.*tributary\.duration_ms=\([0-9.]*\).*fan-in complete.*/\1/p' "$dir/orchestrator.log"; }
+# The fan-in of every experiment the orchestrators completed, in milliseconds.
+fan_ins() { cat "$dir"/orchestrator*.log | sed -n 's/.*tributary\.duration_ms=\([0-9.]*\).*fan-in complete.*/\1/p'; }
+orchestrators_cpu() { local total=0 pid; for pid in "${orchestrators[@]}"; do total=$((total + $(cpu_ticks "$pid"))); done; echo "$total"; }
 
 tributary_round() {  # variant bin
     local variant="$1" bin="$2" before start end after fan_in
     start_pipeline "$bin"
-    before=$(cpu_ticks "$orchestrator")
+    before=$(orchestrators_cpu)
     start=$(date +%s.%N)
     submit "$bin" "$corpus"
     end=$(date +%s.%N)
-    after=$(cpu_ticks "$orchestrator")
+    after=$(orchestrators_cpu)
     fan_in=$(fan_ins | tail -n 1)
     stop_pipeline
     rm -rf "$dir"
@@ -139,6 +167,7 @@ echo "bench: $rounds rounds of $batches batches"
 variants=(current)
 [ -n "$baseline_bin" ] && variants+=(baseline)
 [ "$celery_ready" = 1 ] && variants+=(celery)
+[ "$postgres_ready" = 1 ] && variants+=(postgres2)
 for round in $(seq 1 "$rounds"); do
     shift_by=$(((round - 1) % ${#variants[@]}))
     for variant in "${variants[@]:$shift_by}" "${variants[@]:0:$shift_by}"; do
@@ -146,6 +175,7 @@ for round in $(seq 1 "$rounds"); do
         current) line=$(tributary_round current "$current_bin") ;;
         baseline) line=$(tributary_round baseline "$baseline_bin") ;;
         celery) line=$(celery_rounds "$batches" 1 | awk '{ printf "celery %s %s nan %s\n", $2, $3, $4 }') ;;
+        postgres2) line=$(DATABASE_URL="$(fresh_database)" ORCHESTRATORS=2 tributary_round postgres2 "$current_bin") ;;
         esac
         echo "round $round: $line   (variant wall_s tasks_per_s orchestrator_cpu_us_per_task fan_in_ms)"
         echo "$line" >>"$results"
@@ -204,25 +234,29 @@ def percentile(values, p):
 raw = next((float(r[1]) for r in rows if r[0] == "raw"), float("nan"))
 runs = {}
 for r in rows:
-    if r[0] in ("current", "baseline", "celery"):
+    if r[0] in ("current", "baseline", "celery", "postgres2"):
         runs.setdefault(r[0], []).append(r)
 print(f"\nraw librabbitmq request-reply hop, quorum queues: {raw:.0f} tasks/s\n")
 print(f"| {batches} batches, medians of {len(runs.get('current', []))} rounds | submit → completed | tasks/s | share of raw hop | orchestrator CPU per task |")
 print("|---|---|---|---|---|")
 med = {}
-for variant in ("current", "baseline", "celery"):
+for variant in ("current", "baseline", "celery", "postgres2"):
     if variant not in runs: continue
     wall = statistics.median(float(r[1]) for r in runs[variant])
     rate = statistics.median(float(r[2]) for r in runs[variant])
     cpu = [float(r[3]) for r in runs[variant] if r[3] != "nan"]
     med[variant] = (wall, rate, statistics.median(cpu) if cpu else None)
-    name = {"current": "Tributary (this tree)", "baseline": f"Tributary {baseline}", "celery": "Celery chord"}[variant]
+    name = {"current": "Tributary (this tree), 1 orchestrator, SQLite", "baseline": f"Tributary {baseline}", "celery": "Celery chord",
+            "postgres2": "Tributary (this tree), 2 orchestrators, PostgreSQL"}[variant]
     print(f"| {name} | {wall:.2f} s | {rate:.0f} | {rate / raw:.1%} | {'%.0f µs' % med[variant][2] if med[variant][2] else '—'} |")
 if "baseline" in med:
     c, b = med["current"], med["baseline"]
     print(f"\nthis tree / baseline: throughput {c[1] / b[1]:.2f}x, orchestrator CPU per task {c[2] / b[2]:.2f}")
 if "celery" in med:
     print(f"this tree / Celery chord: throughput {med['current'][1] / med['celery'][1]:.2f}x")
+if "postgres2" in med:
+    p, c = med["postgres2"], med["current"]
+    print(f"2 orchestrators on PostgreSQL / 1 on SQLite: throughput {p[1] / c[1]:.2f}x, orchestrator CPU per task (both together) {p[2] / c[2]:.2f}")
 for name, key in (("Tributary (this tree)", "fanin-current"), ("Celery chord", "fanin-celery")):
     values = [float(r[1]) for r in rows if r[0] == key]
     if values:

@@ -5,8 +5,11 @@
 # Deploy/compose/compose.yaml with podman-compose, the broker last. One experiment runs while
 # an analyser is killed with SIGKILL, two more are added, and the orchestrator is stopped and
 # started again on its volume; it must complete with exactly one synthesis and the report of
-# a local run of the same experiment. Installs what it needs (podman, podman-compose,
-# debootstrap, runc); the images are built from Debian packages and a binary built here.
+# a local run of the same experiment. Then the PostgreSQL variant (compose.postgres.yaml on
+# top): two orchestrators on one PostgreSQL container, one of them killed with SIGKILL in the
+# middle of the same experiment; again one synthesis and the same report. Installs what it
+# needs (podman, podman-compose, debootstrap, runc); the images are built from Debian
+# packages and a binary built here.
 #
 #   Deploy/container/test.sh          # KEEP=1 leaves the containers up for inspection
 set -euo pipefail
@@ -17,6 +20,7 @@ work="$PWD/.build-container"
 project="tributary-ct"
 image="localhost/tributary:test"
 broker_image="localhost/tributary-rabbitmq:test"
+postgres_image="localhost/tributary-postgres:test"
 base_image="localhost/tributary-debian:bookworm"
 mkdir -p "$work"
 step() { echo "container-test: $*"; }
@@ -47,6 +51,7 @@ step "building $image from the host binary, and $broker_image"
 podman build -q -f Deploy/container/Containerfile --build-arg BUILDER_IMAGE="$base_image" --build-arg RUNTIME_IMAGE="$base_image" \
     --build-arg PREBUILT=Deploy/container/prebuilt/tributary-all -t "$image" . >/dev/null
 podman build -q -f Deploy/container/broker/Containerfile --build-arg BASE_IMAGE="$base_image" -t "$broker_image" Deploy/container/broker >/dev/null
+podman build -q -f Deploy/container/postgres/Containerfile --build-arg BASE_IMAGE="$base_image" -t "$postgres_image" Deploy/container/postgres >/dev/null
 size=$(podman image inspect "$image" --format '{{.Size}}')
 step "image size $((size / 1000000)) MB"
 [ "$size" -le 200000000 ] || fail "image is $((size / 1000000)) MB, more than 200 MB"
@@ -72,13 +77,17 @@ kill -TERM "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
 "$bin/tributary-all" tributary topology --namespace "$ns" --delete >/dev/null
 
 # --- compose -----------------------------------------------------------------------------
+compose_files=(-f Deploy/compose/compose.yaml)
 compose() {
-    TRIBUTARY_IMAGE="$image" TRIBUTARY_BROKER_IMAGE="$broker_image" TRIBUTARY_TLS_DIR="$tls" ANALYSERS=3 \
-        podman-compose -p "$project" -f Deploy/compose/compose.yaml "$@"
+    TRIBUTARY_IMAGE="$image" TRIBUTARY_BROKER_IMAGE="$broker_image" TRIBUTARY_POSTGRES_IMAGE="$postgres_image" TRIBUTARY_TLS_DIR="$tls" \
+        ANALYSERS=3 POSTGRES_PASSWORD=ct-postgres-secret podman-compose -p "$project" "${compose_files[@]}" "$@"
 }
 cleanup() {
     [ "${KEEP:-0}" = 1 ] && return
     podman rm -f -t 0 ct-submit ct-watch ct-analyser-extra-1 ct-analyser-extra-2 >/dev/null 2>&1 || true
+    compose_files=(-f Deploy/compose/compose.yaml -f Deploy/compose/compose.postgres.yaml)
+    compose down -v >/dev/null 2>&1 || true
+    compose_files=(-f Deploy/compose/compose.yaml)
     compose down -v >/dev/null 2>&1 || true
     podman network rm -f "${project}_default" >/dev/null 2>&1 || true
 }
@@ -151,4 +160,41 @@ done
 compose exec orchestrator tributary submit /samples/hope-and-fear --wait --quiet --timeout 120 >"$work/sample-report.md" \
     || fail "the sample experiment did not complete"
 grep -q "hope" "$work/sample-report.md" || fail "the sample report is empty"
+
+# --- the PostgreSQL variant: two orchestrators, one killed ------------------------------
+step "PostgreSQL variant: two orchestrators on one PostgreSQL container"
+podman rm -f -t 0 ct-submit ct-analyser-extra-1 ct-analyser-extra-2 >/dev/null 2>&1 || true
+compose down -v >/dev/null 2>&1
+compose_files=(-f Deploy/compose/compose.yaml -f Deploy/compose/compose.postgres.yaml)
+rm -f "$work/out/report.json" "$work/out/scores.csv" "$work/out/report.md"
+compose up -d >"$work/compose-postgres-up.log" 2>&1
+[ "$(containers | grep -c orchestrator)" = 2 ] || fail "expected 2 orchestrators: $(containers | tr '\n' ' ')"
+for container in $(containers | grep -v -e rabbitmq -e postgres); do
+    timeout 180 bash -c "until podman healthcheck run $container >/dev/null 2>&1; do sleep 1; done" \
+        || { podman logs --tail 20 "$container"; fail "$container did not become ready"; }
+done
+client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-pg --wait --timeout 600 --out /out >/dev/null
+grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name ct-watch --network "$network" \
+    -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" \
+    tributary watch ct-pg --json 2>/dev/null) || fail "no progress within 180 s"
+victim="$(containers | grep orchestrator | head -1)"
+podman kill -s KILL "$victim" >/dev/null
+[ "$(podman inspect ct-submit --format '{{.State.Running}}')" = true ] || fail "the experiment had finished before the kill"
+step "killed $victim with SIGKILL mid-experiment; the other orchestrator carries on alone"
+status=$(timeout 600 podman wait ct-submit) || fail "the experiment did not finish within 600 s"
+[ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "tributary submit exited $status"; }
+podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
+    -v "$tls:/tls:ro" "$image" tributary status ct-pg >"$work/status-postgres.json"
+python3 - "$work/status-postgres.json" <<'PY' || fail "final status (PostgreSQL)"
+import json, sys
+status = json.load(open(sys.argv[1]))
+assert status["state"] == "completed", status["state"]
+assert status["synthesis_requests"] == 1, status["synthesis_requests"]
+assert status["batches_completed"] == status["batch_count"], (status["batches_completed"], status["batch_count"])
+print(f"container-test: PostgreSQL: completed, {status['batch_count']} batches, one synthesis, {status['duplicates_ignored']} duplicates ignored")
+PY
+cmp "$work/out/report.json" "$work/reference/report.json" || fail "the PostgreSQL variant's report differs from the local run's"
+for container in $(containers | grep orchestrator); do
+    if podman logs "$container" 2>&1 | grep -q ct-postgres-secret; then fail "$container logs the database password"; fi
+done
 step "passed"

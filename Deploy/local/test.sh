@@ -20,6 +20,14 @@ if [ -z "${TRIBUTARY_TEST_POSTGRES_URL:-}" ]; then
     TRIBUTARY_TEST_POSTGRES_URL="$(TRIBUTARY_POSTGRES_OPTIONS="${TRIBUTARY_POSTGRES_OPTIONS:--c fsync=off -c synchronous_commit=off}" ./Deploy/local/start-postgres.sh)"
     export TRIBUTARY_TEST_POSTGRES_URL
 fi
+# A second cluster, the one test that restarts its server has to itself.
+if [ -z "${TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL:-}" ]; then
+    restartable_state=/var/lib/tributary-postgres-restartable
+    TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL="$(TRIBUTARY_POSTGRES_PORT=55434 TRIBUTARY_POSTGRES_STATE="$restartable_state" \
+        TRIBUTARY_POSTGRES_OPTIONS="${TRIBUTARY_POSTGRES_OPTIONS:--c fsync=off -c synchronous_commit=off}" ./Deploy/local/start-postgres.sh)"
+    export TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL
+    export TRIBUTARY_TEST_POSTGRES_RESTART="$PWD/Deploy/local/restart-postgres.sh $restartable_state"
+fi
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"

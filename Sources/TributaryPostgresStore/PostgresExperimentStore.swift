@@ -69,7 +69,7 @@ public actor PostgresExperimentStore: ExperimentStore {
             let connection = try await task.value
             if let session, !session.connection.isClosed {
                 // Another caller connected meanwhile.
-                if connection !== session.connection { _ = connection.close() as EventLoopFuture<Void> }
+                if connection !== session.connection { PostgresSession.abandon(connection) }
                 return session
             }
             connections += 1
@@ -114,7 +114,7 @@ public actor PostgresExperimentStore: ExperimentStore {
         do {
             return try work(session)
         } catch let error as ExperimentStoreError where error.code == .unavailable {
-            _ = session.connection.close() as EventLoopFuture<Void>
+            PostgresSession.abandon(session.connection)
             self.session = nil
             throw error
         }

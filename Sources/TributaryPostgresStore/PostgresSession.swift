@@ -34,13 +34,32 @@ final class PostgresSession {
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
         let connection = connection
-        let watchdog = connection.eventLoop.scheduleTask(in: timeout) { _ = connection.close() as EventLoopFuture<Void> }
+        // A query written to a connection that has already closed may never be answered,
+        // so a closed connection fails at once, and every wait has its own deadline: the
+        // answer, or the watchdog's failure, whichever comes first.
+        guard !connection.isClosed else {
+            throw ExperimentStoreError(.unavailable, path: location, "the connection to the database is closed")
+        }
+        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        let location = location
+        let timeout = timeout
+        let watchdog = connection.eventLoop.scheduleTask(in: timeout) {
+            answer.fail(ExperimentStoreError(.unavailable, path: location, "no answer from the database within \(timeout.nanoseconds / 1_000_000_000) s"))
+            Self.abandon(connection)
+        }
+        connection.query(query, logger: logger).cascade(to: answer)
         defer { watchdog.cancel() }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try answer.futureResult.wait()
         } catch {
             throw PostgresSession.storeError(error, location: location)
         }
+    }
+
+    /// Closes a connection nobody will use again. The close completes later, on its event
+    /// loop; the connection is kept until then (PostgresNIO requires it closed before it goes).
+    static func abandon(_ connection: PostgresConnection) {
+        (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// The affected-row count of an INSERT, UPDATE or DELETE.

@@ -8,9 +8,11 @@ import TributaryTestSupport
 /// Several orchestrators on one PostgreSQL database, all consuming the same queues: real
 /// executables, the real broker, a database of the test's own.
 @Suite(.serialized, TestBroker.required, TestPostgres.required) struct SharedStoreEndToEndTests {
-    /// Runs `body` with a pipeline whose orchestrators share a fresh database.
-    func withSharedStore(_ name: String = #function, _ body: (PipelineHarness, TestDatabase) async throws -> Void) async throws {
-        let database = try await TestPostgres.freshDatabase()
+    /// Runs `body` with a pipeline whose orchestrators share a fresh database on `server`.
+    func withSharedStore(
+        _ name: String = #function, on server: String? = TestPostgres.url, _ body: (PipelineHarness, TestDatabase) async throws -> Void
+    ) async throws {
+        let database = try await TestPostgres.freshDatabase(on: server)
         try await withPipeline(name) { harness in
             harness.databaseURL = database.url
             try await body(harness, database)
@@ -106,6 +108,42 @@ import TributaryTestSupport
             }
             let adoptions = harness.orchestrators.map { $0.log.components(separatedBy: "re-publishing unconfirmed outbox entries").count - 1 }
             print("synthesis tasks published: \(published) for \(experiments.count) experiments; outbox adoptions per orchestrator: \(adoptions)")
+        }
+    }
+
+    /// The database server restarts twice in the middle of an experiment (a failover looks the
+    /// same to the orchestrators): every transaction in progress fails, its messages are
+    /// requeued, both orchestrators reconnect, and the experiment completes with one synthesis.
+    @Test(TestPostgres.restartable) func databaseRestartsMidExperimentLoseNothing() async throws {
+        try await withSharedStore(on: TestPostgres.restartableURL) { harness, _ in
+            try harness.startOrchestrator()
+            try harness.startOrchestrator()
+            try harness.startPipeline(analysers: 2, analyserConcurrency: 8, startingOrchestrator: false)
+            try await harness.waitUntilReady()
+            let documents = 1_500
+            var spec = Corpus.spec(name: "restart", documents: documents, batchSize: 1)
+            spec.maxInFlight = 100
+            let subscription = try await harness.client.submit(spec)
+            for restartAt in [300, 900] {
+                let progress = try await withDeadline(.seconds(60), "\(restartAt) batches") {
+                    while let event = try await subscription.nextEvent() {
+                        if event.batchesCompleted >= restartAt || event.state.isTerminal { return event }
+                    }
+                    throw HarnessError("events ended before \(restartAt) batches")
+                }
+                #expect(progress.state == .analysing, "finished before the restart: it would prove nothing")
+                try await TestPostgres.restartServer()
+                print("database restarted at \(progress.batchesCompleted)/\(documents) batches")
+            }
+            let outcome = try await subscription.outcome(within: .seconds(120))
+            #expect(outcome.state == .completed, "\(outcome.error ?? "")\n\(harness.logs)")
+            #expect(outcome.batchesCompleted == documents)
+            #expect(outcome.synthesisRequests == 1)
+            try expectEveryDocumentOnce(outcome, documents: documents)
+            for orchestrator in harness.orchestrators {
+                #expect(orchestrator.isRunning, "\(orchestrator.name) stopped:\n\(orchestrator.log.suffix(3000))")
+                #expect(orchestrator.log.contains("reconnected to the database"), "\(orchestrator.name) never reconnected")
+            }
         }
     }
 

@@ -14,10 +14,47 @@ package enum TestPostgres {
         .enabled(if: url != nil, "needs PostgreSQL: set TRIBUTARY_TEST_POSTGRES_URL (Deploy/local/test.sh does)")
     }
 
+    /// A server the test that restarts it has to itself (`TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL`),
+    /// and the command that restarts it (`TRIBUTARY_TEST_POSTGRES_RESTART`).
+    package static let restartableURL: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+    package static let restartCommand: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_POSTGRES_RESTART"].flatMap {
+        $0.isEmpty ? nil : $0
+    }
+
+    /// The trait of a test that restarts its PostgreSQL server.
+    package static var restartable: ConditionTrait {
+        .enabled(
+            if: restartableURL != nil && restartCommand != nil,
+            "needs a PostgreSQL of its own to restart: set TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL and TRIBUTARY_TEST_POSTGRES_RESTART (Deploy/local/test.sh does)"
+        )
+    }
+
+    /// Restarts the restartable server and returns once it accepts connections again.
+    package static func restartServer(within limit: Duration = .seconds(90)) async throws {
+        guard let restartCommand else { throw NotConfigured() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", restartCommand]
+        // Told by the termination handler, not Process.waitUntilExit, which spins a run loop
+        // that a concurrency thread never services.
+        let (exits, exited) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { exited.yield($0.terminationStatus) }
+        try process.run()
+        let status = try await withDeadline(limit, "\(restartCommand)") {
+            for await status in exits { return status }
+            return -1
+        }
+        guard status == 0 else { throw SetUpFailed(description: "\(restartCommand) exited \(status)") }
+    }
+
     /// A database of its own for one test, owned by a role of its own with a random password
     /// (so a test can look for that password in logs); dropped by ``TestDatabase/drop()``.
-    package static func freshDatabase() async throws -> TestDatabase {
-        guard let url, let server = URLComponents(string: url) else { throw NotConfigured() }
+    /// On `server`, a URL of a role that may create databases and roles (default: `TRIBUTARY_TEST_POSTGRES_URL`).
+    package static func freshDatabase(on serverURL: String? = TestPostgres.url) async throws -> TestDatabase {
+        guard let serverURL, let server = URLComponents(string: serverURL) else { throw NotConfigured() }
+        let url = serverURL
         let name = "tributary_test_\(UInt32.random(in: 0...UInt32.max))"
         let password = "pw\(UInt64.random(in: 0...UInt64.max))x"
         try await TestDatabase.administer(server) { connection in

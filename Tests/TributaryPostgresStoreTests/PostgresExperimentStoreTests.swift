@@ -234,6 +234,39 @@ import TributaryTestSupport
         #expect(error.map { !"\($0)".contains("not-the-password-9f2c") } == true)
     }
 
+    /// The server ends the session (a restart, a failover, an administrator): the transaction
+    /// in progress fails as `unavailable`, nothing of it is kept, and the next one runs on a
+    /// new connection.
+    @Test func aLostConnectionIsReplacedAndLosesNothing() async throws {
+        try await Self.withDatabase { database in
+            let store = try await Self.open(database)
+            _ = try await store.transaction(locking: ["e1"]) { try Orchestrator().handle(.request(Fixtures.request("e1")), at: Self.now, in: $0) }
+            let name = database.name
+            try await database.withConnection { connection in
+                try await connection.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(name) AND application_name = 'tributary-orchestrator'",
+                    logger: Self.logger)
+            }
+            var failures: [ExperimentStoreError] = []
+            var applied = false
+            for _ in 0..<3 where !applied {
+                do {
+                    _ = try await store.transaction(locking: ["e2"]) {
+                        try Orchestrator().handle(.request(Fixtures.request("e2")), at: Self.now, in: $0)
+                    }
+                    applied = true
+                } catch let error as ExperimentStoreError {
+                    failures.append(error)
+                }
+            }
+            #expect(applied, "\(failures)")
+            #expect(failures.allSatisfy { $0.code == .unavailable }, "\(failures)")
+            #expect(try await store.experiment(id: "e1")?.state == .preTesting)
+            #expect(try await store.experiment(id: "e2")?.state == .preTesting)
+            await store.close()
+        }
+    }
+
     /// A closed server is "unavailable", not a refusal: the orchestrator waits for it.
     @Test func unreachableServerIsUnavailable() async throws {
         let error = await #expect(throws: ExperimentStoreError.self) {
