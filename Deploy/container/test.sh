@@ -110,13 +110,35 @@ client() {  # a tributary command in a container of its own on the project netwo
     podman run --name "$name" --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F \
         -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" -v "$work/corpus:/corpus:ro" -v "$work/out:/out" "$@"
 }
-step "submitting 12,000 one-document batches; waiting with the production client"
-client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-1 --wait --timeout 600 --out /out >/dev/null
 # The first progress event, as `tributary watch` shows it: the fan-out is under way.
 # (grep's status alone: the watch ends with a broken pipe once grep has its line.)
-grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name ct-watch --network "$network" \
-    -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" \
-    tributary watch ct-1 --json 2>/dev/null) || fail "no progress within 180 s"
+await_progress() {  # experiment
+    grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name ct-watch --network "$network" \
+        -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" \
+        tributary watch "$1" --json 2>/dev/null) || fail "no progress within 180 s"
+}
+# Waits for ct-submit, then checks the experiment's final status (completed, one synthesis,
+# every batch) and that its report and scores are the local run's.
+expect_completed() {  # experiment label
+    local experiment="$1" label="$2" status
+    status=$(timeout 600 podman wait ct-submit) || fail "$label: the experiment did not finish within 600 s"
+    [ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "$label: tributary submit exited $status"; }
+    podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
+        -v "$tls:/tls:ro" "$image" tributary status "$experiment" >"$work/status-$experiment.json"
+    python3 - "$work/status-$experiment.json" "$label" <<'PY' || fail "$label: final status"
+import json, sys
+status, label = json.load(open(sys.argv[1])), sys.argv[2]
+assert status["state"] == "completed", status["state"]
+assert status["synthesis_requests"] == 1, status["synthesis_requests"]
+assert status["batches_completed"] == status["batch_count"], (status["batches_completed"], status["batch_count"])
+print(f"container-test: {label}: completed, {status['batch_count']} batches, one synthesis, {status['duplicates_ignored']} duplicates ignored, {status['retries']} retries")
+PY
+    cmp "$work/out/report.json" "$work/reference/report.json" || fail "$label: the report differs from the local run's"
+    cmp "$work/out/scores.csv" "$work/reference/scores.csv" || fail "$label: the scores differ from the local run's"
+}
+step "submitting 12,000 one-document batches; waiting with the production client"
+client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-1 --wait --timeout 600 --out /out >/dev/null
+await_progress ct-1
 
 status_json() {
     podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
@@ -138,20 +160,7 @@ podman stop -t 30 "$orchestrator" >/dev/null 2>&1
 [ "$(podman inspect ct-submit --format '{{.State.Running}}')" = true ] || fail "the experiment had finished before the orchestrator stopped"
 podman start "$orchestrator" >/dev/null 2>&1
 
-status=$(timeout 600 podman wait ct-submit) || fail "the experiment did not finish within 600 s"
-[ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "tributary submit exited $status"; }
-podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
-    -v "$tls:/tls:ro" "$image" tributary status ct-1 >"$work/status.json"
-python3 - "$work/status.json" <<'PY' || fail "final status"
-import json, sys
-status = json.load(open(sys.argv[1]))
-assert status["state"] == "completed", status["state"]
-assert status["synthesis_requests"] == 1, status["synthesis_requests"]
-assert status["batches_completed"] == status["batch_count"], (status["batches_completed"], status["batch_count"])
-print(f"container-test: completed, {status['batch_count']} batches, one synthesis, {status['duplicates_ignored']} duplicates ignored, {status['retries']} retries")
-PY
-cmp "$work/out/report.json" "$work/reference/report.json" || fail "the report differs from the local run's"
-cmp "$work/out/scores.csv" "$work/reference/scores.csv" || fail "the scores differ from the local run's"
+expect_completed ct-1 SQLite
 
 step "health checks and the documented sample command"
 for container in $(containers | grep -v rabbitmq); do
@@ -174,26 +183,12 @@ for container in $(containers | grep -v -e rabbitmq -e postgres); do
         || { podman logs --tail 20 "$container"; fail "$container did not become ready"; }
 done
 client ct-submit -d "$image" tributary submit /corpus --experiment-id ct-pg --wait --timeout 600 --out /out >/dev/null
-grep -m 1 -q '"batches_completed":[1-9]' < <(timeout 180 podman run --rm --name ct-watch --network "$network" \
-    -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem -v "$tls:/tls:ro" "$image" \
-    tributary watch ct-pg --json 2>/dev/null) || fail "no progress within 180 s"
+await_progress ct-pg
 victim="$(containers | grep orchestrator | head -1)"
 podman kill -s KILL "$victim" >/dev/null
 [ "$(podman inspect ct-submit --format '{{.State.Running}}')" = true ] || fail "the experiment had finished before the kill"
 step "killed $victim with SIGKILL mid-experiment; the other orchestrator carries on alone"
-status=$(timeout 600 podman wait ct-submit) || fail "the experiment did not finish within 600 s"
-[ "$status" = 0 ] || { podman logs --tail 20 ct-submit; fail "tributary submit exited $status"; }
-podman run --rm --network "$network" -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/tls/ca.pem \
-    -v "$tls:/tls:ro" "$image" tributary status ct-pg >"$work/status-postgres.json"
-python3 - "$work/status-postgres.json" <<'PY' || fail "final status (PostgreSQL)"
-import json, sys
-status = json.load(open(sys.argv[1]))
-assert status["state"] == "completed", status["state"]
-assert status["synthesis_requests"] == 1, status["synthesis_requests"]
-assert status["batches_completed"] == status["batch_count"], (status["batches_completed"], status["batch_count"])
-print(f"container-test: PostgreSQL: completed, {status['batch_count']} batches, one synthesis, {status['duplicates_ignored']} duplicates ignored")
-PY
-cmp "$work/out/report.json" "$work/reference/report.json" || fail "the PostgreSQL variant's report differs from the local run's"
+expect_completed ct-pg PostgreSQL
 for container in $(containers | grep orchestrator); do
     if podman logs "$container" 2>&1 | grep -q ct-postgres-secret; then fail "$container logs the database password"; fi
 done
