@@ -90,13 +90,17 @@ final class PostgresSession {
 }
 
 extension PostgresBindings {
+    /// PostgreSQL text can't hold NUL, which JSON can carry ("\u0000"): it is stored as U+FFFD.
+    static func storable(_ text: String) -> String {
+        text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
+    }
+
     mutating func append(_ value: StoredValue) {
         switch value {
         case .null: appendNull()
         case .integer(let value): append(value)
         case .real(let value): append(value)
-        // PostgreSQL text can't hold NUL, which JSON can carry ("\u0000"): it is stored as U+FFFD.
-        case .text(let value): append(value.contains("\u{0}") ? value.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : value)
+        case .text(let value): append(Self.storable(value))
         case .blob(let bytes): append(ByteBuffer(bytes: bytes))
         }
     }

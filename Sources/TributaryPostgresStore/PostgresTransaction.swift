@@ -26,6 +26,31 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     private var changed: Set<String> = []
     /// Experiments whose row this transaction holds.
     private var locked: Set<String> = []
+    /// Batch rows saved and not yet written: written together, in one statement, before any
+    /// statement that reads batches and before commit. Every statement is a round trip, and a
+    /// group commit saves a batch for nearly every result.
+    private var batchWrites: [BatchKey: BatchRecord] = [:]
+    /// Pending batches read ahead, lowest index first (from `head` on), and whether they were
+    /// all the experiment's pending batches: each result of a large experiment sends the next.
+    private var pendingAhead: [String: PendingAhead] = [:]
+    /// Planned tasks read ahead for the pending batches next in line (tasks never change).
+    private var tasksAhead: [BatchKey: [UInt8]] = [:]
+
+    private struct BatchKey: Hashable {
+        var experimentID: String
+        var index: Int
+    }
+
+    private struct PendingAhead {
+        var batches: [BatchRecord]
+        var head = 0
+        var complete: Bool
+        var remaining: ArraySlice<BatchRecord> { batches[head...] }
+    }
+
+    /// How many pending batches one read takes at least, and how many tasks.
+    static let pendingReadAhead = 64
+    static let tasksReadAhead = 16
 
     init(session: PostgresSession, owner: String, traceCoding: TraceHeaderCoding) {
         self.session = session
@@ -86,6 +111,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     /// Writes the records saved and the messages enqueued since the last flush. The store
     /// calls it before commit; queries that read experiment rows in SQL call it first.
     func flush() throws {
+        try flushBatchWrites()
         for id in changed.sorted() {
             if let record = records[id] { try session.run(Self.updateExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding)) }
         }
@@ -119,6 +145,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     func createBatches(experimentID: String, startingAt first: Int, tasks: [[UInt8]]) throws {
         guard !tasks.isEmpty else { return }
         try requireLock(experimentID)
+        pendingAhead[experimentID] = nil
         let last = first + tasks.count - 1
         try session.run(
             """
@@ -139,25 +166,81 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     func batch(experimentID: String, index: Int) throws -> BatchRecord? {
         try requireLock(experimentID)
-        return try queryBatches("WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))]).first
+        if let written = batchWrites[BatchKey(experimentID: experimentID, index: index)] { return written }
+        // Not saved here, so the row is current: no need to write the others first.
+        return try queryBatches(
+            "WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))], writingSavedFirst: false
+        ).first
     }
 
     func save(_ batch: BatchRecord) throws {
         try requireLock(batch.experimentID)
+        batchWrites[BatchKey(experimentID: batch.experimentID, index: batch.index)] = batch
+        guard var ahead = pendingAhead[batch.experimentID] else { return }
+        if batch.state == .pending {
+            // Back to pending (a re-run): the order read ahead no longer holds.
+            pendingAhead[batch.experimentID] = nil
+        } else if ahead.remaining.first?.index == batch.index {
+            ahead.head += 1
+            pendingAhead[batch.experimentID] = ahead
+        } else if ahead.remaining.contains(where: { $0.index == batch.index }) {
+            ahead.batches = Array(ahead.remaining.filter { $0.index != batch.index })
+            ahead.head = 0
+            pendingAhead[batch.experimentID] = ahead
+        }
+    }
+
+    /// Writes every batch saved since the last write, in one statement.
+    private func flushBatchWrites() throws {
+        guard !batchWrites.isEmpty else { return }
+        let writes = batchWrites.values.sorted { ($0.experimentID, $0.index) < ($1.experimentID, $1.index) }
+        batchWrites.removeAll(keepingCapacity: true)
+        var binds = PostgresBindings()
+        binds.append(writes.map(\.experimentID))
+        binds.append(writes.map { Int64($0.index) })
+        binds.append(writes.map(\.state.rawValue))
+        binds.append(writes.map { Int64($0.attempt) })
+        // Arrays of optionals don't encode: NaN and a flag stand for NULL.
+        binds.append(writes.map { $0.dispatchedAt?.timeIntervalSince1970 ?? .nan })
+        binds.append(writes.map { $0.dueAt?.timeIntervalSince1970 ?? .nan })
+        binds.append(writes.map { $0.workerID.map(PostgresBindings.storable) ?? "" })
+        binds.append(writes.map { $0.workerID == nil })
+        binds.append(writes.map { $0.lastError.map(PostgresBindings.storable) ?? "" })
+        binds.append(writes.map { $0.lastError == nil })
         try session.run(
-            """
-            UPDATE batches SET state = $3, attempt = $4, dispatched_at = $5, due_at = $6, worker_id = $7, last_error = $8
-            WHERE experiment_id = $1 AND batch_index = $2
-            """, [.text(batch.experimentID), .integer(Int64(batch.index))] + StoredRecords.values(of: batch))
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE batches AS b SET state = u.state, attempt = u.attempt,
+                        dispatched_at = NULLIF(u.dispatched_at, 'NaN'), due_at = NULLIF(u.due_at, 'NaN'),
+                        worker_id = CASE WHEN u.no_worker THEN NULL ELSE u.worker_id END,
+                        last_error = CASE WHEN u.no_error THEN NULL ELSE u.last_error END
+                    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::text[], $8::bool[],
+                        $9::text[], $10::bool[])
+                        AS u (experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, no_worker, last_error, no_error)
+                    WHERE b.experiment_id = u.experiment_id AND b.batch_index = u.batch_index
+                    """, binds: binds))
     }
 
     func batchTask(experimentID: String, index: Int) throws -> [UInt8]? {
-        try session.run("SELECT task FROM batch_tasks WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))])
-            .first.map { try PostgresStoredRow($0).bytes(0) }
+        let key = BatchKey(experimentID: experimentID, index: index)
+        if let task = tasksAhead.removeValue(forKey: key) { return task }
+        // Batches are sent in order: read this task and those of the next few in line.
+        let next = pendingAhead[experimentID].map { $0.remaining.prefix(Self.tasksReadAhead).map(\.index) } ?? []
+        var binds = PostgresBindings()
+        binds.append(experimentID)
+        binds.append(([index] + next.filter { $0 != index }).map { Int64($0) })
+        let rows = try session.run(
+            PostgresQuery(unsafeSQL: "SELECT batch_index, task FROM batch_tasks WHERE experiment_id = $1 AND batch_index = ANY($2)", binds: binds))
+        for row in rows {
+            let stored = PostgresStoredRow(row)
+            tasksAhead[BatchKey(experimentID: experimentID, index: Int(try stored.integer(0)))] = try stored.bytes(1)
+        }
+        return tasksAhead.removeValue(forKey: key)
     }
 
     func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
         try requireLock(experimentID)
+        if batchWrites[BatchKey(experimentID: experimentID, index: batchIndex)] != nil { try flushBatchWrites() }
         // The state guard makes this the distinctness check, as on SQLite: a batch leaves
         // dispatched or retry_wait once, and the experiment's lock orders the attempts.
         let rows = try session.run(
@@ -172,6 +255,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     /// Pages of 1,000 in batch order: a fan-in of 100,000 batches is never held whole.
     func forEachBatchResult(experimentID: String, _ body: ([UInt8]) throws -> Void) throws {
+        try flushBatchWrites()
         var after: Int64 = -1
         while true {
             let rows = try session.run(
@@ -190,8 +274,15 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {
         try requireLock(experimentID)
-        return try queryBatches(
-            "WHERE experiment_id = $1 AND state = 'pending' ORDER BY batch_index LIMIT $2", [.text(experimentID), .integer(Int64(limit))])
+        if let ahead = pendingAhead[experimentID], ahead.complete || ahead.remaining.count >= limit {
+            return Array(ahead.remaining.prefix(limit))
+        }
+        let wanted = max(limit, Self.pendingReadAhead)
+        let batches = try queryBatches(
+            "WHERE experiment_id = $1 AND state = 'pending' ORDER BY batch_index LIMIT $2",
+            [.text(experimentID), .integer(Int64(min(wanted, Int(Int64.max))))])
+        pendingAhead[experimentID] = PendingAhead(batches: batches, complete: batches.count < wanted)
+        return Array(batches.prefix(limit))
     }
 
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
@@ -203,6 +294,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     }
 
     func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
+        try flushBatchWrites()
         let due = StoredValue.real(now.timeIntervalSince1970)
         // Find whose timers are due, take those experiments nobody holds, and only then read
         // their due batches: read before the lock, a batch could have been fired meanwhile.
@@ -233,11 +325,15 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     func clearBatchTimers(experimentID: String) throws {
         try requireLock(experimentID)
+        try flushBatchWrites()
         try session.run("UPDATE batches SET due_at = NULL WHERE experiment_id = $1 AND due_at IS NOT NULL", [.text(experimentID)])
     }
 
-    private func queryBatches(_ clause: String, _ values: [StoredValue]) throws -> [BatchRecord] {
-        try session.run("SELECT \(StoredRecords.batchColumns) FROM batches \(clause)", values).map { try StoredRecords.batch(from: PostgresStoredRow($0)) }
+    private func queryBatches(_ clause: String, _ values: [StoredValue], writingSavedFirst: Bool = true) throws -> [BatchRecord] {
+        if writingSavedFirst { try flushBatchWrites() }
+        return try session.run("SELECT \(StoredRecords.batchColumns) FROM batches \(clause)", values).map {
+            try StoredRecords.batch(from: PostgresStoredRow($0))
+        }
     }
 
     // MARK: Outbox

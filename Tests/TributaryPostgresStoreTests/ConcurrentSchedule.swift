@@ -5,8 +5,9 @@ import TributaryTestSupport
 
 /// The aggregator's random schedule (shuffled completions, every result delivered one to
 /// three times, late duplicates) worked by several orchestrators at once: each takes the next
-/// message from one shared queue and applies it with its own store connection, so copies of
-/// one result land on different orchestrators at the same moment.
+/// one to four messages from one shared queue and applies them in one transaction with its
+/// own store connection (a group commit), so copies of one result land on different
+/// orchestrators at the same moment.
 actor ConcurrentSchedule {
     private var pending: [Orchestrator.Input]
     private var random: SplitMix
@@ -22,19 +23,26 @@ actor ConcurrentSchedule {
 
     init(seed: UInt64, experiments: Int) {
         var random = SplitMix(seed: seed)
+        // Some experiments keep only a few batches out at a time, so each result sends the next.
         pending = (0..<experiments).map {
-            .request(Fixtures.request("e\($0)", documents: Int.random(in: 1...25, using: &random), batchSize: Int.random(in: 1...4, using: &random)))
+            let spec = Fixtures.spec(
+                documents: Int.random(in: 1...25, using: &random), batchSize: Int.random(in: 1...4, using: &random),
+                maxInFlight: Bool.random(using: &random) ? Int.random(in: 1...3, using: &random) : ExperimentSpec.defaultMaxInFlight)
+            return .request(Fixtures.request("e\($0)", spec))
         }
         self.random = random
     }
 
-    /// The next message, or nil once nothing is left and nobody can add more.
-    func take() async -> Orchestrator.Input? {
+    /// The next messages (one to four), or nil once nothing is left and nobody can add more.
+    func take() async -> [Orchestrator.Input]? {
         if pending.isEmpty {
             if applying == 0 { return nil }
-            return await withCheckedContinuation { waiting.append($0) }
+            guard let first = await withCheckedContinuation({ waiting.append($0) }) else { return nil }
+            return [first]
         }
-        return next()
+        var inputs = [next()]
+        for _ in 0..<Int.random(in: 0...3, using: &random) where !pending.isEmpty { inputs.append(next()) }
+        return inputs
     }
 
     private func next() -> Orchestrator.Input {
@@ -49,8 +57,8 @@ actor ConcurrentSchedule {
 
     /// Records what applying a message sent, queues the results its tasks would bring, and
     /// hands work to orchestrators waiting for it.
-    func finished(sending out: [OutboundMessage]) {
-        applying -= 1
+    func finished(_ count: Int, sending out: [OutboundMessage]) {
+        applying -= count
         for event in Fixtures.events(in: out) where event.state == .completed { completedEvents[event.experimentID, default: 0] += 1 }
         for task in Fixtures.tasks(in: out) {
             if task.taskType == .corpusSynthesis {
@@ -70,17 +78,17 @@ actor ConcurrentSchedule {
     }
 
     /// Runs `workers` orchestrators until the schedule is done. `apply` is worker `i`'s.
-    static func run(_ schedule: ConcurrentSchedule, workers: Int, apply: @escaping @Sendable (Int, Orchestrator.Input) async throws -> [OutboundMessage])
-        async throws
-    {
+    static func run(
+        _ schedule: ConcurrentSchedule, workers: Int, apply: @escaping @Sendable (Int, [Orchestrator.Input]) async throws -> [OutboundMessage]
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<workers {
                 group.addTask {
-                    while let input = await schedule.take() {
+                    while let inputs = await schedule.take() {
                         do {
-                            await schedule.finished(sending: try await apply(worker, input))
+                            await schedule.finished(inputs.count, sending: try await apply(worker, inputs))
                         } catch {
-                            await schedule.finished(sending: [])
+                            await schedule.finished(inputs.count, sending: [])
                             throw error
                         }
                     }

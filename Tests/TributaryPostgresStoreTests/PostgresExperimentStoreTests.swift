@@ -32,18 +32,19 @@ import TributaryTestSupport
     }
 
     /// The aggregator's random schedules, applied by two orchestrators at once on their own
-    /// connections; copies of a result reach both. Half the messages lock their experiment up
-    /// front, half only when the orchestrator first reads it. Whatever the interleaving, every
+    /// connections, a few messages per transaction as group commits do; copies of a result
+    /// reach both. Half the transactions lock their experiments up front, half only when the
+    /// orchestrator first reads each. Whatever the interleaving, every
     /// experiment gets one synthesis request, after all of its batches, and completes once.
     @Test(arguments: 0..<12)
     func twoOrchestratorsOnOneScheduleSynthesiseExactlyOnce(seed: Int) async throws {
         try await Self.withDatabase { database in
             let stores = [try await Self.open(database), try await Self.open(database)]
             let schedule = ConcurrentSchedule(seed: UInt64(seed) &+ 50_000, experiments: 4)
-            try await ConcurrentSchedule.run(schedule, workers: 2) { worker, input in
+            try await ConcurrentSchedule.run(schedule, workers: 2) { worker, inputs in
                 let lockUpFront = Bool.random()
-                let (_, enqueued) = try await stores[worker].transaction(locking: lockUpFront ? [input.experimentID] : []) {
-                    try Orchestrator().handle(input, at: Self.now, in: $0)
+                let (_, enqueued) = try await stores[worker].transaction(locking: lockUpFront ? inputs.map(\.experimentID) : []) {
+                    transaction in try inputs.map { try Orchestrator().handle($0, at: Self.now, in: transaction) }
                 }
                 try await stores[worker].removeFromOutbox(enqueued.map(\.id))
                 return enqueued.map(\.message)
