@@ -34,25 +34,51 @@ final class PostgresSession {
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
         let connection = connection
-        // A query written to a connection that has already closed may never be answered,
-        // so a closed connection fails at once, and every wait has its own deadline: the
-        // answer, or the watchdog's failure, whichever comes first.
+        // A query written to a connection that has already closed may never be answered:
+        // fail at once. The wait below has its own deadline for every other silence.
         guard !connection.isClosed else {
             throw ExperimentStoreError(.unavailable, path: location, "the connection to the database is closed")
         }
-        let answer = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-        let location = location
-        let timeout = timeout
-        let watchdog = connection.eventLoop.scheduleTask(in: timeout) {
-            answer.fail(ExperimentStoreError(.unavailable, path: location, "no answer from the database within \(timeout.nanoseconds / 1_000_000_000) s"))
-            Self.abandon(connection)
+        // One hop to the event loop sends the query and hooks the answer; the answer wakes
+        // this thread. (NIO's own wait on the future would cost two hops more, and
+        // could not give up.)
+        let answer = Answer()
+        let logger = logger
+        connection.eventLoop.execute {
+            connection.query(query, logger: logger).whenComplete(answer.deliver)
         }
-        connection.query(query, logger: logger).cascade(to: answer)
-        defer { watchdog.cancel() }
+        guard let result = answer.wait(until: Date(timeIntervalSinceNow: Double(timeout.nanoseconds) / 1e9)) else {
+            Self.abandon(connection)
+            throw ExperimentStoreError(.unavailable, path: location, "no answer from the database within \(timeout.nanoseconds / 1_000_000_000) s")
+        }
         do {
-            return try answer.futureResult.wait()
+            return try result.get()
         } catch {
             throw PostgresSession.storeError(error, location: location)
+        }
+    }
+
+    /// One statement's answer, handed from the event loop to the store's thread.
+    private final class Answer: @unchecked Sendable {
+        // Guarded by `condition`.
+        private let condition = NSCondition()
+        private var result: Result<PostgresQueryResult, any Error>?
+
+        func deliver(_ result: Result<PostgresQueryResult, any Error>) {
+            condition.lock()
+            self.result = result
+            condition.signal()
+            condition.unlock()
+        }
+
+        /// The answer, or nil if none came by `deadline`.
+        func wait(until deadline: Date) -> Result<PostgresQueryResult, any Error>? {
+            condition.lock()
+            defer { condition.unlock() }
+            while result == nil {
+                if !condition.wait(until: deadline) { break }
+            }
+            return result
         }
     }
 
