@@ -53,6 +53,13 @@ public actor PostgresExperimentStore: ExperimentStore {
         try await withSession { session in
             try PostgresSchema.migrate(session, location: location)
             try heartbeat(session)
+            // Once per start, not per heartbeat: orchestrators gone for a day with nothing
+            // left to adopt are forgotten.
+            try session.run(
+                """
+                DELETE FROM orchestrators AS r WHERE r.lease_until < clock_timestamp() - interval '1 day'
+                AND NOT EXISTS (SELECT 1 FROM outbox WHERE owner = r.id)
+                """)
         }
     }
 
@@ -204,12 +211,6 @@ public actor PostgresExperimentStore: ExperimentStore {
             VALUES ($1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => $2))
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = clock_timestamp(), lease_until = clock_timestamp() + make_interval(secs => $2)
             """, [.text(configuration.instanceID), .real(Double(configuration.outboxLease.components.seconds))])
-        // Orchestrators gone for a day with nothing left to adopt are forgotten.
-        try session.run(
-            """
-            DELETE FROM orchestrators AS r WHERE r.lease_until < clock_timestamp() - interval '1 day'
-            AND NOT EXISTS (SELECT 1 FROM outbox WHERE owner = r.id)
-            """)
     }
 
     // MARK: Reads
@@ -239,12 +240,8 @@ public actor PostgresExperimentStore: ExperimentStore {
     }
 
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord] {
-        let names = states.map(\.rawValue).sorted()
-        let placeholders = names.indices.map { "$\($0 + 3)" }.joined(separator: ", ")
-        return try await read(
-            "SELECT \(StoredRecords.batchColumns) FROM batches WHERE experiment_id = $1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT $2",
-            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) }
-        ) { try StoredRecords.batch(from: $0) }
+        let (clause, values) = PostgresTransaction.batchesClause(experimentID: experimentID, in: states, limit: limit)
+        return try await read("SELECT \(StoredRecords.batchColumns) FROM batches \(clause)", values) { try StoredRecords.batch(from: $0) }
     }
 
     package func nextTimerDue() async throws -> Date? {

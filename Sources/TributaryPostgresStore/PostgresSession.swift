@@ -88,11 +88,6 @@ final class PostgresSession {
         (connection.close() as EventLoopFuture<Void>).whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
-    /// The affected-row count of an INSERT, UPDATE or DELETE.
-    func changes(_ sql: String, _ values: [StoredValue]) throws -> Int {
-        try run(sql, values).metadata.rows ?? 0
-    }
-
     /// Translates a driver error into the store's own, keeping the server's words and SQLSTATE.
     /// PostgresNIO's own descriptions are deliberately vague; its debug descriptions may quote
     /// the statement, so only chosen fields are kept.

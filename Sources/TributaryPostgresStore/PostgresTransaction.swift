@@ -286,11 +286,19 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     }
 
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
+        let (clause, values) = Self.batchesClause(experimentID: experimentID, in: states, limit: limit)
+        return try queryBatches(clause, values)
+    }
+
+    /// The condition and order that select an experiment's batches in `states`, lowest index
+    /// first, for a query of the batches table; also the store's own status reads.
+    static func batchesClause(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) -> (String, [StoredValue]) {
         let names = states.map(\.rawValue).sorted()
         let placeholders = names.indices.map { "$\($0 + 3)" }.joined(separator: ", ")
-        return try queryBatches(
+        return (
             "WHERE experiment_id = $1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT $2",
-            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) })
+            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) }
+        )
     }
 
     func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
