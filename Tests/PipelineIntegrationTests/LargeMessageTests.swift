@@ -4,24 +4,22 @@ import TributaryClient
 import TributaryCore
 import TributaryTestSupport
 
-/// Message size limits: a task the broker refuses fails its experiment with the broker's
-/// reason, and with a content store no message comes near the limit.
-@Suite(.serialized, TestBroker.required, BrokerMessageLimit.available) struct LargeMessageTests {
-    /// 200 KiB: the synthesis input of 1,500 short documents is larger, their request is not.
-    static let limit = 200 * 1024
-
+/// Message size limits, on a broker node of their own whose limit is 200 KiB: a task the
+/// broker refuses fails its experiment with the broker's reason, and with a content store no
+/// message comes near the limit.
+@Suite(BrokerMessageLimit.available) struct LargeMessageTests {
+    /// The synthesis input of 1,500 short documents is larger than 200 KiB, their request is not.
     @Test func taskTheBrokerRefusesFailsTheExperimentWithTheReason() async throws {
-        try await withPipeline { harness in
-            let outcome = try await BrokerMessageLimit.with(Self.limit) {
-                try harness.startPipeline()
-                try await harness.waitUntilReady()
-                let subscription = try await harness.client.submit(Corpus.spec(name: "big", documents: 1_500, batchSize: 100))
-                return try await subscription.outcome(within: .seconds(120))
-            }
+        let limited = try BrokerMessageLimit.require()
+        try await withPipeline(brokerURL: limited.url) { harness in
+            try harness.startPipeline()
+            try await harness.waitUntilReady()
+            let subscription = try await harness.client.submit(Corpus.spec(name: "big", documents: 1_500, batchSize: 100))
+            let outcome = try await subscription.outcome(within: .seconds(120))
             #expect(outcome.state == .failed, "\(harness.logs)")
             let reason = outcome.error ?? ""
             #expect(reason.contains("corpus_synthesis") && reason.contains("refused by the broker"), "\(reason)")
-            #expect(reason.contains("larger than configured max size \(Self.limit)"), "\(reason)")
+            #expect(reason.contains("larger than configured max size \(limited.bytes)"), "\(reason)")
             // Refused once for good, not re-published in a loop.
             let refusals = harness.orchestrator?.log.components(separatedBy: "broker refuses outbox message for good").count ?? 0
             #expect(refusals - 1 == 1, "\(harness.logs)")
@@ -32,13 +30,12 @@ import TributaryTestSupport
     /// references, the synthesis input as a stored blob. It completes under the same limit, and
     /// its report and scores equal those of the corpus sent inline.
     @Test func contentStoreKeepsEveryMessageSmall() async throws {
-        try await withPipeline { harness in
+        let limited = try BrokerMessageLimit.require()
+        try await withPipeline(brokerURL: limited.url) { harness in
             let store = "\(harness.directory)/content"
             harness.serviceArguments = ["--document-store", store]
             harness.orchestratorArguments = ["--inline-synthesis-limit", "4096"]
-            try await BrokerMessageLimit.with(Self.limit) {
-                try await runBothWays(harness, store: store)
-            }
+            try await runBothWays(harness, store: store)
         }
     }
 

@@ -42,14 +42,15 @@ final class PipelineHarness: @unchecked Sendable {
     let connection: AMQPConnection
     let client: TributaryClient
 
-    init(_ name: String = #function) async throws {
-        brokerURL = try TestBroker.requireURL()
+    /// `brokerURL`: a broker other than the tests' shared one (``TestBroker``).
+    init(_ name: String = #function, brokerURL: String? = nil) async throws {
+        self.brokerURL = try brokerURL ?? TestBroker.requireURL()
         let namespace = "test-\(name.prefix { $0 != "(" })-\(UInt32.random(in: 0...UInt32.max))"
         topology = Topology(namespace: namespace)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(namespace).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         databasePath = "\(directory)/orchestrator.sqlite"
-        var configuration = try AMQPConfiguration(url: brokerURL)
+        var configuration = try AMQPConfiguration(url: self.brokerURL)
         configuration.connectionName = "\(namespace)-client"
         connection = try await AMQPConnection.connect(configuration)
         var client = TributaryClient(connection: connection, topology: topology)
@@ -173,8 +174,8 @@ final class PipelineHarness: @unchecked Sendable {
 
 /// Runs `body` against a fresh pipeline; any error fails the test with every process's log,
 /// and the pipeline is torn down whatever happens.
-func withPipeline(_ name: String = #function, _ body: (PipelineHarness) async throws -> Void) async throws {
-    let harness = try await PipelineHarness(name)
+func withPipeline(_ name: String = #function, brokerURL: String? = nil, _ body: (PipelineHarness) async throws -> Void) async throws {
+    let harness = try await PipelineHarness(name, brokerURL: brokerURL)
     do {
         try await body(harness)
     } catch {

@@ -1,61 +1,27 @@
 import Foundation
 import Testing
 
-/// The local broker's `max_message_size`, changed for a while through `rabbitmqctl eval`.
+/// A private broker node whose `max_message_size` is small: `TRIBUTARY_TEST_LIMITED_AMQP_URL`,
+/// with the limit in `TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE` (`Deploy/local/test.sh` starts it).
 ///
-/// RabbitMQ reads the limit when a channel opens, and a channel the broker closed is opened
-/// again with whatever is set then, so the limit must stay set for as long as the test's
-/// services publish. Tests running beside it see it too: keep it above every message the
-/// other tests send (they are all well under 100 KiB).
+/// RabbitMQ's limit is node-wide, so lowering it on the shared broker would refuse the large
+/// messages of tests running beside; a node of its own keeps the limit to the tests that ask.
 package enum BrokerMessageLimit {
-    /// The trait of tests that change the limit: they need `rabbitmqctl` for the broker they
-    /// use, so only the local one (`Deploy/local/test.sh` starts it).
+    package static let url: String? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_LIMITED_AMQP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    package static let bytes: Int? = ProcessInfo.processInfo.environment["TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE"].flatMap(Int.init)
+
+    /// The trait of tests that need the limited node.
     package static var available: ConditionTrait {
-        let local = TestBroker.url.map { $0.contains("@127.0.0.1") || $0.contains("@localhost") } ?? false
-        return .enabled(
-            if: local && FileManager.default.isExecutableFile(atPath: "/usr/sbin/rabbitmqctl"),
-            "changes the broker's max_message_size with rabbitmqctl: needs the local broker (Deploy/local/test.sh)")
+        .enabled(
+            if: url != nil && bytes != nil,
+            "needs a broker with a small message limit: set TRIBUTARY_TEST_LIMITED_AMQP_URL and TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE (Deploy/local/test.sh does)"
+        )
     }
 
-    /// Sets the limit, runs `body`, and restores the previous limit whatever happens.
-    package static func with<T>(_ bytes: Int, _ body: () async throws -> T) async throws -> T {
-        let previous = try current()
-        try set(bytes)
-        do {
-            let value = try await body()
-            try set(previous)
-            return value
-        } catch {
-            try? set(previous)
-            throw error
-        }
-    }
-
-    static func current() throws -> Int {
-        let output = try rabbitmqctl(["eval", "application:get_env(rabbit, max_message_size)."])
-        // `{ok,134217728}`
-        guard let digits = output.split(whereSeparator: { !$0.isNumber }).first, let value = Int(digits) else {
-            throw LimitError("unexpected answer from rabbitmqctl: \(output)")
-        }
-        return value
-    }
-
-    static func set(_ bytes: Int) throws {
-        _ = try rabbitmqctl(["eval", "application:set_env(rabbit, max_message_size, \(bytes))."])
-    }
-
-    private static func rabbitmqctl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/rabbitmqctl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw LimitError("rabbitmqctl \(arguments.joined(separator: " ")) failed: \(output)") }
-        return output
+    /// The limited node's URL and limit; only called from tests carrying ``available``.
+    package static func require() throws -> (url: String, bytes: Int) {
+        guard let url, let bytes else { throw LimitError("TRIBUTARY_TEST_LIMITED_AMQP_URL or TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE is not set") }
+        return (url, bytes)
     }
 
     struct LimitError: Error, CustomStringConvertible {
