@@ -24,6 +24,12 @@ final class PostgresSession {
         self.timeout = timeout
     }
 
+    /// A store dropped without ``PostgresExperimentStore/close()`` (a failing test, an
+    /// error path) still closes its connection, which PostgresNIO requires of every one.
+    deinit {
+        if !connection.isClosed { Self.abandon(connection) }
+    }
+
     @discardableResult
     func run(_ sql: String, _ values: [StoredValue] = []) throws -> PostgresQueryResult {
         var binds = PostgresBindings(capacity: values.count)

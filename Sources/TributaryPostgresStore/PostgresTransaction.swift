@@ -30,6 +30,11 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     /// statement that reads batches and before commit. Every statement is a round trip, and a
     /// group commit saves a batch for nearly every result.
     private var batchWrites: [BatchKey: BatchRecord] = [:]
+    /// Results recorded and not yet written: written with ``batchWrites``, whose rows they are.
+    private var resultWrites: [BatchKey: [UInt8]] = [:]
+    /// Batch rows as they are in the database, read ahead for the results of a group
+    /// (``expectResults(experimentID:batchIndices:)``); the experiment's lock keeps them so.
+    private var batchesRead: [BatchKey: BatchRecord] = [:]
     /// Pending batches read ahead, lowest index first (from `head` on), and whether they were
     /// all the experiment's pending batches: each result of a large experiment sends the next.
     private var pendingAhead: [String: PendingAhead] = [:]
@@ -166,7 +171,8 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     func batch(experimentID: String, index: Int) throws -> BatchRecord? {
         try requireLock(experimentID)
-        if let written = batchWrites[BatchKey(experimentID: experimentID, index: index)] { return written }
+        let key = BatchKey(experimentID: experimentID, index: index)
+        if let known = batchWrites[key] ?? batchesRead[key] { return known }
         // Not saved here, so the row is current: no need to write the others first.
         return try queryBatches(
             "WHERE experiment_id = $1 AND batch_index = $2", [.text(experimentID), .integer(Int64(index))], writingSavedFirst: false
@@ -190,11 +196,14 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         }
     }
 
-    /// Writes every batch saved since the last write, in one statement.
+    /// Writes every batch saved or result recorded since the last write, in one statement.
     private func flushBatchWrites() throws {
         guard !batchWrites.isEmpty else { return }
         let writes = batchWrites.values.sorted { ($0.experimentID, $0.index) < ($1.experimentID, $1.index) }
+        let results = writes.map { resultWrites[BatchKey(experimentID: $0.experimentID, index: $0.index)] }
+        for batch in writes { batchesRead[BatchKey(experimentID: batch.experimentID, index: batch.index)] = batch }
         batchWrites.removeAll(keepingCapacity: true)
+        resultWrites.removeAll(keepingCapacity: true)
         var binds = PostgresBindings()
         binds.append(writes.map(\.experimentID))
         binds.append(writes.map { Int64($0.index) })
@@ -207,16 +216,20 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         binds.append(writes.map { $0.workerID == nil })
         binds.append(writes.map { $0.lastError.map(PostgresBindings.storable) ?? "" })
         binds.append(writes.map { $0.lastError == nil })
+        binds.append(results.map { ByteBuffer(bytes: $0 ?? []) })
+        binds.append(results.map { $0 != nil })
         try session.run(
             PostgresQuery(
                 unsafeSQL: """
                     UPDATE batches AS b SET state = u.state, attempt = u.attempt,
                         dispatched_at = NULLIF(u.dispatched_at, 'NaN'), due_at = NULLIF(u.due_at, 'NaN'),
                         worker_id = CASE WHEN u.no_worker THEN NULL ELSE u.worker_id END,
-                        last_error = CASE WHEN u.no_error THEN NULL ELSE u.last_error END
+                        last_error = CASE WHEN u.no_error THEN NULL ELSE u.last_error END,
+                        result = CASE WHEN u.has_result THEN u.result ELSE b.result END
                     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::float8[], $6::float8[], $7::text[], $8::bool[],
-                        $9::text[], $10::bool[])
-                        AS u (experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, no_worker, last_error, no_error)
+                        $9::text[], $10::bool[], $11::bytea[], $12::bool[])
+                        AS u (experiment_id, batch_index, state, attempt, dispatched_at, due_at, worker_id, no_worker, last_error, no_error,
+                            result, has_result)
                     WHERE b.experiment_id = u.experiment_id AND b.batch_index = u.batch_index
                     """, binds: binds))
     }
@@ -238,9 +251,39 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         return tasksAhead.removeValue(forKey: key)
     }
 
+    func expectResults(experimentID: String, batchIndices: [Int]) throws {
+        try requireLock(experimentID)
+        let wanted = Set(batchIndices).filter {
+            let key = BatchKey(experimentID: experimentID, index: $0)
+            return batchWrites[key] == nil && batchesRead[key] == nil
+        }
+        guard !wanted.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(experimentID)
+        binds.append(wanted.sorted().map { Int64($0) })
+        // Unwritten saves are newer than their rows, and were left out above.
+        let rows = try session.run(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(StoredRecords.batchColumns) FROM batches WHERE experiment_id = $1 AND batch_index = ANY($2)", binds: binds))
+        for row in rows {
+            let batch = try StoredRecords.batch(from: PostgresStoredRow(row))
+            batchesRead[BatchKey(experimentID: batch.experimentID, index: batch.index)] = batch
+        }
+    }
+
     func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
         try requireLock(experimentID)
-        if batchWrites[BatchKey(experimentID: experimentID, index: batchIndex)] != nil { try flushBatchWrites() }
+        let key = BatchKey(experimentID: experimentID, index: batchIndex)
+        if var known = batchWrites[key] ?? batchesRead[key] {
+            // Known as it stands under the lock: judged here, written with the group's saves.
+            let previous = known.state
+            guard previous == .dispatched || previous == .retryWait else { return nil }
+            known.state = .succeeded
+            known.dueAt = nil
+            batchWrites[key] = known
+            resultWrites[key] = result
+            return previous
+        }
         // The state guard makes this the distinctness check, as on SQLite: a batch leaves
         // dispatched or retry_wait once, and the experiment's lock orders the attempts.
         let rows = try session.run(
@@ -335,6 +378,10 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         try requireLock(experimentID)
         try flushBatchWrites()
         try session.run("UPDATE batches SET due_at = NULL WHERE experiment_id = $1 AND due_at IS NOT NULL", [.text(experimentID)])
+        for (key, var batch) in batchesRead where key.experimentID == experimentID && batch.dueAt != nil {
+            batch.dueAt = nil
+            batchesRead[key] = batch
+        }
     }
 
     private func queryBatches(_ clause: String, _ values: [StoredValue], writingSavedFirst: Bool = true) throws -> [BatchRecord] {

@@ -351,7 +351,7 @@ public struct OrchestratorService: Service {
         let orchestrator = orchestrator
         let now = Date()
         let (dispositions, enqueued) = try await store.transaction(locking: inputs.map(\.experimentID)) { transaction in
-            try inputs.map { try orchestrator.handle($0, at: now, in: transaction) }
+            try orchestrator.handle(inputs, at: now, in: transaction)
         }
         observer.beginFanIns(dispositions, arrival: arrival)
         await publisher.enqueue(enqueued)

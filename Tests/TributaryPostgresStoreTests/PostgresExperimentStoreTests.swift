@@ -44,7 +44,7 @@ import TributaryTestSupport
             try await ConcurrentSchedule.run(schedule, workers: 2) { worker, inputs in
                 let lockUpFront = Bool.random()
                 let (_, enqueued) = try await stores[worker].transaction(locking: lockUpFront ? inputs.map(\.experimentID) : []) {
-                    transaction in try inputs.map { try Orchestrator().handle($0, at: Self.now, in: transaction) }
+                    transaction in try Orchestrator().handle(inputs, at: Self.now, in: transaction)
                 }
                 try await stores[worker].removeFromOutbox(enqueued.map(\.id))
                 return enqueued.map(\.message)

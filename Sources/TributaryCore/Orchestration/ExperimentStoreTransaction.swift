@@ -42,9 +42,16 @@ package protocol ExperimentStoreTransaction: AnyObject {
 
     /// Adds a message to the outbox.
     func enqueue(_ message: OutboundMessage) throws
+
+    /// A hint that these batches' results are about to be recorded: a store whose every
+    /// statement is a round trip reads them in one. Results are still judged one by one.
+    func expectResults(experimentID: String, batchIndices: [Int]) throws
 }
 
 extension ExperimentStoreTransaction {
+    /// An embedded store reads a batch as fast as it reads it ahead.
+    package func expectResults(experimentID: String, batchIndices: [Int]) throws {}
+
     package func createBatches(experimentID: String, tasks: [[UInt8]]) throws {
         try createBatches(experimentID: experimentID, startingAt: 0, tasks: tasks)
     }

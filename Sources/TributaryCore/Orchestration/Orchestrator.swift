@@ -35,6 +35,19 @@ package struct Orchestrator: Sendable {
         self.inlineSynthesisLimit = inlineSynthesisLimit
     }
 
+    /// Handles a group of inputs in one transaction, in order; the batches their results
+    /// concern are announced to the store first (``ExperimentStoreTransaction/expectResults(experimentID:batchIndices:)``).
+    package func handle(_ inputs: [Input], at now: Date, in store: some ExperimentStoreTransaction) throws -> [Disposition] {
+        var expected: [String: [Int]] = [:]
+        for case .result(let result) in inputs {
+            if let index = result.batchIndex { expected[result.experimentID, default: []].append(index) }
+        }
+        for (experimentID, indices) in expected.sorted(by: { $0.key < $1.key }) where indices.count > 1 {
+            try store.expectResults(experimentID: experimentID, batchIndices: indices)
+        }
+        return try inputs.map { try handle($0, at: now, in: store) }
+    }
+
     package func handle(_ input: Input, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
         switch input {
         case .request(let request, let traceContext): try start(request, traceContext: traceContext, at: now, in: store)
