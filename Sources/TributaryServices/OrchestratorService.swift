@@ -69,7 +69,7 @@ public struct OrchestratorService: Service {
         }
         let metrics = OrchestratorMetrics()
         let fanIn = FanInTracker(timer: metrics.fanIn, logger: logger)
-        let (work, feed) = AsyncStream<Work>.makeStream()
+        let feed = WorkQueue()
         let publisher = OutboxPublisher(
             connection: connection, store: store, topology: topology, logger: logger, window: configuration.publishWindow,
             pendingGauge: metrics.outboxPending,
@@ -94,6 +94,8 @@ public struct OrchestratorService: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
+                    // However the consumers end (shutdown, or an error), the event loop ends too.
+                    defer { feed.finish() }
                     try await withThrowingDiscardingTaskGroup { feeders in
                         for consumer in [requests, results, deadLetters] {
                             feeders.addTask {
@@ -101,7 +103,6 @@ public struct OrchestratorService: Service {
                             }
                         }
                     }
-                    feed.finish()
                 }
                 group.addTask {
                     for try await query in statusQueries {
@@ -112,7 +113,7 @@ public struct OrchestratorService: Service {
                 group.addTask { await keepOutbox(store: store, publisher: publisher) }
                 group.addTask { await ConnectionHealth.countReconnects(of: connection) }
                 // The single event loop: one item at a time, so the store sees one writer.
-                for await item in work {
+                while let item = await feed.next() {
                     switch item {
                     case .deliveries(let source, let deliveries):
                         await process(deliveries, from: source, store: store, publisher: publisher, connection: connection, observer: observer)
@@ -175,7 +176,7 @@ public struct OrchestratorService: Service {
 
     /// Asks the event loop to fire timers whenever one is due. Timers live in the store, so
     /// after a restart they fire as if nothing happened; this task only decides when to look.
-    private func tickTimers(store: any ExperimentStore, feed: AsyncStream<Work>.Continuation) async {
+    private func tickTimers(store: any ExperimentStore, feed: WorkQueue) async {
         let resolution = configuration.timerResolution
         while !Task.isCancelled {
             let next = (try? await store.nextTimerDue()) ?? nil
@@ -183,7 +184,7 @@ public struct OrchestratorService: Service {
                 // Yielding only what is due keeps an idle orchestrator from writing. One tick
                 // fires up to a batch of timers; the next look comes a resolution later, so
                 // ticks never pile up behind a busy event loop.
-                if case .terminated = feed.yield(.timers) { return }
+                guard feed.yield(.timers) else { return }
                 try? await Task.sleep(for: resolution)
                 continue
             }
