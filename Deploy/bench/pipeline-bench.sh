@@ -7,7 +7,8 @@
 # Environment: BASELINE=<git rev> (default b436fca, the tree before the fast path; "none" to
 # skip), LARGE=<documents> (default 100000; 0 skips the large run), LARGE_PARALLEL=<n> (default 1;
 # 3 runs three large experiments at once), CELERY=0 to skip the Celery chord, POSTGRES=0 to
-# skip two orchestrators on PostgreSQL.
+# skip two orchestrators on PostgreSQL, PARALLEL=<k> (default 1) to split each Tributary
+# round's BATCHES into k experiments submitted at once (the same in every variant).
 #
 # 1. The raw librabbitmq request-reply hop on quorum queues (amqp-bench --request-reply).
 # 2. ROUNDS alternating runs of a BATCHES-batch experiment (one 20-word document per batch, 2
@@ -52,6 +53,10 @@ fi
 
 corpus="$work/corpus-$batches"
 [ -d "$corpus" ] || "$current_bin/tributary" generate-corpus "$corpus" --documents "$batches" --words 20 --batch-size 1 --seed 7 >/dev/null
+parallel="${PARALLEL:-1}"
+part_batches=$((batches / parallel))
+part_corpus="$work/corpus-$part_batches"
+[ -d "$part_corpus" ] || "$current_bin/tributary" generate-corpus "$part_corpus" --documents "$part_batches" --words 20 --batch-size 1 --seed 7 >/dev/null
 clock_ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -118,17 +123,26 @@ fan_ins() { cat "$dir"/orchestrator*.log | sed -n 's/.*tributary\.duration_ms=\(
 orchestrators_cpu() { local total=0 pid; for pid in "${orchestrators[@]}"; do total=$((total + $(cpu_ticks "$pid"))); done; echo "$total"; }
 
 tributary_round() {  # variant bin
-    local variant="$1" bin="$2" before start end after fan_in
+    local variant="$1" bin="$2" before start end after fan_in submitters=() failed=0 submitter
     start_pipeline "$bin"
     before=$(orchestrators_cpu)
     start=$(date +%s.%N)
-    submit "$bin" "$corpus"
+    if [ "$parallel" = 1 ]; then
+        submit "$bin" "$corpus"
+    else
+        for _ in $(seq 1 "$parallel"); do
+            submit "$bin" "$part_corpus" &
+            submitters+=($!)
+        done
+        for submitter in "${submitters[@]}"; do wait "$submitter" || failed=1; done
+        [ "$failed" = 0 ] || { echo "bench: an experiment did not complete; see $dir" >&2; exit 1; }
+    fi
     end=$(date +%s.%N)
     after=$(orchestrators_cpu)
     fan_in=$(fan_ins | tail -n 1)
     stop_pipeline
     rm -rf "$dir"
-    awk -v v="$variant" -v s="$start" -v e="$end" -v b="$before" -v a="$after" -v hz="$clock_ticks" -v n="$batches" -v f="${fan_in:-nan}" \
+    awk -v v="$variant" -v s="$start" -v e="$end" -v b="$before" -v a="$after" -v hz="$clock_ticks" -v n="$((part_batches * parallel))" -v f="${fan_in:-nan}" \
         'BEGIN { w = e - s; printf "%s %.3f %.0f %.0f %s\n", v, w, n / w, (a - b) / hz * 1e6 / n, f }'
 }
 
@@ -163,7 +177,7 @@ echo "bench: raw request-reply hop"
 raw=$("$current_bin/amqp-bench" --request-reply --messages 50000 --rounds 2 | sed -n 's/.*median of [0-9]*): \([0-9]*\) tasks.*/\1/p')
 echo "raw $raw" >>"$results"
 
-echo "bench: $rounds rounds of $batches batches"
+echo "bench: $rounds rounds of $batches batches ($parallel experiment(s) at once)"
 variants=(current)
 [ -n "$baseline_bin" ] && variants+=(baseline)
 [ "$celery_ready" = 1 ] && variants+=(celery)
@@ -224,7 +238,9 @@ if [ "$large" -gt 0 ]; then
     rm -rf "$dir" "$store"
 fi
 
-python3 - "$results" "$batches" "$baseline" <<'PY'
+round_label="$batches batches"
+[ "$parallel" = 1 ] || round_label="$parallel experiments of $part_batches batches at once"
+python3 - "$results" "$batches" "$baseline" "$round_label" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 batches, baseline = sys.argv[2], sys.argv[3]
@@ -237,7 +253,7 @@ for r in rows:
     if r[0] in ("current", "baseline", "celery", "postgres2"):
         runs.setdefault(r[0], []).append(r)
 print(f"\nraw librabbitmq request-reply hop, quorum queues: {raw:.0f} tasks/s\n")
-print(f"| {batches} batches, medians of {len(runs.get('current', []))} rounds | submit → completed | tasks/s | share of raw hop | orchestrator CPU per task |")
+print(f"| {sys.argv[4]}, medians of {len(runs.get('current', []))} rounds | submit → completed | tasks/s | share of raw hop | orchestrator CPU per task |")
 print("|---|---|---|---|---|")
 med = {}
 for variant in ("current", "baseline", "celery", "postgres2"):
