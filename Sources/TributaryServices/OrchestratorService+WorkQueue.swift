@@ -6,7 +6,7 @@ extension OrchestratorService {
     /// before it when both are deliveries from the same queue (or both timer ticks), so the
     /// next transaction applies everything that arrived meanwhile as one group commit. A slow
     /// store (a database a round trip away) then commits fewer, larger groups instead of
-    /// falling further behind one socket read at a time.
+    /// falling further behind one socket read at a time. Any number of producers; one taker.
     final class WorkQueue: Sendable {
         private struct State {
             // Short: same-kind work joins, so there is about one item per source.
@@ -54,6 +54,7 @@ extension OrchestratorService {
                     let ready: Work?? = state.withLock { state in
                         if !state.items.isEmpty { return .some(state.items.removeFirst()) }
                         if state.finished || Task.isCancelled { return .some(nil) }
+                        precondition(state.waiter == nil, "WorkQueue has one taker")
                         state.waiter = continuation
                         return nil
                     }
