@@ -26,7 +26,7 @@ node_args=()
 if [ -n "$node" ]; then
     state="${TRIBUTARY_BROKER_STATE:-/var/lib/tributary-broker-$node}"
     log_dir="$state/log"
-    node_env=(RABBITMQ_NODENAME="$node" RABBITMQ_NODE_PORT="$port" RABBITMQ_DIST_PORT="$((port + 20000))"
+    node_env=(RABBITMQ_NODENAME="$node" RABBITMQ_DIST_PORT="$((port + 20000))"
         RABBITMQ_MNESIA_BASE="$state/mnesia" RABBITMQ_LOG_BASE="$log_dir" RABBITMQ_ENABLED_PLUGINS_FILE="$state/enabled_plugins")
     node_args=(-n "$node")
 else

@@ -17,10 +17,13 @@ export TRIBUTARY_TEST_TLS_DIR="${TRIBUTARY_TEST_TLS_DIR:-${TRIBUTARY_BROKER_STAT
 # A private node with a 200 KiB message limit, for the tests of messages the broker refuses.
 # The limit is node-wide: on the shared broker it would refuse the large messages of other tests.
 if [ -z "${TRIBUTARY_TEST_LIMITED_AMQP_URL:-}" ]; then
-    TRIBUTARY_BROKER_NODE=limited TRIBUTARY_BROKER_PORT=5673 TRIBUTARY_BROKER_TLS=no \
-        TRIBUTARY_BROKER_SETTINGS="max_message_size = 204800" ./Deploy/local/start-broker.sh
-    export TRIBUTARY_TEST_LIMITED_AMQP_URL="amqp://guest:guest@127.0.0.1:5673/%2F"
+    limited_port=5673
     export TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE=204800
+    # A state of its own even when TRIBUTARY_BROKER_STATE names the main broker's.
+    TRIBUTARY_BROKER_NODE=limited TRIBUTARY_BROKER_PORT=$limited_port TRIBUTARY_BROKER_TLS=no \
+        TRIBUTARY_BROKER_STATE=/var/lib/tributary-broker-limited \
+        TRIBUTARY_BROKER_SETTINGS="max_message_size = $TRIBUTARY_TEST_LIMITED_MAX_MESSAGE_SIZE" ./Deploy/local/start-broker.sh
+    export TRIBUTARY_TEST_LIMITED_AMQP_URL="amqp://guest:guest@127.0.0.1:$limited_port/%2F"
 fi
 # The shared-store suites: each test makes a database and role of its own there. The tests kill
 # orchestrators, never the server, so the test cluster may skip fsync.
