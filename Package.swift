@@ -203,7 +203,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Tests. Suites that need a broker run only when TRIBUTARY_TEST_AMQP_URL is set.
+        // Tests. Suites that need a broker run only when TRIBUTARY_TEST_AMQP_URL is set, those that
+        // need PostgreSQL only when TRIBUTARY_TEST_POSTGRES_URL is set.
         .target(
             name: "TributaryTestSupport",
             dependencies: [

@@ -13,7 +13,7 @@ import TributaryStore
 /// The orchestrator process: one event loop over experiment requests, task results, dead
 /// letters and due timers.
 ///
-/// Deliveries arrive in batches; each batch is applied in one SQLite transaction (a group
+/// Deliveries arrive in batches; each batch is applied in one store transaction (a group
 /// commit) together with the outbox messages it causes, and only then acknowledged. The
 /// outbox is published with confirms afterwards, so a crash at any point neither loses a
 /// step nor takes one twice. It never waits for a task: it reacts to results and timers.

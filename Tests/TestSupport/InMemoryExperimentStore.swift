@@ -2,7 +2,7 @@ import Foundation
 import TributaryCore
 
 /// A store that lives in memory: for tests and for trying the logic without a database.
-/// Not durable; the SQLite store is the production one.
+/// Not durable; the SQLite and PostgreSQL stores are the production ones.
 package final class InMemoryExperimentStore: ExperimentStoreTransaction {
     package private(set) var experiments: [String: ExperimentRecord] = [:]
     package private(set) var specs: [String: [UInt8]] = [:]
