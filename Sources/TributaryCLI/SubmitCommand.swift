@@ -52,7 +52,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let documentCount = spec.documents.count
         let store = try documentStore.store()
         if let store { spec = try Self.storing(spec, in: store) }
-        let outcome: ExperimentStatus? = try await connection.withConnection("tributary-cli") { amqp in
+        let outcome: ExperimentStatus? = try await connection.withConnection { amqp in
             var client = TributaryClient(connection: amqp, topology: connection.topology)
             client.maxRequestBytes = maxRequestBytes
             try await client.prepare()

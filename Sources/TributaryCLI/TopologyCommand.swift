@@ -25,7 +25,7 @@ struct TopologyCommand: AsyncParsableCommand {
             return
         }
         let topology = connection.topology
-        try await connection.withConnection("tributary-cli") { try await topology.delete(on: $0) }
+        try await connection.withConnection { try await topology.delete(on: $0) }
         if json {
             try printJSON(["deleted_namespace": topology.namespace])
         } else {

@@ -37,8 +37,10 @@ public struct ConnectionOptions: ParsableArguments {
         namespace ?? ProcessInfo.processInfo.environment["TRIBUTARY_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "tributary"
     }
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    public var logLevel: Logger.Level = .info
+    // No literal default: a service logs at info, the `tributary` CLI at warning, so that its
+    // output is the answer and not the connection's life story.
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default: info for services, warning for the tributary CLI.")
+    public var logLevel: Logger.Level?
 
     // No literal default: the environment's value must win over it (see `resolvedLogFormat`).
     @Option(help: "Log format: text (one readable line per message) or json (one object per line). Default: $TRIBUTARY_LOG_FORMAT, else text.")
@@ -89,9 +91,11 @@ public struct ConnectionOptions: ParsableArguments {
 
     public var topology: Topology { Topology(namespace: resolvedNamespace) }
 
-    /// Connects, runs `body`, and closes the connection however `body` ends.
-    public func withConnection<T>(_ connectionName: String, _ body: (AMQPConnection) async throws -> T) async throws -> T {
-        let connection = try await AMQPConnection.connect(amqpConfiguration(connectionName: connectionName), logger: logger("tributary.client"))
+    /// Connects as the CLI, runs `body`, and closes the connection however `body` ends. The CLI
+    /// logs at warning unless `--log-level` asks for more.
+    public func withConnection<T>(_ body: (AMQPConnection) async throws -> T) async throws -> T {
+        let connection = try await AMQPConnection.connect(
+            amqpConfiguration(connectionName: "tributary-cli"), logger: logger("tributary.client", defaultLevel: .warning))
         do {
             let value = try await body(connection)
             await connection.close()
@@ -104,18 +108,19 @@ public struct ConnectionOptions: ParsableArguments {
 
     /// Connects a client (topology declared), runs `body`, and closes the connection.
     public func withClient<T>(_ body: (TributaryClient) async throws -> T) async throws -> T {
-        try await withConnection("tributary-cli") { amqp in
+        try await withConnection { amqp in
             let client = TributaryClient(connection: amqp, topology: topology)
             try await client.prepare()
             return try await body(client)
         }
     }
 
-    /// A logger in the chosen format. The first call sets up the logging system for the process.
-    public func logger(_ label: String) -> Logger {
+    /// A logger in the chosen format, at `--log-level` or else `defaultLevel`. The first call
+    /// sets up the logging system for the process.
+    public func logger(_ label: String, defaultLevel: Logger.Level = .info) -> Logger {
         LoggingSetup.once(resolvedLogFormat)
         var logger = Logger(label: label)
-        logger.logLevel = logLevel
+        logger.logLevel = logLevel ?? defaultLevel
         return logger
     }
 }
