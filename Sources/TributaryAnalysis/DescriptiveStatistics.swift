@@ -1,16 +1,9 @@
-/// Summary of one variable over the corpus. Undefined values (an SD of one observation) are nil.
-public struct DescriptiveStatistics: Sendable, Hashable, Codable {
-    public var n: Int
-    public var mean: Double?
-    public var standardDeviation: Double?
-    public var median: Double?
-    public var min: Double?
-    public var max: Double?
-    /// 95 % confidence interval of the mean (Student's t).
-    public var confidenceInterval95: [Double]?
+import TributaryCore
 
+extension DescriptiveStatistics {
+    /// The summary of `values`; what one observation can't define stays nil.
     public init(_ values: [Double]) {
-        n = values.count
+        self.init(n: values.count, mean: nil, standardDeviation: nil, median: nil, min: nil, max: nil, confidenceInterval95: nil)
         guard !values.isEmpty else { return }
         let sorted = values.sorted()
         let mean = Statistics.mean(values)

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// The corpus-level statistics of the synthesis. Pure functions; nil where a statistic is undefined.
 public enum Statistics {
     public static func mean(_ values: [Double]) -> Double {
@@ -74,14 +76,4 @@ public enum Statistics {
             test: "one_way_anova", statistic: f, degreesOfFreedom: [d1, d2], pValue: SpecialFunctions.fSurvival(f, d1: d1, d2: d2),
             effectSizeName: "eta_squared", effectSize: between / (between + within))
     }
-}
-
-/// A hypothesis test's outcome.
-public struct TestResult: Sendable, Hashable, Codable {
-    public var test: String
-    public var statistic: Double
-    public var degreesOfFreedom: [Double]
-    public var pValue: Double
-    public var effectSizeName: String
-    public var effectSize: Double?
 }

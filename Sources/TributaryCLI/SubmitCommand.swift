@@ -96,9 +96,8 @@ struct SubmitCommand: AsyncParsableCommand {
         case .completed:
             print("completed: \(outcome.batchCount) batches, \(outcome.duplicatesIgnored) duplicate results ignored, \(outcome.retries) retries")
             if outcome.failedBatches > 0 {
-                let coverage = outcome.report?["report"]?["coverage"]
-                func count(_ key: String) -> Int? { if case .number(let n)? = coverage?[key] { Int(n) } else { nil } }
-                let documents = count("documents_analysed").flatMap { a in count("documents_planned").map { "\(a) of \($0) documents analysed" } }
+                let coverage = (try? outcome.synthesisOutput())??.report.coverage
+                let documents = coverage.map { "\($0.documentsAnalysed) of \($0.documentsPlanned) documents analysed" }
                 FileHandle.standardError.write(
                     Data(
                         "warning: \(outcome.failedBatches) batch(es) failed for good (tolerated); \(documents ?? "some documents not analysed"). Re-run them with: tributary retry \(outcome.experimentID)\n"
@@ -107,7 +106,7 @@ struct SubmitCommand: AsyncParsableCommand {
             guard let result = outcome.report else { return }
             if let out {
                 try write(result, to: out, store: try documentStore.store())
-            } else if case .string(let markdown)? = result["report_markdown"] {
+            } else if let markdown = (try? outcome.synthesisOutput())??.reportMarkdown {
                 print(markdown)
             } else {
                 try printJSON(result)
@@ -161,26 +160,30 @@ struct SubmitCommand: AsyncParsableCommand {
         }
     }
 
-    /// Writes the synthesis output as the three files a researcher uses.
+    /// Writes the synthesis output as the three files a researcher uses. report.json is the
+    /// report as the agent sent it, so fields a newer agent adds are kept.
     private func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
+        let output: CorpusSynthesisOutput
+        do {
+            output = try MessageCoding.decode(CorpusSynthesisOutput.self, from: MessageCoding.encode(result))
+        } catch {
+            throw ValidationError("the synthesis output is not a report this build reads: \(error)")
+        }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let report = result["report"] ?? result
-        var bytes = try MessageCoding.encode(report)
+        var bytes = try MessageCoding.encode(result["report"] ?? result)
         if let pretty = try? JSONSerialization.data(
             withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         {
             bytes = Array(pretty) + [0x0A]
         }
         try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent("report.json"))
-        if case .string(let markdown)? = result["report_markdown"] {
-            try markdown.write(toFile: "\(folder)/report.md", atomically: true, encoding: .utf8)
-        }
-        if case .string(let reference)? = result["scores_csv_ref"] {
+        try output.reportMarkdown.write(toFile: "\(folder)/report.md", atomically: true, encoding: .utf8)
+        if let reference = output.scoresCsvRef {
             // Too large for the result message, the table is in the content store.
             guard let store else { throw ValidationError("the scores table is in a content store (\(reference)); pass --document-store to fetch it") }
             try Data(store.get(ContentAddress(parsing: reference))).write(to: URL(fileURLWithPath: "\(folder)/scores.csv"))
-        } else if case .string(let csv)? = result["scores_csv"] {
-            try csv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
+        } else {
+            try output.scoresCsv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
         }
         if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
     }

@@ -119,7 +119,7 @@ import TributaryTestSupport
     ])
     func scannerCutsOutTheTopLevelMemberExactly(_ text: String) throws {
         let bytes = Array(text.utf8)
-        let range = try #require(JSONScanner.member("result", in: bytes))
+        let range = try #require(JSONMembers(bytes)?.value("result"))
         let raw = Array(bytes[range])
         // The cut is a complete JSON value, equal to what a real parser finds there.
         let parsed = try MessageCoding.decode([String: JSONValue].self, from: bytes)
@@ -127,9 +127,9 @@ import TributaryTestSupport
     }
 
     @Test func missingOrBrokenMemberIsNotFound() {
-        #expect(JSONScanner.member("result", in: Array(#"{"status":"failed"}"#.utf8)) == nil)
-        #expect(JSONScanner.member("result", in: Array(#"{"result":"unterminated}"#.utf8)) == nil)
-        #expect(JSONScanner.member("result", in: Array("[1,2]".utf8)) == nil)
+        #expect(JSONMembers(Array(#"{"status":"failed"}"#.utf8))?.value("result") == nil)
+        #expect(JSONMembers(Array(#"{"result":"unterminated}"#.utf8))?.value("result") == nil)
+        #expect(JSONMembers(Array("[1,2]".utf8))?.value("result") == nil)
     }
 
     @Test func failedResultHasNoBytes() throws {

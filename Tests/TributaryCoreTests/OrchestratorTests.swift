@@ -230,7 +230,7 @@ import TributaryTestSupport
             experimentName: #"x "batch_results":[] y"#, researchQuestion: "q", groupBy: nil, framework: Fixtures.framework, batchResults: [],
             coverage: Coverage(documentsPlanned: 1))
         let empty = TaskMessage(experimentID: "e", payload: .corpusSynthesis(payload))
-        let spliced = try Orchestrator.splice(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))
+        let spliced = try TaskBodyEdit.splicing(results.map { try MessageCoding.encode($0) }, into: MessageCoding.encode(empty))
         var full = payload
         full.batchResults = results
         let expected = TaskMessage(experimentID: "e", payload: .corpusSynthesis(full))

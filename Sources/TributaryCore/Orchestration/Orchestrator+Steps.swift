@@ -116,7 +116,7 @@ extension Orchestrator {
         switch try synthesisInput(of: record, in: store) {
         case .inline(let results):
             let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
-            try send(task, body: Self.splice(results, into: try MessageCoding.encode(task)), of: record, in: store)
+            try send(task, body: TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task)), of: record, in: store)
         case .stored(let address):
             payload.batchResultsRef = address
             try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload)), of: record, in: store)

@@ -265,15 +265,11 @@ package struct Orchestrator: Sendable {
     }
 
     /// The experiment's spec as submitted; with `documents: false` its documents are cut out
-    /// of the bytes before decoding (the synthesis needs the framework, not the corpus, and
-    /// decoding 5,000 documents was most of a fan-in).
+    /// of the bytes before decoding.
     func storedSpec(of record: ExperimentRecord, documents: Bool = true, in store: some ExperimentStoreTransaction) throws -> ExperimentSpec {
-        guard var bytes = try store.spec(experimentID: record.id) else {
+        guard let bytes = try store.spec(experimentID: record.id) else {
             throw ContractError(.invalidExperiment, "experiment \(record.id) has no stored spec")
         }
-        if !documents, let object = JSONMembers(bytes), let range = object.value("documents") {
-            bytes.replaceSubrange(range, with: Array("[]".utf8))
-        }
-        return try MessageCoding.decode(ExperimentSpec.self, from: bytes)
+        return try MessageCoding.decode(ExperimentSpec.self, from: documents ? bytes : TaskBodyEdit.strippingDocuments(ofSpec: bytes))
     }
 }

@@ -46,7 +46,7 @@ public enum MessageCoding {
     static func decodeResultInGeneral(from bytes: [UInt8]) throws(ContractError) -> TaskResult<RawJSON> {
         var result = try decode(TaskResult<RawJSON>.self, from: bytes)
         if result.result != nil {
-            guard let range = JSONScanner.member("result", in: bytes) else {
+            guard let range = JSONMembers(bytes)?.value("result") else {
                 throw ContractError(.malformed, "invalid TaskResult: the result member could not be delimited")
             }
             result.result = RawJSON(bytes: Array(bytes[range]))

@@ -14,3 +14,13 @@ public struct CorpusSynthesisOutput: Sendable, Hashable, Codable {
         self.scoresCsv = scoresCsv
     }
 }
+
+extension ExperimentStatus {
+    /// The synthesis output of a completed experiment, typed; nil before it completes.
+    public func synthesisOutput() throws(ContractError) -> CorpusSynthesisOutput? {
+        guard let report else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try MessageCoding.encode(report) } catch { throw ContractError(.malformed, "the report could not be re-encoded: \(error)") }
+        return try MessageCoding.decode(CorpusSynthesisOutput.self, from: bytes)
+    }
+}

@@ -18,7 +18,7 @@ struct CorpusManifest {
         ranges.reserveCapacity(elements.count)
         for (position, range) in elements.enumerated() {
             let element = Array(bytes[range])
-            guard let idRange = JSONScanner.member("id", in: element), let id = Self.string(Array(element[idRange])) else {
+            guard let idRange = JSONMembers(element)?.value("id"), let id = Self.string(Array(element[idRange])) else {
                 throw ContractError(.malformed, "corpus manifest entry \(position) has no string 'id'")
             }
             if ranges[id] == nil { ranges[id] = range }

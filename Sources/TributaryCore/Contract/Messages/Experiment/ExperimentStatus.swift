@@ -67,6 +67,32 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         return String(fields[1])
     }
 
+    // Everything from `failed_batches` to `trace_id` came after schema 1 was published; a
+    // status from an orchestrator before them lacks them and reads as a run without
+    // failures, retries or cancellation.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        experimentID = try container.decode(String.self, forKey: .experimentID)
+        name = try container.decode(String.self, forKey: .name)
+        state = try container.decode(ExperimentState.self, forKey: .state)
+        batchCount = try container.decode(Int.self, forKey: .batchCount)
+        batchesCompleted = try container.decode(Int.self, forKey: .batchesCompleted)
+        duplicatesIgnored = try container.decode(Int.self, forKey: .duplicatesIgnored)
+        synthesisRequests = try container.decode(Int.self, forKey: .synthesisRequests)
+        failedBatches = try container.decodeIfPresent(Int.self, forKey: .failedBatches) ?? 0
+        retries = try container.decodeIfPresent(Int.self, forKey: .retries) ?? 0
+        inFlight = try container.decodeIfPresent(Int.self, forKey: .inFlight) ?? 0
+        cancelled = try container.decodeIfPresent(Bool.self, forKey: .cancelled) ?? (state == .cancelled)
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
+        at = try container.decode(Date.self, forKey: .at)
+        lastProgressAt = try container.decodeIfPresent(Date.self, forKey: .lastProgressAt) ?? at
+        warnings = try container.decodeIfPresent([String].self, forKey: .warnings) ?? []
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        report = try container.decodeIfPresent(JSONValue.self, forKey: .report)
+        traceID = try container.decodeIfPresent(String.self, forKey: .traceID)
+    }
+
     enum CodingKeys: String, CodingKey {
         case schemaVersion, name, state, batchCount, batchesCompleted, duplicatesIgnored, synthesisRequests
         case failedBatches, retries, inFlight, cancelled, run, lastProgressAt

@@ -1,0 +1,127 @@
+/// The corpus-level synthesis a researcher reads: the `report` of a `corpus_synthesis` result.
+/// It is part of the contract so that a client decodes it as the agent wrote it.
+public struct CorpusReport: Sendable, Hashable, Codable {
+    public struct GroupSummary: Sendable, Hashable, Codable {
+        public var group: String
+        public var n: Int
+        public var mean: Double?
+        public var standardDeviation: Double?
+
+        public init(group: String, n: Int, mean: Double?, standardDeviation: Double?) {
+            self.group = group
+            self.n = n
+            self.mean = mean
+            self.standardDeviation = standardDeviation
+        }
+    }
+
+    public struct GroupComparison: Sendable, Hashable, Codable {
+        public var variable: String
+        public var groups: [GroupSummary]
+        /// Welch's t for two groups, one-way ANOVA for more; nil when not computable (e.g. one group, or no variance).
+        public var test: TestResult?
+
+        public init(variable: String, groups: [GroupSummary], test: TestResult?) {
+            self.variable = variable
+            self.groups = groups
+            self.test = test
+        }
+    }
+
+    public struct TopDocument: Sendable, Hashable, Codable {
+        public var id: String
+        public var rawScore: Double
+        public var evidence: [Evidence]
+
+        public init(id: String, rawScore: Double, evidence: [Evidence]) {
+            self.id = id
+            self.rawScore = rawScore
+            self.evidence = evidence
+        }
+    }
+
+    /// Which part of the planned corpus the statistics rest on.
+    public struct ReportCoverage: Sendable, Hashable, Codable {
+        public var documentsPlanned: Int
+        public var documentsAnalysed: Int
+        public var failedBatches: [FailedBatch]
+
+        public init(documentsPlanned: Int, documentsAnalysed: Int, failedBatches: [FailedBatch]) {
+            self.documentsPlanned = documentsPlanned
+            self.documentsAnalysed = documentsAnalysed
+            self.failedBatches = failedBatches
+        }
+    }
+
+    public var experiment: String
+    /// 1, and one more for every `tributary retry` of the experiment.
+    public var run: Int
+    public var coverage: ReportCoverage
+    public var researchQuestion: String
+    public var framework: String
+    public var documentCount: Int
+    public var batchCount: Int
+    public var totalWords: Int
+    /// Per dimension (raw score) and per derived metric.
+    public var dimensions: [String: DescriptiveStatistics]
+    public var derivedMetrics: [String: DescriptiveStatistics]
+    /// Pearson r between dimensions' raw scores: `correlations[a][b]`; nil where a dimension is constant.
+    public var correlations: [String: [String: Double?]]
+    /// Cronbach's alpha per framework index; nil where undefined.
+    public var reliability: [String: Double?]
+    public var groupBy: String?
+    public var groupComparisons: [GroupComparison]
+    /// The three highest-scoring documents per dimension, with their evidence.
+    public var topDocuments: [String: [TopDocument]]
+
+    public init(
+        experiment: String, run: Int, coverage: ReportCoverage, researchQuestion: String, framework: String, documentCount: Int,
+        batchCount: Int, totalWords: Int, dimensions: [String: DescriptiveStatistics], derivedMetrics: [String: DescriptiveStatistics],
+        correlations: [String: [String: Double?]], reliability: [String: Double?], groupBy: String?, groupComparisons: [GroupComparison],
+        topDocuments: [String: [TopDocument]]
+    ) {
+        self.experiment = experiment
+        self.run = run
+        self.coverage = coverage
+        self.researchQuestion = researchQuestion
+        self.framework = framework
+        self.documentCount = documentCount
+        self.batchCount = batchCount
+        self.totalWords = totalWords
+        self.dimensions = dimensions
+        self.derivedMetrics = derivedMetrics
+        self.correlations = correlations
+        self.reliability = reliability
+        self.groupBy = groupBy
+        self.groupComparisons = groupComparisons
+        self.topDocuments = topDocuments
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case experiment, run, coverage, researchQuestion, framework, documentCount, batchCount, totalWords, dimensions
+        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments
+    }
+
+    // `run` and `coverage` came after schema 1 was published: a synthesis agent from before
+    // them wrote neither, and its report is the first run over every document it counted.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        experiment = try container.decode(String.self, forKey: .experiment)
+        documentCount = try container.decode(Int.self, forKey: .documentCount)
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
+        coverage =
+            try container.decodeIfPresent(ReportCoverage.self, forKey: .coverage)
+            ?? ReportCoverage(documentsPlanned: documentCount, documentsAnalysed: documentCount, failedBatches: [])
+        researchQuestion = try container.decode(String.self, forKey: .researchQuestion)
+        framework = try container.decode(String.self, forKey: .framework)
+        batchCount = try container.decode(Int.self, forKey: .batchCount)
+        totalWords = try container.decode(Int.self, forKey: .totalWords)
+        dimensions = try container.decode([String: DescriptiveStatistics].self, forKey: .dimensions)
+        derivedMetrics = try container.decode([String: DescriptiveStatistics].self, forKey: .derivedMetrics)
+        correlations = try container.decode([String: [String: Double?]].self, forKey: .correlations)
+        reliability = try container.decode([String: Double?].self, forKey: .reliability)
+        groupBy = try container.decodeIfPresent(String.self, forKey: .groupBy)
+        groupComparisons = try container.decode([GroupComparison].self, forKey: .groupComparisons)
+        topDocuments = try container.decode([String: [TopDocument]].self, forKey: .topDocuments)
+    }
+}

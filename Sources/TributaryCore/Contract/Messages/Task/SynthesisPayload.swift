@@ -1,0 +1,49 @@
+/// What a `corpus_synthesis` task carries: the experiment's description and every batch result, in batch order.
+public struct SynthesisPayload: Sendable, Hashable, Codable {
+    public var experimentName: String
+    public var researchQuestion: String
+    public var groupBy: String?
+    public var framework: Framework
+    public var batchResults: [BatchAnalysis]
+    /// `sha256:<hex>` of the batch results (a JSON array, batch order) in the content store,
+    /// when they are too large to carry; ``batchResults`` is then empty.
+    public var batchResultsRef: String?
+    /// Which documents the results cover, and which batches failed for good.
+    public var coverage: Coverage
+    /// 1 for the first synthesis, n for the one after the (n-1)th `tributary retry`.
+    public var run: Int
+
+    public init(
+        experimentName: String, researchQuestion: String, groupBy: String?, framework: Framework, batchResults: [BatchAnalysis],
+        coverage: Coverage, run: Int = 1
+    ) {
+        self.experimentName = experimentName
+        self.researchQuestion = researchQuestion
+        self.groupBy = groupBy
+        self.framework = framework
+        self.batchResults = batchResults
+        self.coverage = coverage
+        self.run = run
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case experimentName, researchQuestion, groupBy, framework, batchResults, batchResultsRef, coverage, run
+    }
+
+    // `coverage` and `run` came after schema 1 was published, so an orchestrator from before
+    // them sends neither. Such a task is read as what it was: the first run, with every
+    // planned document analysed (no batch could fail for good before tolerance existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        experimentName = try container.decode(String.self, forKey: .experimentName)
+        researchQuestion = try container.decodeIfPresent(String.self, forKey: .researchQuestion) ?? ""
+        groupBy = try container.decodeIfPresent(String.self, forKey: .groupBy)
+        framework = try container.decode(Framework.self, forKey: .framework)
+        batchResults = try container.decode([BatchAnalysis].self, forKey: .batchResults)
+        batchResultsRef = try container.decodeIfPresent(String.self, forKey: .batchResultsRef)
+        coverage =
+            try container.decodeIfPresent(Coverage.self, forKey: .coverage)
+            ?? Coverage(documentsPlanned: batchResults.reduce(0) { $0 + $1.documents.count })
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
+    }
+}
