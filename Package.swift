@@ -58,7 +58,15 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "TributaryStore", dependencies: ["TributaryCore", "CSQLite"], swiftSettings: swiftSettings),
+        // The orchestrator's store, apart from any database: the protocol, the records' column
+        // layout and the SQL every backend shares. It links no database.
+        .target(
+            name: "TributaryStore",
+            dependencies: ["TributaryCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The store in one SQLite file, for one orchestrator.
+        .target(name: "TributarySQLiteStore", dependencies: ["TributaryCore", "TributaryStore", "CSQLite"], swiftSettings: swiftSettings),
         // The same store on PostgreSQL, shared by several orchestrators.
         .target(
             name: "TributaryPostgresStore",
@@ -66,6 +74,14 @@ let package = Package(
                 "TributaryCore", "TributaryStore", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Picks the backend a --database value names; the only module that links them all.
+        .target(
+            name: "TributaryStores",
+            dependencies: [
+                "TributaryStore", "TributarySQLiteStore", "TributaryPostgresStore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,7 +112,7 @@ let package = Package(
         .target(
             name: "TributaryServices",
             dependencies: [
-                "AMQP", "TributaryCore", "TributaryStore", "TributaryPostgresStore", "TributaryClient", "TributaryObservability",
+                "AMQP", "TributaryCore", "TributaryStore", "TributaryClient", "TributaryObservability",
                 "TributaryContentStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -155,7 +171,7 @@ let package = Package(
         .target(
             name: "TributaryServiceCommands",
             dependencies: [
-                "TributaryCommandLine", "TributaryAgentCommandLine", "TributaryServices", "TributaryStore", "TributaryObservability",
+                "TributaryCommandLine", "TributaryAgentCommandLine", "TributaryServices", "TributaryStore", "TributaryStores", "TributaryObservability",
                 "TributaryAnalysis", "TributaryCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -214,8 +230,8 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"], swiftSettings: swiftSettings),
         .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryTestSupport", "TributaryCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TributaryStoreTests",
-            dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore", "CSQLite"],
+            name: "TributarySQLiteStoreTests",
+            dependencies: ["TributaryTestSupport", "TributaryCore", "TributaryStore", "TributarySQLiteStore", "CSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -265,7 +281,7 @@ let package = Package(
             name: "PipelineIntegrationTests",
             dependencies: [
                 "TributaryTestSupport", "AMQP", "TributaryCore", "TributaryClient", "TributaryServices", "TributaryAnalysis", "TributaryStore",
-                .product(name: "Logging", package: "swift-log"),
+                "TributaryStores", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

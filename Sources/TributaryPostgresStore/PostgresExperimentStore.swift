@@ -175,19 +175,9 @@ public actor PostgresExperimentStore: ExperimentStore {
                         SELECT 1 FROM orchestrators AS r WHERE r.id = o.owner AND r.lease_until > clock_timestamp())
                     ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
                 UPDATE outbox SET owner = $1 FROM orphans WHERE outbox.id = orphans.id
-                RETURNING outbox.id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers
+                RETURNING \(StoredRecords.outboxColumns.replacingOccurrences(of: "id,", with: "outbox.id,", options: .anchored))
                 """, [.text(configuration.instanceID), .integer(Int64(min(limit, Int(Int64.max))))])
-            var entries: [OutboxEntry] = []
-            for row in rows {
-                let stored = PostgresStoredRow(row)
-                guard let destination = OutboundMessage.Destination(rawValue: try stored.text(1)) else { continue }
-                let message = OutboundMessage(
-                    destination: destination, routingKey: try stored.text(2), messageID: try stored.text(3), correlationID: try stored.text(4),
-                    type: try stored.text(5), headers: try StoredRecords.decodeHeaders(try stored.bytes(6)),
-                    traceHeaders: try traceCoding.decode(try stored.bytes(8)), body: try stored.bytes(7))
-                entries.append(OutboxEntry(id: try stored.integer(0), message: message))
-            }
-            return entries.sorted { $0.id < $1.id }
+            return try rows.compactMap { try StoredRecords.outboxEntry(from: PostgresStoredRow($0), traceCoding: traceCoding) }.sorted { $0.id < $1.id }
         }
     }
 
@@ -221,37 +211,36 @@ public actor PostgresExperimentStore: ExperimentStore {
     }
 
     package func experiment(id: String) async throws -> ExperimentRecord? {
-        try await read("SELECT \(StoredRecords.experimentColumns) FROM experiments WHERE id = $1", [.text(id)]) {
+        try await read(PostgresTransaction.statements.selectExperiment, [.text(id)]) {
             try StoredRecords.experiment(from: $0, traceCoding: traceCoding)
         }.first
     }
 
     package func recentExperiments(state: ExperimentState?, limit: Int) async throws -> [ExperimentRecord] {
-        let filter = state == nil ? "" : "WHERE state = $2"
-        return try await read(
-            "SELECT \(StoredRecords.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT $1",
-            [.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? [])
-        ) { try StoredRecords.experiment(from: $0, traceCoding: traceCoding) }
+        let statements = PostgresTransaction.statements
+        return try await read(statements.recentExperiments(filtered: state != nil), statements.recentExperimentsValues(state: state, limit: limit)) { try StoredRecords.experiment(from: $0, traceCoding: traceCoding) }
     }
 
     package func experimentCountsByState() async throws -> [ExperimentState: Int] {
-        let counts = try await read("SELECT state, COUNT(*) FROM experiments GROUP BY state", []) { (try $0.text(0), Int(try $0.integer(1))) }
+        let counts = try await read(PostgresTransaction.statements.experimentCountsByState, []) { (try $0.text("state"), Int(try $0.integer("count"))) }
         return Dictionary(counts.compactMap { name, count in ExperimentState(rawValue: name).map { ($0, count) } }) { $1 }
     }
 
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord] {
-        let (clause, values) = PostgresTransaction.batchesClause(experimentID: experimentID, in: states, limit: limit)
-        return try await read("SELECT \(StoredRecords.batchColumns) FROM batches \(clause)", values) { try StoredRecords.batch(from: $0) }
+        let (sql, values) = PostgresTransaction.statements.batches(experimentID: experimentID, in: states, limit: limit)
+        return try await read(sql, values) { try StoredRecords.batch(from: $0) }
     }
 
     package func nextTimerDue() async throws -> Date? {
-        try await read(
-            """
-            SELECT MIN(due) FROM (
-                SELECT MIN(due_at) AS due FROM batches WHERE due_at IS NOT NULL
-                UNION ALL SELECT MIN(step_due_at) FROM experiments WHERE step_due_at IS NOT NULL) AS timers
-            """, []
-        ) { $0.isNull(0) ? nil : Date(timeIntervalSince1970: try $0.real(0)) }.first ?? nil
+        try await read(PostgresTransaction.statements.nextTimerDue, []) { try $0.isNull("due") ? nil : Date(timeIntervalSince1970: try $0.real("due")) }
+            .first ?? nil
+    }
+
+    /// The store failed, not the message, unless the server refused the message's data
+    /// (SQLSTATE class 22: say text it can't store): that message is dead-lettered.
+    package nonisolated func isStoreFailure(_ error: any Error) -> Bool {
+        guard let error = error as? ExperimentStoreError else { return false }
+        return !(error.code == .rejected && (error.sqlState?.hasPrefix("22") ?? false))
     }
 
     /// Ends the heartbeat, so what this orchestrator leaves in the outbox is adopted at

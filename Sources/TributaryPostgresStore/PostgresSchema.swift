@@ -73,7 +73,7 @@ enum PostgresSchema {
             try session.run("SELECT pg_advisory_xact_lock($1)", [.integer(migrationLock)])
             try session.run("CREATE TABLE IF NOT EXISTS tributary_schema (version BIGINT NOT NULL)")
             let rows = try session.run("SELECT version FROM tributary_schema")
-            let found = try rows.first.map { Int(try PostgresStoredRow($0).integer(0)) }
+            let found = try rows.first.map { Int(try PostgresStoredRow($0).integer("version")) }
             if found == nil { try session.run("INSERT INTO tributary_schema (version) VALUES (0)") }
             let version = found ?? 0
             guard version <= currentVersion else {

@@ -139,9 +139,15 @@ struct PostgresStoredRow: StoredRow {
 
     init(_ row: PostgresRow) { cells = row.makeRandomAccess() }
 
-    func text(_ column: Int) throws -> String { try cells[column].decode(String.self) }
-    func integer(_ column: Int) throws -> Int64 { try cells[column].decode(Int64.self) }
-    func real(_ column: Int) throws -> Double { try cells[column].decode(Double.self) }
-    func bytes(_ column: Int) throws -> [UInt8] { Array(try cells[column].decode(ByteBuffer.self).readableBytesView) }
-    func isNull(_ column: Int) -> Bool { cells[column].bytes == nil }
+    /// PostgresNIO traps on a column the row lacks; a store error names it instead.
+    private func cell(_ name: String) throws -> PostgresCell {
+        guard cells.contains(name) else { throw ExperimentStoreError(.corrupt, path: "query", "no column '\(name)' in the row") }
+        return cells[name]
+    }
+
+    func text(_ column: String) throws -> String { try cell(column).decode(String.self) }
+    func integer(_ column: String) throws -> Int64 { try cell(column).decode(Int64.self) }
+    func real(_ column: String) throws -> Double { try cell(column).decode(Double.self) }
+    func bytes(_ column: String) throws -> [UInt8] { Array(try cell(column).decode(ByteBuffer.self).readableBytesView) }
+    func isNull(_ column: String) throws -> Bool { try cell(column).bytes == nil }
 }

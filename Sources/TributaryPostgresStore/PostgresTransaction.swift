@@ -22,8 +22,8 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     private var outgoing: [OutboundMessage] = []
     /// Records read or saved here (all of them locked), and which changed: a group commit
     /// writes each experiment once, at ``flush()``.
-    private var records: [String: ExperimentRecord] = [:]
-    private var changed: Set<String> = []
+    private var records = RecordWriteBack()
+    static let statements = StoredStatements(.postgres)
     /// Experiments whose row this transaction holds.
     private var locked: Set<String> = []
     /// Batch rows saved and not yet written: written together, in one statement, before any
@@ -80,8 +80,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         for row in rows {
             let record = try StoredRecords.experiment(from: PostgresStoredRow(row), traceCoding: traceCoding)
             locked.insert(record.id)
-            // A record saved here is newer than the row until it is flushed.
-            if records[record.id] == nil { records[record.id] = record }
+            records.read(record)
         }
     }
 
@@ -94,44 +93,36 @@ final class PostgresTransaction: ExperimentStoreTransaction {
 
     func experiment(id: String) throws -> ExperimentRecord? {
         if let cached = records[id] { return cached }
-        try remember(session.run("SELECT \(Self.experimentColumns) FROM experiments WHERE id = $1 FOR UPDATE", [.text(id)]))
+        try remember(session.run(Self.statements.selectExperiment + " FOR UPDATE", [.text(id)]))
         return records[id]
     }
 
     func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
         // A concurrent orchestrator creating the same experiment waits on the key, then fails
         // with 23505; the store runs its transaction again, and it finds this one.
-        try session.run("INSERT INTO experiment_specs (id, spec) VALUES ($1, $2)", [.text(record.id), .blob(spec)])
-        try session.run(Self.insertExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding))
-        records[record.id] = record
+        try session.run(Self.statements.insertSpec, [.text(record.id), .blob(spec)])
+        try session.run(Self.statements.insertExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding))
+        records.written(record)
         locked.insert(record.id)
     }
 
     func save(_ record: ExperimentRecord) throws {
         try requireLock(record.id)
-        records[record.id] = record
-        changed.insert(record.id)
+        records.save(record)
     }
 
     /// Writes the records saved and the messages enqueued since the last flush. The store
     /// calls it before commit; queries that read experiment rows in SQL call it first.
     func flush() throws {
         try flushBatchWrites()
-        for id in changed.sorted() {
-            if let record = records[id] { try session.run(Self.updateExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding)) }
+        for record in records.takeChanged() {
+            try session.run(Self.statements.updateExperiment, try StoredRecords.values(of: record, traceCoding: traceCoding))
         }
-        changed.removeAll()
         try writeOutgoing()
     }
 
-    private static let insertExperiment =
-        "INSERT INTO experiments (\(experimentColumns)) VALUES (\(StoredRecords.experimentColumnNames.indices.map { "$\($0 + 1)" }.joined(separator: ", ")))"
-
-    private static let updateExperiment =
-        "UPDATE experiments SET \(StoredRecords.experimentColumnNames.enumerated().dropFirst().map { "\($1) = $\($0 + 1)" }.joined(separator: ", ")) WHERE id = $1"
-
     func spec(experimentID: String) throws -> [UInt8]? {
-        try session.run("SELECT spec FROM experiment_specs WHERE id = $1", [.text(experimentID)]).first.map { try PostgresStoredRow($0).bytes(0) }
+        try session.run(Self.statements.selectSpec, [.text(experimentID)]).first.map { try PostgresStoredRow($0).bytes("spec") }
     }
 
     func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
@@ -142,7 +133,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
             ORDER BY step_due_at LIMIT $2 FOR UPDATE SKIP LOCKED
             """, [.real(now.timeIntervalSince1970), .integer(Int64(limit))])
         try remember(rows)
-        return try rows.compactMap { records[try PostgresStoredRow($0).text(0)] }
+        return try rows.compactMap { records[try PostgresStoredRow($0).text("id")] }
     }
 
     // MARK: Batches
@@ -246,7 +237,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
             PostgresQuery(unsafeSQL: "SELECT batch_index, task FROM batch_tasks WHERE experiment_id = $1 AND batch_index = ANY($2)", binds: binds))
         for row in rows {
             let stored = PostgresStoredRow(row)
-            tasksAhead[BatchKey(experimentID: experimentID, index: Int(try stored.integer(0)))] = try stored.bytes(1)
+            tasksAhead[BatchKey(experimentID: experimentID, index: Int(try stored.integer("batch_index")))] = try stored.bytes("task")
         }
         return tasksAhead.removeValue(forKey: key)
     }
@@ -291,9 +282,9 @@ final class PostgresTransaction: ExperimentStoreTransaction {
             UPDATE batches AS b SET state = 'succeeded', due_at = NULL, result = $3
             FROM (SELECT state FROM batches WHERE experiment_id = $1 AND batch_index = $2) AS before
             WHERE b.experiment_id = $1 AND b.batch_index = $2 AND b.state IN ('dispatched', 'retry_wait')
-            RETURNING before.state
+            RETURNING before.state AS previous
             """, [.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
-        return try rows.first.flatMap { BatchStatus.State(rawValue: try PostgresStoredRow($0).text(0)) }
+        return try rows.first.flatMap { BatchStatus.State(rawValue: try PostgresStoredRow($0).text("previous")) }
     }
 
     /// Pages of 1,000 in batch order: a fan-in of 100,000 batches is never held whole.
@@ -308,8 +299,8 @@ final class PostgresTransaction: ExperimentStoreTransaction {
                 """, [.text(experimentID), .integer(after)])
             for row in rows {
                 let stored = PostgresStoredRow(row)
-                after = try stored.integer(0)
-                try body(try stored.bytes(1))
+                after = try stored.integer("batch_index")
+                try body(try stored.bytes("result"))
             }
             if rows.count < 1000 { return }
         }
@@ -329,19 +320,9 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     }
 
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
-        let (clause, values) = Self.batchesClause(experimentID: experimentID, in: states, limit: limit)
-        return try queryBatches(clause, values)
-    }
-
-    /// The condition and order that select an experiment's batches in `states`, lowest index
-    /// first, for a query of the batches table; also the store's own status reads.
-    static func batchesClause(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) -> (String, [StoredValue]) {
-        let names = states.map(\.rawValue).sorted()
-        let placeholders = names.indices.map { "$\($0 + 3)" }.joined(separator: ", ")
-        return (
-            "WHERE experiment_id = $1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT $2",
-            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) }
-        )
+        try flushBatchWrites()
+        let (sql, values) = Self.statements.batches(experimentID: experimentID, in: states, limit: limit)
+        return try session.run(sql, values).map { try StoredRecords.batch(from: PostgresStoredRow($0)) }
     }
 
     func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
@@ -351,7 +332,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         // their due batches: read before the lock, a batch could have been fired meanwhile.
         let candidates = try session.run(
             "SELECT experiment_id FROM batches WHERE due_at IS NOT NULL AND due_at <= $1 ORDER BY due_at LIMIT $2", [due, .integer(Int64(limit))])
-        let ids = Set(try candidates.map { try PostgresStoredRow($0).text(0) }).subtracting(locked).sorted()
+        let ids = Set(try candidates.map { try PostgresStoredRow($0).text("experiment_id") }).subtracting(locked).sorted()
         if !ids.isEmpty {
             var binds = PostgresBindings()
             binds.append(ids)
@@ -377,7 +358,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     func clearBatchTimers(experimentID: String) throws {
         try requireLock(experimentID)
         try flushBatchWrites()
-        try session.run("UPDATE batches SET due_at = NULL WHERE experiment_id = $1 AND due_at IS NOT NULL", [.text(experimentID)])
+        try session.run(Self.statements.clearBatchTimers, [.text(experimentID)])
         for (key, var batch) in batchesRead where key.experimentID == experimentID && batch.dueAt != nil {
             batch.dueAt = nil
             batchesRead[key] = batch
@@ -425,7 +406,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
                     RETURNING id
                     """, binds: binds))
         // Ids come from one sequence, drawn in insertion order.
-        let ids = try rows.map { try PostgresStoredRow($0).integer(0) }.sorted()
+        let ids = try rows.map { try PostgresStoredRow($0).integer("id") }.sorted()
         guard ids.count == outgoing.count else {
             throw ExperimentStoreError(.rejected, path: "outbox", "wrote \(ids.count) outbox rows for \(outgoing.count) messages")
         }

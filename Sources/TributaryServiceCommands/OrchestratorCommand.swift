@@ -6,6 +6,7 @@ import TributaryCore
 import TributaryObservability
 import TributaryServices
 import TributaryStore
+import TributaryStores
 import UnixSignals
 
 /// The `orchestrator` executable.
@@ -42,7 +43,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     }
 
     @Option(help: "SQLite only. full: fsync every commit (survives power loss); normal: survives process crashes only.")
-    var durability: SQLiteExperimentStore.Durability = .full
+    var durability: ExperimentStoreOptions.Durability = .full
 
     @Option(
         help: """
@@ -67,11 +68,11 @@ public struct OrchestratorCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let logger = connection.logger("tributary.orchestrator")
-        var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"))
+        var configuration = OrchestratorConfiguration(amqp: try connection.amqpConfiguration(connectionName: "orchestrator"), stores: ExperimentStores())
         configuration.topology = connection.topology
         configuration.database = resolvedDatabase
-        configuration.outboxLease = .seconds(outboxLease)
-        configuration.durability = durability
+        configuration.storeOptions.outboxLease = .seconds(outboxLease)
+        configuration.storeOptions.durability = durability
         configuration.prefetch = prefetch
         configuration.publishWindow = publishWindow
         configuration.documentStore = try documentStore.store()
@@ -87,6 +88,6 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     }
 }
 
-extension SQLiteExperimentStore.Durability: ExpressibleByArgument {
+extension ExperimentStoreOptions.Durability: ExpressibleByArgument {
     public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
 }

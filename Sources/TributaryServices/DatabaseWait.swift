@@ -2,36 +2,20 @@ import Logging
 import ServiceLifecycle
 import TributaryCore
 import TributaryObservability
-import TributaryPostgresStore
 import TributaryStore
 
-/// Opening the orchestrator's store: a SQLite file at once (refusing a file another
-/// orchestrator holds), or a PostgreSQL database once it is reachable (containers start in
-/// any order), saying why on `/readyz` meanwhile.
+/// Opening the orchestrator's store once it can be opened: a database server may start
+/// after the orchestrator (containers start in any order), and `/readyz` says why it waits.
 enum DatabaseWait {
-    /// The open store, and the file lock a SQLite store holds until the orchestrator stops.
-    struct Opened {
-        var store: any ExperimentStore
-        var lock: DatabaseLock?
-    }
-
-    static func open(_ configuration: OrchestratorConfiguration, logger: Logger, readiness: Readiness) async throws -> Opened {
-        guard PostgresStoreConfiguration.isURL(configuration.database) else {
-            readiness.mark("database", notReady: "opening \(configuration.database)")
-            // Held until the orchestrator has stopped: a second one on this file refuses to start.
-            let lock = try DatabaseLock(database: configuration.database)
-            let store = try await SQLiteExperimentStore.open(path: configuration.database, durability: configuration.durability)
-            return Opened(store: store, lock: lock)
-        }
-        var postgres = try PostgresStoreConfiguration(url: configuration.database)
-        postgres.outboxLease = configuration.outboxLease
+    static func open(_ configuration: OrchestratorConfiguration, logger: Logger, readiness: Readiness) async throws -> any ExperimentStore {
+        let location = try configuration.stores.describe(configuration.database)
         var delay = Duration.seconds(1)
         var attempt = 0
         while true {
             attempt += 1
-            readiness.mark("database", notReady: "connecting to \(postgres)")
+            readiness.mark("database", notReady: "opening \(location)")
             do {
-                return Opened(store: try await PostgresExperimentStore.open(postgres, logger: logger), lock: nil)
+                return try await configuration.stores.open(configuration.database, options: configuration.storeOptions, logger: logger)
             } catch let error as ExperimentStoreError where error.code == .unavailable {
                 readiness.mark("database", notReady: "waiting for the database: \(error)")
                 logger.warning(

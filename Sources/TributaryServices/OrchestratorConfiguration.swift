@@ -2,7 +2,6 @@ import AMQP
 import TributaryClient
 import TributaryContentStore
 import TributaryCore
-import TributaryPostgresStore
 import TributaryStore
 
 /// Settings of the orchestrator process.
@@ -12,11 +11,10 @@ public struct OrchestratorConfiguration: Sendable {
     /// Where all experiment state and the outbox live: a SQLite file (one orchestrator), or a
     /// `postgres://` URL (any number of orchestrators). Never logged as given: it may hold a password.
     public var database = "tributary-orchestrator.sqlite"
-    /// SQLite only: how hard a commit works to survive a power cut.
-    public var durability: SQLiteExperimentStore.Durability = .full
-    /// PostgreSQL only: how long this orchestrator's claim on its unconfirmed outbox rows
-    /// outlives its last heartbeat; after that, another orchestrator publishes them.
-    public var outboxLease: Duration = .seconds(10)
+    /// Opens the store ``database`` names (`TributaryStores.ExperimentStores` knows them all).
+    package var stores: any ExperimentStoreOpener
+    /// SQLite's durability, PostgreSQL's outbox lease.
+    package var storeOptions = ExperimentStoreOptions()
     /// Prefetch of the request and result consumers; also the largest group commit.
     public var prefetch: UInt16 = 256
     /// Unconfirmed outbox publishes in flight.
@@ -28,7 +26,8 @@ public struct OrchestratorConfiguration: Sendable {
     /// Batch results above this many bytes go to the document store instead of the synthesis task.
     public var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
 
-    public init(amqp: AMQPConfiguration) {
+    package init(amqp: AMQPConfiguration, stores: any ExperimentStoreOpener) {
         self.amqp = amqp
+        self.stores = stores
     }
 }

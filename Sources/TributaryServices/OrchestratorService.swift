@@ -42,15 +42,13 @@ public struct OrchestratorService: Service {
 
     public func run() async throws {
         let topology = configuration.topology
-        let opened: DatabaseWait.Opened
+        let store: any ExperimentStore
         do {
-            opened = try await DatabaseWait.open(configuration, logger: logger, readiness: readiness)
+            store = try await DatabaseWait.open(configuration, logger: logger, readiness: readiness)
         } catch is CancellationError {
             logger.info("orchestrator stopping before the database was reachable")
             return
         }
-        let store = opened.store
-        defer { withExtendedLifetime(opened.lock) {} }
         readiness.mark("database", notReady: nil)
         readiness.mark("consumers", notReady: "not started")
         let connection: AMQPConnection
@@ -159,7 +157,7 @@ public struct OrchestratorService: Service {
     /// Renews this orchestrator's lease on its own outbox rows and adopts those whose owner
     /// stopped renewing, three times per lease. A no-op on SQLite after the start.
     private func keepOutbox(store: any ExperimentStore, publisher: OutboxPublisher) async {
-        let interval = configuration.outboxLease / 3
+        let interval = configuration.storeOptions.outboxLease / 3
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             do {
@@ -320,7 +318,7 @@ public struct OrchestratorService: Service {
                     await observer.observe(dispositions, inputs: [item.input], arrival: arrival)
                     try? item.delivery.ack()
                     await reply(to: item.delivery, for: dispositions[0], store: store, connection: connection)
-                } catch  where Self.isStoreFailure(error) {
+                } catch where store.isStoreFailure(error) {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
                     logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))
@@ -335,14 +333,6 @@ public struct OrchestratorService: Service {
                 }
             }
         }
-    }
-
-    /// Whether the store itself failed (disk full, I/O, database down), so no message is to
-    /// blame. A PostgreSQL data error (class 22, say text it can't store) is the message's.
-    static func isStoreFailure(_ error: any Error) -> Bool {
-        if error is SQLiteError { return true }
-        guard let error = error as? ExperimentStoreError else { return false }
-        return !(error.code == .rejected && (error.sqlState?.hasPrefix("22") ?? false))
     }
 
     private func apply(

@@ -2,7 +2,8 @@ import Foundation
 import TributaryCore
 
 /// Where the orchestrator keeps experiments, batches and the outbox: one SQLite file
-/// (``SQLiteExperimentStore``) or a PostgreSQL database shared by several orchestrators.
+/// (`TributarySQLiteStore`) or a PostgreSQL database shared by several orchestrators
+/// (`TributaryPostgresStore`).
 ///
 /// Every change goes through ``transaction(locking:_:)``; the outbox rows a transaction
 /// writes belong to the orchestrator that wrote them until it confirms and removes them,
@@ -39,5 +40,11 @@ package protocol ExperimentStore: Sendable {
     /// When the earliest timer (a batch's or a step's) is due; nil when none is set.
     func nextTimerDue() async throws -> Date?
 
+    /// Whether `error`, thrown by this store, is the store's own failure (disk full, I/O, the
+    /// server gone), so that no message is to blame: the orchestrator then requeues what it
+    /// was applying instead of dead-lettering it. Each backend knows its own errors.
+    func isStoreFailure(_ error: any Error) -> Bool
+
+    /// Closes the store; a SQLite store also releases its file lock.
     func close() async
 }

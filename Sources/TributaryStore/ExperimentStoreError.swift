@@ -1,4 +1,4 @@
-/// Why the store can't be used, beyond a failed database call (``SQLiteError``, or a PostgreSQL error).
+/// Why the store can't be used, beyond a failed database call (a backend's own error).
 public struct ExperimentStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         /// The database was written by a newer orchestrator, with a schema this one does not know.

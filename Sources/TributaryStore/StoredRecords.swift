@@ -42,29 +42,31 @@ package enum StoredRecords {
 
     /// Reads a row selected with ``experimentColumns``.
     package static func experiment(from row: some StoredRow, traceCoding: TraceHeaderCoding) throws -> ExperimentRecord {
-        let id = try row.text(0)
-        guard let state = ExperimentState(rawValue: try row.text(2)) else {
-            throw ExperimentStoreError(.corrupt, path: "experiments", "experiment \(id) has the unknown state '\(try row.text(2))'")
+        let id = try row.text("id")
+        guard let state = ExperimentState(rawValue: try row.text("state")) else {
+            throw ExperimentStoreError(.corrupt, path: "experiments", "experiment \(id) has the unknown state '\(try row.text("state"))'")
         }
-        func int(_ column: Int) throws -> Int { Int(try row.integer(column)) }
-        func date(_ column: Int) throws -> Date? { try row.isNull(column) ? nil : Date(timeIntervalSince1970: try row.real(column)) }
-        let warningBytes = try row.bytes(7)
+        func int(_ column: String) throws -> Int { Int(try row.integer(column)) }
+        func date(_ column: String) throws -> Date? { try row.isNull(column) ? nil : Date(timeIntervalSince1970: try row.real(column)) }
+        func duration(_ column: String) throws -> TaskDuration { TaskDuration(milliseconds: try row.integer(column)) }
+        let warningBytes = try row.bytes("warnings")
         return ExperimentRecord(
-            id: id, name: try row.text(1), state: state, batchCount: try int(3), batchesCompleted: try int(4),
-            batchesFailed: try int(12), inFlight: try int(13), retryWaiting: try int(14), retries: try int(15),
-            duplicatesIgnored: try int(5), synthesisRequests: try int(6), run: try int(16),
+            id: id, name: try row.text("name"), state: state, batchCount: try int("batch_count"), batchesCompleted: try int("batches_completed"),
+            batchesFailed: try int("batches_failed"), inFlight: try int("in_flight"), retryWaiting: try int("retry_waiting"),
+            retries: try int("retries"), duplicatesIgnored: try int("duplicates_ignored"), synthesisRequests: try int("synthesis_requests"),
+            run: try int("run"),
             warnings: warningBytes == noWarnings ? [] : try JSONDecoder().decode([String].self, from: Data(warningBytes)),
-            failure: try row.isNull(8) ? nil : try row.text(8),
-            createdAt: try date(9) ?? Date(timeIntervalSince1970: 0), updatedAt: try date(10) ?? Date(timeIntervalSince1970: 0),
-            lastProgressAt: try date(17),
-            report: try row.isNull(11) ? nil : try row.bytes(11),
-            stepAttempt: try int(18), stepDueAt: try date(20), stepWaiting: try row.integer(21) != 0, stepFirstAttempt: try int(19),
-            documentsPlanned: try int(22),
+            failure: try row.optionalText("failure"),
+            createdAt: try date("created_at") ?? Date(timeIntervalSince1970: 0), updatedAt: try date("updated_at") ?? Date(timeIntervalSince1970: 0),
+            lastProgressAt: try date("last_progress_at"),
+            report: try row.optionalBytes("report"),
+            stepAttempt: try int("step_attempt"), stepDueAt: try date("step_due_at"), stepWaiting: try row.integer("step_waiting") != 0,
+            stepFirstAttempt: try int("step_first_attempt"),
+            documentsPlanned: try int("documents_planned"),
             retry: RetryPolicy(
-                maxAttempts: try int(23), initialBackoff: TaskDuration(milliseconds: try row.integer(24)),
-                maxBackoff: TaskDuration(milliseconds: try row.integer(25))),
-            taskTimeout: TaskDuration(milliseconds: try row.integer(26)), tolerance: FailureTolerance(parsing: try row.text(27)) ?? .none,
-            maxInFlight: try int(28), traceContext: try traceCoding.decode(try row.isNull(29) ? nil : try row.bytes(29)))
+                maxAttempts: try int("max_attempts"), initialBackoff: try duration("initial_backoff_ms"), maxBackoff: try duration("max_backoff_ms")),
+            taskTimeout: try duration("task_timeout_ms"), tolerance: FailureTolerance(parsing: try row.text("tolerance")) ?? .none,
+            maxInFlight: try int("max_in_flight"), traceContext: try traceCoding.decode(try row.optionalBytes("trace_context")))
     }
 
     /// The batch's changeable values: state, attempt, dispatched_at, due_at, worker_id, last_error.
@@ -78,15 +80,28 @@ package enum StoredRecords {
 
     /// Reads a row selected with ``batchColumns``.
     package static func batch(from row: some StoredRow) throws -> BatchRecord {
-        guard let state = BatchStatus.State(rawValue: try row.text(2)) else {
-            throw ExperimentStoreError(.corrupt, path: "batches", "a batch has the unknown state '\(try row.text(2))'")
+        guard let state = BatchStatus.State(rawValue: try row.text("state")) else {
+            throw ExperimentStoreError(.corrupt, path: "batches", "a batch has the unknown state '\(try row.text("state"))'")
         }
-        func date(_ column: Int) throws -> Date? { try row.isNull(column) ? nil : Date(timeIntervalSince1970: try row.real(column)) }
+        func date(_ column: String) throws -> Date? { try row.isNull(column) ? nil : Date(timeIntervalSince1970: try row.real(column)) }
         return BatchRecord(
-            experimentID: try row.text(0),
+            experimentID: try row.text("experiment_id"),
             status: BatchStatus(
-                batchIndex: Int(try row.integer(1)), state: state, attempt: Int(try row.integer(3)), dispatchedAt: try date(4), dueAt: try date(5),
-                workerID: try row.isNull(6) ? nil : try row.text(6), lastError: try row.isNull(7) ? nil : try row.text(7)))
+                batchIndex: Int(try row.integer("batch_index")), state: state, attempt: Int(try row.integer("attempt")),
+                dispatchedAt: try date("dispatched_at"), dueAt: try date("due_at"),
+                workerID: try row.optionalText("worker_id"), lastError: try row.optionalText("last_error")))
+    }
+
+    package static let outboxColumns = "id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers"
+
+    /// Reads a row selected with ``outboxColumns``; nil for a destination this build doesn't know.
+    package static func outboxEntry(from row: some StoredRow, traceCoding: TraceHeaderCoding) throws -> OutboxEntry? {
+        guard let destination = OutboundMessage.Destination(rawValue: try row.text("destination")) else { return nil }
+        let message = OutboundMessage(
+            destination: destination, routingKey: try row.text("routing_key"), messageID: try row.text("message_id"),
+            correlationID: try row.text("correlation_id"), type: try row.text("type"), headers: try decodeHeaders(try row.bytes("headers")),
+            traceHeaders: try traceCoding.decode(try row.optionalBytes("trace_headers")), body: try row.bytes("body"))
+        return OutboxEntry(id: try row.integer("id"), message: message)
     }
 
     /// An outbox message's headers as stored.

@@ -10,6 +10,7 @@ import TributaryClient
 import TributaryCore
 import TributaryServices
 import TributaryStore
+import TributaryStores
 import TributaryTestSupport
 
 /// One experiment, one trace: the submitter's span is the root, and every task and result
@@ -33,10 +34,10 @@ import TributaryTestSupport
             configuration.connectionName = "\(namespace)-\(name)"
             return configuration
         }
-        var orchestrator = OrchestratorConfiguration(amqp: try amqp("orchestrator"))
+        var orchestrator = OrchestratorConfiguration(amqp: try amqp("orchestrator"), stores: ExperimentStores())
         orchestrator.topology = topology
         orchestrator.database = "\(directory)/orchestrator.sqlite"
-        orchestrator.durability = .normal
+        orchestrator.storeOptions.durability = .normal
         func agent(_ name: String) throws -> AgentConfiguration {
             var configuration = AgentConfiguration(amqp: try amqp(name), workerID: name)
             configuration.topology = topology

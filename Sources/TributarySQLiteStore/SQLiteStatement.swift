@@ -1,9 +1,12 @@
 internal import CSQLite
+import TributaryStore
 
 /// A prepared statement, reused across executions (the database caches them by SQL).
 final class SQLiteStatement {
     let handle: OpaquePointer
     private unowned let database: SQLiteDatabase
+    /// Column positions by name, read from the statement once: the SQL never changes.
+    private var columns: [String: Int32]?
 
     init(handle: OpaquePointer, database: SQLiteDatabase) {
         self.handle = handle
@@ -71,9 +74,20 @@ final class SQLiteStatement {
 }
 
 extension SQLiteStatement: StoredRow {
-    package func text(_ column: Int) -> String { text(Int32(column)) }
-    package func integer(_ column: Int) -> Int64 { int(Int32(column)) }
-    package func real(_ column: Int) -> Double { double(Int32(column)) }
-    package func bytes(_ column: Int) -> [UInt8] { blob(Int32(column)) }
-    package func isNull(_ column: Int) -> Bool { isNull(Int32(column)) }
+    private func column(_ name: String) throws -> Int32 {
+        if columns == nil {
+            let count = sqlite3_column_count(handle)
+            columns = Dictionary((0..<count).compactMap { i in sqlite3_column_name(handle, i).map { (String(cString: $0), i) } }) { first, _ in first }
+        }
+        guard let index = columns?[name] else {
+            throw ExperimentStoreError(.corrupt, path: database.path, "no column '\(name)' in \(String(cString: sqlite3_sql(handle)))")
+        }
+        return index
+    }
+
+    package func text(_ column: String) throws -> String { text(try self.column(column)) }
+    package func integer(_ column: String) throws -> Int64 { int(try self.column(column)) }
+    package func real(_ column: String) throws -> Double { double(try self.column(column)) }
+    package func bytes(_ column: String) throws -> [UInt8] { blob(try self.column(column)) }
+    package func isNull(_ column: String) throws -> Bool { isNull(try self.column(column)) }
 }

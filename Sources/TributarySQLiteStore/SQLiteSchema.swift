@@ -1,3 +1,4 @@
+import TributaryStore
 /// The store's schema as numbered migrations, tracked in `PRAGMA user_version`.
 ///
 /// Opening a database applies the migrations it lacks, in order, inside one transaction, so

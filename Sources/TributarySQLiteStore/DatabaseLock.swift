@@ -1,4 +1,5 @@
 import Foundation
+import TributaryStore
 
 #if canImport(Glibc)
     import Glibc

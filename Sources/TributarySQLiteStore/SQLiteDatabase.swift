@@ -1,4 +1,5 @@
 internal import CSQLite
+import TributaryStore
 
 /// One SQLite connection. Not thread-safe: owned by one actor running on one thread.
 final class SQLiteDatabase {

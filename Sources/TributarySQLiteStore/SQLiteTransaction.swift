@@ -1,5 +1,6 @@
 import Foundation
 import TributaryCore
+import TributaryStore
 
 /// The orchestrator's view of one SQLite transaction. Valid only inside
 /// ``SQLiteExperimentStore/transaction(_:)``.
@@ -8,11 +9,9 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     private let traceCoding: TraceHeaderCoding
     /// Outbox rows written in this transaction, handed to the publisher after commit.
     private(set) var enqueued: [OutboxEntry] = []
-    /// Experiment records read or saved in this transaction, and which of them changed. A group
-    /// commit applies many results of the same experiment; the record is read once and
-    /// written once, at ``flush()``, instead of once per result.
-    private var records: [String: ExperimentRecord] = [:]
-    private var changed: Set<String> = []
+    /// Records read or saved here: each written once, at ``flush()``.
+    private var records = RecordWriteBack()
+    static let statements = StoredStatements(.sqlite)
 
     init(database: SQLiteDatabase, traceCoding: TraceHeaderCoding) {
         self.database = database
@@ -25,22 +24,19 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
 
     package func experiment(id: String) throws -> ExperimentRecord? {
         if let cached = records[id] { return cached }
-        let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments WHERE id = ?1")
+        let statement = try database.statement(Self.statements.selectExperiment)
         try statement.bind([.text(id)])
         defer { statement.reset() }
         guard try statement.step() else { return nil }
         let record = try experiment(from: statement)
-        records[id] = record
+        records.read(record)
         return record
     }
 
     /// Writes the records saved since the last flush. The store calls it before commit;
     /// queries that read experiment rows in SQL call it first.
     func flush() throws {
-        for id in changed.sorted() {
-            if let record = records[id] { try write(record, sql: Self.updateExperiment) }
-        }
-        changed.removeAll()
+        for record in records.takeChanged() { try write(record, sql: Self.statements.updateExperiment) }
     }
 
     package func dueExperiments(at now: Date, limit: Int) throws -> [ExperimentRecord] {
@@ -57,9 +53,8 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     /// The newest experiments first, optionally only those in `state`.
     package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
         try flush()
-        let filter = state == nil ? "" : "WHERE state = ?2"
-        let statement = try database.statement("SELECT \(Self.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT ?1")
-        try statement.bind([.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? []))
+        let statement = try database.statement(Self.statements.recentExperiments(filtered: state != nil))
+        try statement.bind(Self.statements.recentExperimentsValues(state: state, limit: limit))
         defer { statement.reset() }
         var records: [ExperimentRecord] = []
         while try statement.step() { records.append(try experiment(from: statement)) }
@@ -70,21 +65,14 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         try StoredRecords.experiment(from: row, traceCoding: traceCoding)
     }
 
-    private static let insertExperiment =
-        "INSERT INTO experiments (\(experimentColumns)) VALUES (\(StoredRecords.experimentColumnNames.indices.map { "?\($0 + 1)" }.joined(separator: ", ")))"
-
-    private static let updateExperiment =
-        "UPDATE experiments SET \(StoredRecords.experimentColumnNames.enumerated().dropFirst().map { "\($1) = ?\($0 + 1)" }.joined(separator: ", ")) WHERE id = ?1"
-
     package func create(_ record: ExperimentRecord, spec: [UInt8]) throws {
-        try database.statement("INSERT INTO experiment_specs (id, spec) VALUES (?1, ?2)").run([.text(record.id), .blob(spec)])
-        try write(record, sql: Self.insertExperiment)
-        records[record.id] = record
+        try database.statement(Self.statements.insertSpec).run([.text(record.id), .blob(spec)])
+        try write(record, sql: Self.statements.insertExperiment)
+        records.written(record)
     }
 
     package func save(_ record: ExperimentRecord) throws {
-        records[record.id] = record
-        changed.insert(record.id)
+        records.save(record)
     }
 
     private func write(_ record: ExperimentRecord, sql: String) throws {
@@ -92,10 +80,10 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     package func spec(experimentID: String) throws -> [UInt8]? {
-        let statement = try database.statement("SELECT spec FROM experiment_specs WHERE id = ?1")
+        let statement = try database.statement(Self.statements.selectSpec)
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
-        return try statement.step() ? statement.blob(0) : nil
+        return try statement.step() ? statement.bytes("spec") : nil
     }
 
     // MARK: Batches
@@ -129,7 +117,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         let statement = try database.statement("SELECT task FROM batch_tasks WHERE experiment_id = ?1 AND batch_index = ?2")
         try statement.bind([.text(experimentID), .integer(Int64(index))])
         defer { statement.reset() }
-        return try statement.step() ? statement.blob(0) : nil
+        return try statement.step() ? statement.bytes("task") : nil
     }
 
     package func recordBatchResult(experimentID: String, batchIndex: Int, result: [UInt8]) throws -> BatchStatus.State? {
@@ -151,7 +139,7 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         let statement = try database.statement("SELECT result FROM batches WHERE experiment_id = ?1 AND state = 'succeeded' ORDER BY batch_index")
         try statement.bind([.text(experimentID)])
         defer { statement.reset() }
-        while try statement.step() { try body(statement.blob(0)) }
+        while try statement.step() { try body(statement.bytes("result")) }
     }
 
     package func pendingBatches(experimentID: String, limit: Int) throws -> [BatchRecord] {
@@ -161,11 +149,8 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
-        let names = states.map(\.rawValue).sorted()
-        let placeholders = names.indices.map { "?\($0 + 3)" }.joined(separator: ", ")
-        return try queryBatches(
-            "WHERE experiment_id = ?1 AND state IN (\(placeholders)) ORDER BY batch_index LIMIT ?2",
-            [.text(experimentID), .integer(Int64(min(limit, Int(Int64.max))))] + names.map { .text($0) })
+        let (sql, values) = Self.statements.batches(experimentID: experimentID, in: states, limit: limit)
+        return try queryBatches(sql: sql, values)
     }
 
     package func dueBatches(at now: Date, limit: Int) throws -> [BatchRecord] {
@@ -173,11 +158,15 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     package func clearBatchTimers(experimentID: String) throws {
-        try database.statement("UPDATE batches SET due_at = NULL WHERE experiment_id = ?1 AND due_at IS NOT NULL").run([.text(experimentID)])
+        try database.statement(Self.statements.clearBatchTimers).run([.text(experimentID)])
     }
 
     private func queryBatches(_ clause: String, _ values: [StoredValue]) throws -> [BatchRecord] {
-        let statement = try database.statement("SELECT \(Self.batchColumns) FROM batches \(clause)")
+        try queryBatches(sql: "SELECT \(Self.batchColumns) FROM batches \(clause)", values)
+    }
+
+    private func queryBatches(sql: String, _ values: [StoredValue]) throws -> [BatchRecord] {
+        let statement = try database.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }
         var batches: [BatchRecord] = []

@@ -1,22 +1,20 @@
 import Foundation
 import TributaryCore
+import TributaryStore
 
 /// The orchestrator's durable store: an embedded SQLite database in WAL mode.
 ///
 /// Runs on its own thread (see ``DedicatedThreadExecutor``), so commits and their fsyncs
 /// never block Swift's cooperative pool.
 public actor SQLiteExperimentStore: ExperimentStore {
-    /// How hard SQLite works to make a commit survive.
-    public enum Durability: String, Sendable {
-        /// fsync on every commit: survives power loss. The default.
-        case full = "FULL"
-        /// fsync at checkpoints only: survives a process crash (SIGKILL), not a power cut.
-        case normal = "NORMAL"
-    }
+    /// How hard SQLite works to make a commit survive (`PRAGMA synchronous`).
+    package typealias Durability = ExperimentStoreOptions.Durability
 
     nonisolated let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var database: SQLiteDatabase?
+    /// Held from open to close, when the opener took one: a second orchestrator on the file refuses to start.
+    private var lock: DatabaseLock?
     private let traceCoding = TraceHeaderCoding()
     /// Whether ``claimOutbox(limit:)`` has handed out what the previous run left.
     private var outboxClaimed = false
@@ -30,8 +28,9 @@ public actor SQLiteExperimentStore: ExperimentStore {
 
     /// Opens (creating if needed) the database at `path` and migrates its schema forward.
     /// Throws ``ExperimentStoreError/Code/schemaTooNew`` for a database of a newer orchestrator.
-    package static func open(path: String, durability: Durability = .full) async throws -> SQLiteExperimentStore {
+    package static func open(path: String, durability: Durability = .full, lock: DatabaseLock? = nil) async throws -> SQLiteExperimentStore {
         let store = SQLiteExperimentStore(path: path)
+        await store.hold(lock)
         do {
             try await store.setUp(durability: durability)
         } catch {
@@ -40,6 +39,8 @@ public actor SQLiteExperimentStore: ExperimentStore {
         }
         return store
     }
+
+    private func hold(_ lock: DatabaseLock?) { self.lock = lock }
 
     private func setUp(durability: Durability) throws {
         let database = try SQLiteDatabase(path: path)
@@ -95,20 +96,12 @@ public actor SQLiteExperimentStore: ExperimentStore {
     /// Outbox entries not yet confirmed by the broker, oldest first: what a restarted
     /// orchestrator must publish before anything else.
     package func pendingOutbox() throws -> [OutboxEntry] {
-        let statement = try requireDatabase().statement(
-            "SELECT id, destination, routing_key, message_id, correlation_id, type, headers, body, trace_headers FROM outbox ORDER BY id")
+        let statement = try requireDatabase().statement("SELECT \(StoredRecords.outboxColumns) FROM outbox ORDER BY id")
         try statement.bind([])
         defer { statement.reset() }
         var entries: [OutboxEntry] = []
         while try statement.step() {
-            guard let destination = OutboundMessage.Destination(rawValue: statement.text(1)) else { continue }
-            let message = OutboundMessage(
-                destination: destination, routingKey: statement.text(2), messageID: statement.text(3),
-                correlationID: statement.text(4), type: statement.text(5),
-                headers: try StoredRecords.decodeHeaders(statement.blob(6)),
-                traceHeaders: try traceCoding.decode(statement.isNull(8) ? nil : statement.blob(8)),
-                body: statement.blob(7))
-            entries.append(OutboxEntry(id: statement.int(0), message: message))
+            if let entry = try StoredRecords.outboxEntry(from: statement, traceCoding: traceCoding) { entries.append(entry) }
         }
         return entries
     }
@@ -140,12 +133,12 @@ public actor SQLiteExperimentStore: ExperimentStore {
 
     /// How many experiments are in each state (states with none are absent), for the `tributary_experiments` gauge.
     package func experimentCountsByState() throws -> [ExperimentState: Int] {
-        let statement = try requireDatabase().statement("SELECT state, COUNT(*) FROM experiments GROUP BY state")
+        let statement = try requireDatabase().statement(SQLiteTransaction.statements.experimentCountsByState)
         try statement.bind([])
         defer { statement.reset() }
         var counts: [ExperimentState: Int] = [:]
         while try statement.step() {
-            if let state = ExperimentState(rawValue: statement.text(0)) { counts[state] = Int(statement.int(1)) }
+            if let state = ExperimentState(rawValue: try statement.text("state")) { counts[state] = Int(try statement.integer("count")) }
         }
         return counts
     }
@@ -157,21 +150,23 @@ public actor SQLiteExperimentStore: ExperimentStore {
 
     /// When the earliest timer (a batch's or a step's) is due; nil when none is set.
     package func nextTimerDue() throws -> Date? {
-        let statement = try requireDatabase().statement(
-            """
-            SELECT MIN(due) FROM (
-                SELECT MIN(due_at) AS due FROM batches WHERE due_at IS NOT NULL
-                UNION ALL SELECT MIN(step_due_at) FROM experiments WHERE step_due_at IS NOT NULL)
-            """)
+        let statement = try requireDatabase().statement(SQLiteTransaction.statements.nextTimerDue)
         try statement.bind([])
         defer { statement.reset() }
-        guard try statement.step(), !statement.isNull(0) else { return nil }
-        return Date(timeIntervalSince1970: statement.double(0))
+        guard try statement.step(), try !statement.isNull("due") else { return nil }
+        return Date(timeIntervalSince1970: try statement.real("due"))
+    }
+
+    /// A SQLite call that failed is the file's or the disk's doing (full, I/O, locked), and
+    /// so is a store that is closed or corrupt: none of it is a message's fault.
+    package nonisolated func isStoreFailure(_ error: any Error) -> Bool {
+        error is SQLiteError || error is ExperimentStoreError
     }
 
     package func close() {
         database?.close()
         database = nil
+        lock = nil
         executor.stop()
     }
 }

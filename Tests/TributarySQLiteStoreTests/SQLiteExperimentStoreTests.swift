@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TributaryCore
 import TributaryStore
+@testable import TributarySQLiteStore
 import TributaryTestSupport
 
 @Suite struct SQLiteExperimentStoreTests {
