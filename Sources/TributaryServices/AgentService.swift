@@ -109,7 +109,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
         logger[tributaryMetadataKey: .taskID] = "\(task.taskID)"
         logger[tributaryMetadataKey: .experimentID] = "\(task.experimentID)"
         // Each attempt is its own message: a retry of a task that failed here must run again.
-        let messageID = Orchestrator.messageID(taskID: task.taskID, attempt: task.attempt)
+        let messageID = task.identity.messageID(attempt: task.attempt, run: task.run)
         if recent.contains(messageID) {
             logger.info("dropping duplicate of a task already completed here")
             try? delivery.ack()
@@ -125,47 +125,21 @@ public struct AgentService<Handler: TaskHandler>: Service {
         defer { span.end() }
         let traceHeaders = TracePropagation.headers(for: span.context, incoming: delivery.properties.headers)
 
-        let started = Date()
         let clock = ContinuousClock.now
         metrics.inFlight.increment()
-        let body: [UInt8]
-        do {
-            let result: TaskResult<Handler.Output>
-            do {
-                let handler = handler
-                guard let output = try await watch.run(for: task.experimentID, { try await handler.handle(task) }) else {
-                    metrics.inFlight.decrement()
-                    logger.info("task of a cancelled experiment skipped")
-                    try? delivery.ack()
-                    return
-                }
-                result = TaskResult(
-                    task: task.identity, attempt: task.attempt, status: .completed, result: output, workerID: configuration.workerID,
-                    startedAt: started, finishedAt: Date())
-            } catch {
-                let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
-                logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
-                span.setStatus(SpanStatus(code: .error, message: failure.code))
-                result = TaskResult(
-                    task: task.identity, attempt: task.attempt, status: .failed, error: failure, workerID: configuration.workerID,
-                    startedAt: started, finishedAt: Date())
-            }
-            body = try MessageCoding.encode(result)
-        } catch {
-            // The handler's output could not be encoded: a defect of the handler, reported as a failure of the task.
-            let failure = TaskFailure(code: "handler_error", message: "result could not be encoded: \(error)")
-            body =
-                (try? MessageCoding.encode(
-                    TaskResult<JSONValue>(
-                        task: task.identity, attempt: task.attempt, status: .failed, error: failure, workerID: configuration.workerID,
-                        startedAt: started, finishedAt: Date()))) ?? []
+        guard let body = await outcome(of: task, watch: watch, span: span, logger: logger) else {
+            metrics.inFlight.decrement()
+            logger.info("task of a cancelled experiment skipped")
+            try? delivery.ack()
+            return
         }
-
         metrics.inFlight.decrement()
         metrics.taskDuration.record(duration: ContinuousClock.now - clock)
 
         do {
-            try await publishResult(body, for: task.identity, attempt: task.attempt, traceHeaders: traceHeaders, connection: connection)
+            try await publishResult(
+                body, for: task.identity, headers: TaskHeaders(attempt: task.attempt, run: task.run, batchIndex: task.batchIndex),
+                traceHeaders: traceHeaders, connection: connection)
             recent.insert(messageID)
             try delivery.ack()
             logger.debug("task done")
@@ -176,16 +150,43 @@ public struct AgentService<Handler: TaskHandler>: Service {
         }
     }
 
+    /// The encoded result of running the handler on `task`, completed or failed; nil when
+    /// the experiment was cancelled meanwhile.
+    private func outcome(of task: TaskMessage, watch: CancellationWatch, span: any Span, logger: Logger) async -> [UInt8]? {
+        let started = Date()
+        func result<Output>(_ status: TaskStatus, _ output: Output? = nil, _ failure: TaskFailure? = nil) -> TaskResult<Output> {
+            TaskResult(
+                task: task.identity, attempt: task.attempt, run: task.run, status: status, result: output, error: failure,
+                workerID: configuration.workerID, startedAt: started, finishedAt: Date())
+        }
+        do {
+            do {
+                let handler = handler
+                guard let output = try await watch.run(for: task.experimentID, { try await handler.handle(task) }) else { return nil }
+                return try MessageCoding.encode(result(.completed, output))
+            } catch let error as EncodingError {
+                throw error
+            } catch {
+                let failure = (error as? TaskFailure) ?? TaskFailure(code: "handler_error", message: "\(error)")
+                logger.warning("task failed", metadata: .tributary([.error: "\(failure)"]))
+                span.setStatus(SpanStatus(code: .error, message: failure.code))
+                return try MessageCoding.encode(result(.failed, Optional<Handler.Output>.none, failure))
+            }
+        } catch {
+            // The handler's output could not be encoded: a defect of the handler, reported as a failure of the task.
+            let failure = TaskFailure(code: "handler_error", message: "result could not be encoded: \(error)")
+            return (try? MessageCoding.encode(result(.failed, Optional<JSONValue>.none, failure))) ?? []
+        }
+    }
+
     private func publishResult(
-        _ body: [UInt8], for task: TaskIdentity, attempt: Int, traceHeaders: [String: String] = [:], connection: AMQPConnection
+        _ body: [UInt8], for task: TaskIdentity, headers: TaskHeaders, traceHeaders: [String: String] = [:], connection: AMQPConnection
     ) async throws {
-        var headers = ["attempt": attempt]
-        if let index = task.batchIndex { headers["batch_index"] = index }
         try await connection.publish(
             body, exchange: configuration.topology.resultsExchange, routingKey: Topology.resultRoutingKey,
             properties: .contract(
-                messageID: Orchestrator.messageID(taskID: task.taskID, attempt: attempt) + ".result", correlationID: task.experimentID,
-                type: MessageType.taskResult.rawValue, headers: headers, traceHeaders: traceHeaders),
+                messageID: task.messageID(attempt: headers.attempt, run: headers.run) + ".result", correlationID: task.experimentID,
+                type: MessageType.taskResult.rawValue, headers: headers.values, traceHeaders: traceHeaders),
             mandatory: true)
     }
 
@@ -200,14 +201,14 @@ public struct AgentService<Handler: TaskHandler>: Service {
         if let header, header.identity.taskType == handler.taskType, (try? Identifier.validateTask(header.identity)) != nil {
             let now = Date()
             let result = TaskResult<JSONValue>(
-                task: header.identity, attempt: header.attempt, status: .failed,
+                task: header.identity, attempt: header.attempt, run: header.run, status: .failed,
                 error: TaskFailure(code: "invalid_task", message: "\(reason)", permanent: true),
                 workerID: configuration.workerID, startedAt: now, finishedAt: now)
             // If this publish fails, the dead letter below still tells the orchestrator.
             if let body = try? MessageCoding.encode(result) {
                 let headers = delivery.properties.headers
                 try? await publishResult(
-                    body, for: header.identity, attempt: header.attempt,
+                    body, for: header.identity, headers: TaskHeaders(attempt: header.attempt, run: header.run, batchIndex: header.identity.batchIndex),
                     traceHeaders: TracePropagation.headers(for: TracePropagation.context(from: headers), incoming: headers), connection: connection)
             }
         }
@@ -219,14 +220,16 @@ public struct AgentService<Handler: TaskHandler>: Service {
 private struct TaskIdentityHeader: Decodable, VersionedMessage {
     var schemaVersion: Int
     var attempt: Int
+    var run: Int
     var identity: TaskIdentity
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
         attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
         identity = try TaskIdentity(from: decoder)
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, attempt }
+    enum CodingKeys: String, CodingKey { case schemaVersion, attempt, run }
 }

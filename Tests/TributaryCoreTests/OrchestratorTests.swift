@@ -187,6 +187,23 @@ import TributaryTestSupport
         #expect(spread.count == 50 && spread.allSatisfy { (0..<1).contains($0) })
     }
 
+    /// The pre-test's attempt is not the synthesis's: in a run without failures each step's
+    /// task is its first attempt, by number and by message id.
+    @Test func firstSynthesisOfARunIsAttemptOne() throws {
+        let store = InMemoryExperimentStore()
+        try handle(.request(Fixtures.request("e1", Fixtures.spec(documents: 2, batchSize: 1))), store)
+        let preTest = store.drainOutbox().filter { $0.destination == .tasks }
+        #expect(preTest.map(\.messageID) == ["e1.pre_test.attempt-1"])
+        try handle(.result(Fixtures.result(for: Fixtures.tasks(in: preTest)[0])), store)
+        for task in Fixtures.tasks(in: store.drainOutbox()) { try handle(.result(Fixtures.result(for: task)), store) }
+        let outbox = store.drainOutbox().filter { $0.destination == .tasks }
+        #expect(outbox.map(\.messageID) == ["e1.corpus_synthesis.attempt-1"])
+        let synthesis = Fixtures.tasks(in: outbox)[0]
+        #expect(synthesis.attempt == 1 && synthesis.run == 1)
+        #expect(outbox[0].headers == ["attempt": 1])
+        #expect(try handle(.result(Fixtures.result(for: synthesis)), store).event == .experimentCompleted)
+    }
+
     /// A failed synthesis with every batch in: `retry` runs the synthesis again, as run 2.
     @Test func retryAfterAFailedSynthesisSynthesisesAgain() throws {
         let store = InMemoryExperimentStore()
@@ -198,10 +215,14 @@ import TributaryTestSupport
         #expect(try store.experiment(id: "e1")?.state == .failed)
         _ = store.drainOutbox()
         #expect(try handle(.retry(ExperimentControlRequest(experimentID: "e1")), store).event == .experimentRerun)
-        let again = Fixtures.tasks(in: store.drainOutbox())
+        let outbox = store.drainOutbox()
+        let again = Fixtures.tasks(in: outbox)
         #expect(again.map(\.taskType) == [.corpusSynthesis])
         guard case .corpusSynthesis(let payload) = again[0].payload else { return }
-        #expect(payload.run == 2 && again[0].attempt > synthesis.attempt)
+        // Attempts count within the run; the run keeps the message ids apart.
+        #expect(payload.run == 2 && again[0].run == 2 && again[0].attempt == 1)
+        #expect(outbox.first { $0.destination == .tasks }?.messageID == "e1.corpus_synthesis.run-2.attempt-1")
+        #expect(outbox.first { $0.destination == .tasks }?.headers == ["attempt": 1, "run": 2])
         // The old attempt's late result is not taken for the new run's.
         #expect(try handle(.result(Fixtures.result(for: synthesis)), store).event == .duplicateResult)
         #expect(try handle(.result(Fixtures.result(for: again[0])), store).event == .experimentCompleted)

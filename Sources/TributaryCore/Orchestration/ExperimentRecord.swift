@@ -37,9 +37,9 @@ package struct ExperimentRecord: Sendable, Hashable {
     package var stepDueAt: Date?
     /// The step's last attempt failed and the next waits for ``stepDueAt``.
     package var stepWaiting: Bool
-    /// The first attempt number of the current step. Attempts are numbered across the
-    /// experiment's steps and runs, so every attempt has its own message id, and a result of
-    /// an earlier step (or run) is never taken for the current one.
+    /// The first attempt number of the current step. Stored attempts are counted across the
+    /// experiment's steps and runs; a task carries its number within the step
+    /// (``stepAttempts``) and, for the synthesis, its run.
     package var stepFirstAttempt: Int
     /// Documents in the batch plan.
     package var documentsPlanned: Int

@@ -3,34 +3,28 @@ import Foundation
 extension Orchestrator {
     func send(_ task: TaskMessage, body: [UInt8]? = nil, of record: ExperimentRecord, in store: some ExperimentStoreTransaction) throws {
         try enqueueTask(
-            body ?? MessageCoding.encode(task), taskType: task.taskType, of: record, batchIndex: task.batchIndex,
-            batchCount: task.batchCount, attempt: task.attempt, in: store)
+            body ?? MessageCoding.encode(task), taskType: task.taskType, of: record,
+            headers: TaskHeaders(attempt: task.attempt, run: task.run, batchIndex: task.batchIndex, batchCount: task.batchCount), in: store)
     }
 
     /// Sends attempt `attempt` of a batch from its stored first-attempt task.
     func sendBatch(_ planned: [UInt8], index: Int, of record: ExperimentRecord, attempt: Int, in store: some ExperimentStoreTransaction) throws {
         try enqueueTask(
-            TaskBodyEdit.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, of: record, batchIndex: index,
-            batchCount: record.batchCount, attempt: attempt, in: store)
+            TaskBodyEdit.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, of: record,
+            headers: TaskHeaders(attempt: attempt, batchIndex: index, batchCount: record.batchCount), in: store)
     }
 
     private func enqueueTask(
-        _ body: [UInt8], taskType: TaskType, of record: ExperimentRecord, batchIndex: Int?, batchCount: Int?, attempt: Int,
-        in store: some ExperimentStoreTransaction
+        _ body: [UInt8], taskType: TaskType, of record: ExperimentRecord, headers: TaskHeaders, in store: some ExperimentStoreTransaction
     ) throws {
-        let experimentID = record.id
-        var headers = ["attempt": attempt]
-        if let batchIndex { headers["batch_index"] = batchIndex }
-        if let batchCount { headers["batch_count"] = batchCount }
-        let taskID = taskType.taskID(experimentID: experimentID, batchIndex: batchIndex)
+        let task = TaskIdentity(
+            taskID: taskType.taskID(experimentID: record.id, batchIndex: headers.batchIndex), experimentID: record.id, taskType: taskType,
+            batchIndex: headers.batchIndex)
         try store.enqueue(
             OutboundMessage(
-                destination: .tasks, routingKey: taskType.rawValue, messageID: Self.messageID(taskID: taskID, attempt: attempt),
-                correlationID: experimentID, type: taskType.rawValue, headers: headers, traceHeaders: record.traceContext, body: body))
+                destination: .tasks, routingKey: taskType.rawValue, messageID: task.messageID(attempt: headers.attempt, run: headers.run),
+                correlationID: record.id, type: taskType.rawValue, headers: headers.values, traceHeaders: record.traceContext, body: body))
     }
-
-    /// Each attempt of a task is its own message: `<task id>.attempt-<n>`.
-    package static func messageID(taskID: String, attempt: Int) -> String { "\(taskID).attempt-\(attempt)" }
 
     func emit(_ record: ExperimentRecord, report: JSONValue? = nil, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let status = ExperimentStatus(record: record, report: report, at: now)

@@ -96,11 +96,13 @@ extension Orchestrator {
         return .stored(address: address)
     }
 
-    /// Sends the current step's task, attempt ``ExperimentRecord/stepAttempt``.
+    /// Sends the current step's task. On the wire attempts count within the step and run
+    /// (``ExperimentRecord/stepAttempts``), so a first synthesis is attempt 1 whatever the
+    /// pre-test took; a synthesis carries its run, which keeps message ids of runs apart.
     private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let spec = try storedSpec(of: record, documents: record.state != .synthesising, in: store)
         guard record.state == .synthesising else {
-            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .preTest(spec)), of: record, in: store)
+            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempts, payload: .preTest(spec)), of: record, in: store)
             return
         }
         var failed: [FailedBatch] = []
@@ -115,11 +117,13 @@ extension Orchestrator {
             batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
         switch try synthesisInput(of: record, in: store) {
         case .inline(let results):
-            let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload))
+            let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(payload))
             try send(task, body: TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task)), of: record, in: store)
         case .stored(let address):
             payload.batchResultsRef = address
-            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempt, payload: .corpusSynthesis(payload)), of: record, in: store)
+            try send(
+                TaskMessage(experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(payload)), of: record,
+                in: store)
         }
     }
 }

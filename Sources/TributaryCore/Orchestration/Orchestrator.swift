@@ -15,7 +15,7 @@ package struct Orchestrator: Sendable {
         case retry(ExperimentControlRequest)
         /// A task that left the queues without a result: dead-lettered by the broker after
         /// its delivery limit (its worker kept dying), or refused by an agent.
-        case deadLetteredTask(TaskIdentity, attempt: Int, reason: String, permanent: Bool)
+        case deadLetteredTask(TaskIdentity, TaskHeaders, reason: String, permanent: Bool)
     }
 
     package let aggregator = BatchAggregator()
@@ -54,10 +54,10 @@ package struct Orchestrator: Sendable {
         case .result(let result): try apply(result, at: now, in: store)
         case .cancel(let request): try cancel(request.experimentID, at: now, in: store)
         case .retry(let request): try rerun(request.experimentID, at: now, in: store)
-        case .deadLetteredTask(let task, let attempt, let reason, let permanent):
+        case .deadLetteredTask(let task, let headers, let reason, let permanent):
             try apply(
                 TaskResult(
-                    task: task, attempt: attempt, status: .failed, error: TaskFailure(code: "dead_lettered", message: reason, permanent: permanent),
+                    task: task, attempt: headers.attempt, run: headers.run, status: .failed, error: TaskFailure(code: "dead_lettered", message: reason, permanent: permanent),
                     workerID: "broker", startedAt: now, finishedAt: now),
                 at: now, in: store)
         }
@@ -120,8 +120,10 @@ package struct Orchestrator: Sendable {
         case .analyseBatch:
             event = try aggregator.record(result, into: &record, at: now, in: store, orchestrator: self)
         case .preTest, .corpusSynthesis:
-            // First result wins among the step's attempts; a failure counts only for the current one.
-            guard result.attempt >= record.stepFirstAttempt, result.status == .completed || result.attempt == record.stepAttempt else {
+            // First result wins among the step's attempts in this run; a failure counts only for
+            // the current attempt. A result of an earlier run's synthesis is a duplicate.
+            let run = result.taskType == .corpusSynthesis ? record.run : 1
+            guard result.run == run, result.status == .completed || result.attempt == record.stepAttempts else {
                 try countDuplicate(&record, at: now, in: store)
                 return disposition(.duplicateResult)
             }

@@ -32,7 +32,7 @@ enum ResultEnvelopeReader {
             let status = string("status").flatMap(TaskStatus.init(rawValue:)),
             let workerID = string("worker_id"),
             let startedAt = string("started_at").flatMap(timestamp), let finishedAt = string("finished_at").flatMap(timestamp),
-            let batchIndex = integer("batch_index"), let attemptField = integer("attempt")
+            let batchIndex = integer("batch_index"), let attemptField = integer("attempt"), let runField = integer("run")
         else { return nil }
         var error: TaskFailure?
         if let range = object.value("error"), !bytes[range].elementsEqual("null".utf8) {
@@ -44,13 +44,13 @@ enum ResultEnvelopeReader {
         if let range = object.value("result"), !bytes[range].elementsEqual("null".utf8) { output = RawJSON(bytes: Array(bytes[range])) }
         var result = TaskResult<RawJSON>(
             task: TaskIdentity(taskID: taskID, experimentID: experimentID, taskType: taskType, batchIndex: batchIndex),
-            attempt: attemptField ?? 1, status: status, result: output, error: error, workerID: workerID, startedAt: startedAt, finishedAt: finishedAt)
+            attempt: attemptField ?? 1, run: runField ?? 1, status: status, result: output, error: error, workerID: workerID, startedAt: startedAt, finishedAt: finishedAt)
         result.schemaVersion = schemaVersion
         return result
     }
 
     private static let knownKeys: [[UInt8]] = [
-        "schema_version", "task_id", "experiment_id", "task_type", "batch_index", "attempt", "status", "result", "error", "worker_id",
+        "schema_version", "task_id", "experiment_id", "task_type", "batch_index", "attempt", "run", "status", "result", "error", "worker_id",
         "started_at", "finished_at",
     ].map { Array($0.utf8) }
 

@@ -13,6 +13,8 @@ public struct TaskResult<Output: Sendable>: Sendable {
     public var batchIndex: Int?
     /// Which attempt of the task this reports (the task's `attempt`).
     public var attempt: Int
+    /// Which run of the experiment the task was sent in (the task's `run`); written only above 1.
+    public var run: Int
     public var status: TaskStatus
     /// The handler's output when completed.
     public var result: Output?
@@ -23,7 +25,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
     public var finishedAt: Date
 
     public init(
-        task: TaskIdentity, attempt: Int = 1, status: TaskStatus, result: Output? = nil, error: TaskFailure? = nil,
+        task: TaskIdentity, attempt: Int = 1, run: Int = 1, status: TaskStatus, result: Output? = nil, error: TaskFailure? = nil,
         workerID: String, startedAt: Date, finishedAt: Date
     ) {
         self.schemaVersion = MessageCoding.schemaVersion
@@ -32,6 +34,7 @@ public struct TaskResult<Output: Sendable>: Sendable {
         self.taskType = task.taskType
         self.batchIndex = task.batchIndex
         self.attempt = attempt
+        self.run = run
         self.status = status
         self.result = result
         self.error = error
@@ -46,14 +49,32 @@ public struct TaskResult<Output: Sendable>: Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, taskType, batchIndex, attempt, status, result, error, startedAt, finishedAt
+        case schemaVersion, taskType, batchIndex, attempt, run, status, result, error, startedAt, finishedAt
         case taskID = "taskId"
         case experimentID = "experimentId"
         case workerID = "workerId"
     }
 }
 
-extension TaskResult: Encodable where Output: Encodable {}
+extension TaskResult: Encodable where Output: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(taskID, forKey: .taskID)
+        try container.encode(experimentID, forKey: .experimentID)
+        try container.encode(taskType, forKey: .taskType)
+        try container.encodeIfPresent(batchIndex, forKey: .batchIndex)
+        try container.encode(attempt, forKey: .attempt)
+        // Absent in the first run, so a result reads as it did before runs existed.
+        if run != 1 { try container.encode(run, forKey: .run) }
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(result, forKey: .result)
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encode(workerID, forKey: .workerID)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+    }
+}
 extension TaskResult: Decodable where Output: Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -64,6 +85,7 @@ extension TaskResult: Decodable where Output: Decodable {
         batchIndex = try container.decodeIfPresent(Int.self, forKey: .batchIndex)
         // Agents before retries existed sent no attempt: theirs was the first.
         attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
         status = try container.decode(TaskStatus.self, forKey: .status)
         result = try container.decodeIfPresent(Output.self, forKey: .result)
         error = try container.decodeIfPresent(TaskFailure.self, forKey: .error)

@@ -3,7 +3,11 @@ public struct TaskMessage: Sendable, Hashable, Codable {
     public var schemaVersion: Int
     public var taskID: String
     public var experimentID: String
+    /// The attempt within its step and run: 1 for the first.
     public var attempt: Int
+    /// The experiment's run, for a step that is taken again in every run (corpus_synthesis):
+    /// 1, and one more per `tributary retry`. Written only above 1; absent means 1.
+    public var run: Int
     public var batchIndex: Int?
     public var batchCount: Int?
     public var payload: TaskPayload
@@ -15,18 +19,19 @@ public struct TaskMessage: Sendable, Hashable, Codable {
         TaskIdentity(taskID: taskID, experimentID: experimentID, taskType: taskType, batchIndex: batchIndex)
     }
 
-    public init(experimentID: String, batchIndex: Int? = nil, batchCount: Int? = nil, attempt: Int = 1, payload: TaskPayload) {
+    public init(experimentID: String, batchIndex: Int? = nil, batchCount: Int? = nil, attempt: Int = 1, run: Int = 1, payload: TaskPayload) {
         self.schemaVersion = MessageCoding.schemaVersion
         self.taskID = payload.taskType.taskID(experimentID: experimentID, batchIndex: batchIndex)
         self.experimentID = experimentID
         self.attempt = attempt
+        self.run = run
         self.batchIndex = batchIndex
         self.batchCount = batchCount
         self.payload = payload
     }
 
     enum CodingKeys: String, CodingKey {
-        case schemaVersion, attempt, batchIndex, batchCount, taskType, payload
+        case schemaVersion, attempt, run, batchIndex, batchCount, taskType, payload
         case taskID = "taskId"
         case experimentID = "experimentId"
     }
@@ -37,6 +42,7 @@ public struct TaskMessage: Sendable, Hashable, Codable {
         taskID = try container.decode(String.self, forKey: .taskID)
         experimentID = try container.decode(String.self, forKey: .experimentID)
         attempt = try container.decodeIfPresent(Int.self, forKey: .attempt) ?? 1
+        run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
         batchIndex = try container.decodeIfPresent(Int.self, forKey: .batchIndex)
         batchCount = try container.decodeIfPresent(Int.self, forKey: .batchCount)
         switch try container.decode(TaskType.self, forKey: .taskType) {
@@ -54,6 +60,7 @@ public struct TaskMessage: Sendable, Hashable, Codable {
         try container.encode(attempt, forKey: .attempt)
         try container.encodeIfPresent(batchIndex, forKey: .batchIndex)
         try container.encodeIfPresent(batchCount, forKey: .batchCount)
+        if run != 1 { try container.encode(run, forKey: .run) }
         try container.encode(taskType, forKey: .taskType)
         switch payload {
         case .preTest(let spec): try container.encode(spec, forKey: .payload)

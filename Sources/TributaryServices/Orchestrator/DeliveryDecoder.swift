@@ -1,0 +1,70 @@
+import AMQP
+import CoreMetrics
+import TributaryClient
+import TributaryCore
+import TributaryObservability
+
+/// What a delivery to one of the orchestrator's queues asks of it, as an input of the pure
+/// ``Orchestrator``: a request, a control request, a result, or a dead-lettered task.
+struct DeliveryDecoder {
+    let topology: Topology
+
+    /// Nil for a message that is not the orchestrator's (ack it and move on).
+    func input(of delivery: AMQPDelivery, from source: String) throws(ContractError) -> Orchestrator.Input? {
+        switch source {
+        case topology.requestsQueue:
+            switch delivery.properties.type.flatMap(MessageType.init(rawValue:)) {
+            case .experimentCancel: return .cancel(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
+            case .experimentRetry: return .retry(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
+            default:
+                let headers = delivery.properties.headers
+                return .request(
+                    try MessageCoding.decode(ExperimentRequest.self, from: delivery.body),
+                    traceContext: TracePropagation.headers(for: TracePropagation.context(from: headers), incoming: headers))
+            }
+        case topology.orchestratorDeadLetterQueue:
+            let headers = delivery.properties.headers ?? [:]
+            if headers["x-tributary-rejection-reason"] == nil {
+                // Dead-lettered by the broker itself (delivery limit, expiry): no service counted it.
+                let queue = headers["x-first-death-queue"]?.stringValue ?? "unknown"
+                let reason = headers["x-first-death-reason"]?.stringValue ?? "broker"
+                Counter(label: MetricName.deadLetters, dimensions: [("queue", queue), ("reason", reason)]).increment()
+            }
+            return Self.deadLetteredTask(delivery)
+        default:
+            return .result(try MessageCoding.decodeResult(from: delivery.body))
+        }
+    }
+
+    /// A dead-lettered task, read from its properties and headers (its body may be what made
+    /// it undeliverable). Anything else in the dead-letter exchange is not the orchestrator's.
+    static func deadLetteredTask(_ delivery: AMQPDelivery) -> Orchestrator.Input? {
+        let properties = delivery.properties
+        guard let type = properties.type.flatMap(TaskType.init(rawValue:)), let experimentID = properties.correlationID,
+            (try? Identifier.validateExperimentID(experimentID)) != nil
+        else { return nil }
+        let table = properties.headers ?? [:]
+        let headers = TaskHeaders(reading: { table[$0]?.intValue })
+        let task = TaskIdentity(
+            taskID: type.taskID(experimentID: experimentID, batchIndex: headers.batchIndex), experimentID: experimentID, taskType: type,
+            batchIndex: headers.batchIndex)
+        if let refusal = table["x-tributary-rejection-reason"]?.stringValue {
+            // An agent could not read it: the same message will never be readable.
+            return .deadLetteredTask(task, headers, reason: "refused by an agent: \(refusal)", permanent: true)
+        }
+        let deliveries = table["x-delivery-count"]?.intValue.map { " after \($0) deliveries" } ?? ""
+        return .deadLetteredTask(
+            task, headers, reason: "dead-lettered by the broker\(deliveries): its workers kept failing to finish it (crash, kill, lost connection)",
+            permanent: false)
+    }
+
+    /// A task the broker refused to route or store, read from the outbox message as sent.
+    static func refusedTask(_ message: OutboundMessage, reason: String) -> Orchestrator.Input? {
+        guard message.destination == .tasks, let type = TaskType(rawValue: message.type) else { return nil }
+        let headers = TaskHeaders(message.headers)
+        let task = TaskIdentity(
+            taskID: type.taskID(experimentID: message.correlationID, batchIndex: headers.batchIndex), experimentID: message.correlationID,
+            taskType: type, batchIndex: headers.batchIndex)
+        return .deadLetteredTask(task, headers, reason: "refused by the broker: \(reason) (message of \(message.body.count) bytes)", permanent: true)
+    }
+}

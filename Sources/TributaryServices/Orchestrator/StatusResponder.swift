@@ -1,0 +1,77 @@
+import AMQP
+import Foundation
+import Logging
+import TributaryClient
+import TributaryCore
+import TributaryStore
+
+/// Answers status and list queries, and cancel and retry requests once they are committed,
+/// from the store. It reads without locking, so a query never holds up the event loop.
+struct StatusResponder {
+    let store: any ExperimentStore
+    let connection: AMQPConnection
+    let topology: Topology
+    let logger: Logger
+
+    /// Cancel and retry requests are answered, once committed, with the experiment's state.
+    func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition) async {
+        guard let replyTo = delivery.properties.replyTo,
+            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), type == .experimentCancel || type == .experimentRetry
+        else { return }
+        await send(
+            StatusReply(experimentID: disposition.experimentID, status: try? await currentStatus(disposition.experimentID)),
+            type: .statusReply, to: replyTo, correlationID: delivery.properties.correlationID ?? disposition.experimentID)
+    }
+
+    func answer(_ query: AMQPDelivery) async {
+        let source = topology.statusQueue
+        guard let replyTo = query.properties.replyTo else {
+            await connection.deadLetter(query, reason: "status query without reply_to", code: "missing_reply_to", topology: topology, source: source)
+            return
+        }
+        do {
+            if query.properties.type == MessageType.listQuery.rawValue {
+                let request = try MessageCoding.decode(ListQuery.self, from: query.body)
+                let records = try await store.recentExperiments(state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)))
+                await send(
+                    ListReply(experiments: records.map { ExperimentStatus(record: $0, at: Date()) }), type: .listReply, to: replyTo,
+                    correlationID: query.properties.correlationID ?? "list")
+            } else {
+                let request = try MessageCoding.decode(StatusQuery.self, from: query.body)
+                let status = try await currentStatus(request.experimentID)
+                var batches: [BatchStatus]?
+                if request.detail, status != nil {
+                    batches = try await store.batches(
+                        experimentID: request.experimentID, in: [.pending, .dispatched, .retryWait, .failed], limit: StatusReply.maximumBatches
+                    ).map(\.status)
+                }
+                await send(
+                    StatusReply(experimentID: request.experimentID, status: status, batches: batches), type: .statusReply, to: replyTo,
+                    correlationID: query.properties.correlationID ?? request.experimentID)
+            }
+            try? query.ack()
+        } catch let error as ContractError {
+            await connection.deadLetter(query, for: error, topology: topology, source: source)
+        } catch {
+            logger.warning("status query not answered", metadata: .tributary([.error: "\(error)"]))
+            try? query.ack()
+        }
+    }
+
+    private func currentStatus(_ id: String) async throws -> ExperimentStatus? {
+        try await store.experiment(id: id).map { record in
+            ExperimentStatus(record: record, report: try record.report.map { try MessageCoding.decode(JSONValue.self, from: $0) }, at: Date())
+        }
+    }
+
+    private func send(_ reply: some Encodable, type: MessageType, to queue: String, correlationID: String) async {
+        do {
+            try await connection.publish(
+                try MessageCoding.encode(reply), routingKey: queue,
+                properties: .contract(messageID: UUID().uuidString, correlationID: correlationID, type: type.rawValue, persistent: false))
+        } catch {
+            // The asker may be gone (its reply queue deleted); a reply is not worth retrying.
+            logger.warning("reply not sent", metadata: .tributary([.error: "\(error)"]))
+        }
+    }
+}
