@@ -276,7 +276,11 @@ let package = Package(
         ),
         .testTarget(name: "TributaryContentStoreTests", dependencies: ["TributaryContentStore"], swiftSettings: swiftSettings),
         .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),
-        .testTarget(name: "AMQPIntegrationTests", dependencies: ["TributaryTestSupport", "AMQP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMQPIntegrationTests",
+            dependencies: ["TributaryTestSupport", "AMQP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PipelineIntegrationTests",
             dependencies: [

@@ -56,7 +56,7 @@ public struct TributaryClient: Sendable {
     /// Follows the status events of an experiment already submitted.
     public func follow(experimentID: String) async throws -> ExperimentSubscription {
         try Self.checkExperimentID(experimentID)
-        return try await subscribe(routingKey: "experiment.\(experimentID).*", experimentID: experimentID)
+        return try await subscribe(routingKey: EventRoutingKey.binding(experimentID: experimentID), experimentID: experimentID)
     }
 
     /// A queue of our own on the events exchange, bound to `routingKey`.
@@ -113,7 +113,7 @@ public struct TributaryClient: Sendable {
     /// Follows the status events of every experiment in the namespace. Read them with
     /// ``ExperimentSubscription/nextEvent()``; the subscription's `experimentID` is `*`.
     public func followAll() async throws -> ExperimentSubscription {
-        try await subscribe(routingKey: "experiment.#", experimentID: "*")
+        try await subscribe(routingKey: EventRoutingKey.binding(), experimentID: "*")
     }
 
     /// Sends a request to the orchestrator and waits for its reply on a queue of our own.

@@ -34,7 +34,7 @@ enum HTTPEndpoint {
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
-                logger.info("HTTP endpoint listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info("HTTP endpoint listening", metadata: ["tributary.http_address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger)
     }

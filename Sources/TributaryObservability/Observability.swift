@@ -48,7 +48,7 @@ public struct Observability: Sendable {
             let backend = try OTel.makeTracingBackend(configuration: otel)
             InstrumentationSystem.bootstrap(backend.factory)
             services.append(backend.service)
-            logger.info("exporting traces over OTLP", metadata: ["otel.service": "\(configuration.serviceName)"])
+            logger.info("exporting traces over OTLP", metadata: ["tributary.otel_service": "\(configuration.serviceName)"])
         }
         return Observability(readiness: readiness, services: services)
     }

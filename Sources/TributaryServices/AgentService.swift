@@ -88,7 +88,7 @@ public struct AgentService<Handler: TaskHandler>: Service {
         let queue = "\(topology.namespace).agent.\(handler.taskType.rawValue).\(UUID().uuidString.lowercased())"
         try await connection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true))
         try await connection.bind(
-            QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: "experiment.*.\(ExperimentState.cancelled.rawValue)"))
+            QueueBinding(queue: queue, exchange: topology.eventsExchange, routingKey: EventRoutingKey.binding(state: .cancelled)))
         return try await connection.consume(queue: queue, prefetch: 64)
     }
 

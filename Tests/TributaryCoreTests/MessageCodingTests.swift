@@ -95,8 +95,10 @@ import TributaryTestSupport
         let id = String(repeating: "A", count: Identifier.maximumExperimentIDLength)
         let names = [
             TaskType.analyseBatch.taskID(experimentID: id, batchIndex: Int.max) + ".result",
+            TaskIdentity(taskID: TaskType.corpusSynthesis.taskID(experimentID: id), experimentID: id, taskType: .corpusSynthesis)
+                .messageID(attempt: Int.max, run: Int.max) + ".result",
             "\(id).event.synthesising.\(Int.max)",
-            Orchestrator.eventRoutingKey(experimentID: id, state: .synthesising),
+            EventRoutingKey.key(experimentID: id, state: .synthesising),
         ]
         for name in names { #expect(name.utf8.count <= 255, "\(name)") }
     }

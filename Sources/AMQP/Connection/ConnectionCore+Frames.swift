@@ -54,7 +54,7 @@ extension ConnectionCore {
             do {
                 content.properties = try AMQPProperties(decoded.assumingMemoryBound(to: amqp_basic_properties_t.self).pointee)
             } catch {
-                logger.error("AMQP message with undecodable properties", metadata: ["error": "\(error)"])
+                logger.error("AMQP message with undecodable properties", metadata: ["amqp.error": "\(error)"])
             }
             content.bodySize = Int(frame.payload.properties.body_size)
             content.body.reserveCapacity(content.bodySize)
@@ -110,7 +110,7 @@ extension ConnectionCore {
         case Method.basicCancel:
             // The broker cancels a consumer when its queue is deleted or its node goes away.
             if let record = consumers.removeValue(forKey: channel), record.active {
-                logger.warning("AMQP consumer cancelled by broker", metadata: ["queue": "\(record.queue)"])
+                logger.warning("AMQP consumer cancelled by broker", metadata: ["amqp.queue": "\(record.queue)"])
                 record.continuation.finish(
                     throwing: AMQPError(
                         code: .consumerCancelled, operation: "consume \(record.queue)",
@@ -133,7 +133,7 @@ extension ConnectionCore {
         case Method.connectionUnblocked:
             logger.info("AMQP connection unblocked")
         default:
-            logger.debug("AMQP unexpected method", metadata: ["id": "\(String(method.id, radix: 16))", "channel": "\(channel)"])
+            logger.debug("AMQP unexpected method", metadata: ["amqp.id": "\(String(method.id, radix: 16))", "amqp.channel": "\(channel)"])
         }
     }
 

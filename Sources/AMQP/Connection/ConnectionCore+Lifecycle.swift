@@ -16,7 +16,7 @@ extension ConnectionCore {
                 lastReceive = clock.now
                 logger.info(
                     "AMQP connection open",
-                    metadata: ["broker": "\(configuration.redactedURL(for: currentEndpoint))", "heartbeat": "\(heartbeatSeconds)s"])
+                    metadata: ["amqp.broker": "\(configuration.redactedURL(for: currentEndpoint))", "amqp.heartbeat": "\(heartbeatSeconds)s"])
                 return
             } catch {
                 destroySocket()
@@ -127,10 +127,10 @@ extension ConnectionCore {
                 code: .connectionLost, operation: "publish",
                 message: "connection lost before the broker confirmed the message (\(error))"))
         if configuration.reconnect.enabled {
-            logger.warning("AMQP connection lost; reconnecting", metadata: ["error": "\(error)"])
+            logger.warning("AMQP connection lost; reconnecting", metadata: ["amqp.error": "\(error)"])
             phase = .reconnecting(attempt: 0, next: clock.now + configuration.reconnect.initialDelay)
         } else {
-            logger.error("AMQP connection lost; reconnect disabled", metadata: ["error": "\(error)"])
+            logger.error("AMQP connection lost; reconnect disabled", metadata: ["amqp.error": "\(error)"])
             phase = .failed(error)
             for record in consumers.values { record.continuation.finish(throwing: error) }
             consumers.removeAll()
@@ -154,8 +154,9 @@ extension ConnectionCore {
             logger.info(
                 "AMQP connection recovered",
                 metadata: [
-                    "broker": "\(configuration.redactedURL(for: currentEndpoint))", "attempt": "\(attempt + 1)", "consumers": "\(consumers.count)",
-                    "waiting": "\(waiting.count)",
+                    "amqp.broker": "\(configuration.redactedURL(for: currentEndpoint))", "amqp.attempt": "\(attempt + 1)",
+                    "amqp.consumers": "\(consumers.count)",
+                    "amqp.waiting": "\(waiting.count)",
                 ])
             runWaitingOperations()
         } catch {
@@ -163,7 +164,7 @@ extension ConnectionCore {
             endpointIndex += 1
             let base = configuration.reconnect.initialDelay * (1 << min(attempt + 1, 16))
             let delay = min(base, configuration.reconnect.maximumDelay)
-            logger.warning("AMQP reconnect failed", metadata: ["attempt": "\(attempt + 1)", "retryIn": "\(delay)", "error": "\(error)"])
+            logger.warning("AMQP reconnect failed", metadata: ["amqp.attempt": "\(attempt + 1)", "amqp.retry_in": "\(delay)", "amqp.error": "\(error)"])
             phase = .reconnecting(attempt: attempt + 1, next: clock.now + delay)
         }
     }
@@ -173,7 +174,7 @@ extension ConnectionCore {
         answerChannelClose(channel)
         assembling[channel] = nil
         _ = nextEpoch()
-        logger.warning("AMQP channel closed by broker; reopening", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        logger.warning("AMQP channel closed by broker; reopening", metadata: ["amqp.channel": "\(channel)", "amqp.error": "\(error)"])
         do throws(AMQPError) {
             try openChannel(channel)
             if channel == Self.publishChannel {
@@ -186,7 +187,7 @@ extension ConnectionCore {
                 try startConsumerNow(channel)
             }
         } catch {
-            logger.error("AMQP channel could not be reopened", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            logger.error("AMQP channel could not be reopened", metadata: ["amqp.channel": "\(channel)", "amqp.error": "\(error)"])
         }
     }
 

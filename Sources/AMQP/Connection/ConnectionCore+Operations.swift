@@ -152,7 +152,7 @@ extension ConnectionCore {
             }
             tag += 1
         }
-        logger.warning("AMQP basic.return for no pending publish", metadata: ["exchange": "\(exchange)", "routingKey": "\(routingKey)"])
+        logger.warning("AMQP basic.return for no pending publish", metadata: ["amqp.exchange": "\(exchange)", "amqp.routing_key": "\(routingKey)"])
     }
 
     // MARK: Consuming
@@ -209,7 +209,7 @@ extension ConnectionCore {
             // Sending it would name a tag the new channel never issued, and the broker would close it.
             logger.debug(
                 "AMQP dropped settlement for a delivery from a lost channel; it will be redelivered",
-                metadata: ["settlement": "\(acknowledgement)", "deliveryTag": "\(tag)"])
+                metadata: ["amqp.settlement": "\(acknowledgement)", "amqp.delivery_tag": "\(tag)"])
             return
         }
         let status: Int32

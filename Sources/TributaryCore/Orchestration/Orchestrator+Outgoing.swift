@@ -30,14 +30,9 @@ extension Orchestrator {
         let status = ExperimentStatus(record: record, report: report, at: now)
         try store.enqueue(
             OutboundMessage(
-                destination: .events, routingKey: Self.eventRoutingKey(experimentID: record.id, state: record.state),
+                destination: .events, routingKey: EventRoutingKey.key(experimentID: record.id, state: record.state),
                 messageID: "\(record.id).event.\(record.state.rawValue).\(record.batchesCompleted)",
                 correlationID: record.id, type: MessageType.experimentStatus.rawValue, traceHeaders: record.traceContext,
                 body: try MessageCoding.encode(status)))
-    }
-
-    /// `experiment.<id>.<state>`: bind `experiment.<id>.*` to follow one experiment, `experiment.#` for all.
-    package static func eventRoutingKey(experimentID: String, state: ExperimentState) -> String {
-        "experiment.\(experimentID).\(state.rawValue)"
     }
 }
