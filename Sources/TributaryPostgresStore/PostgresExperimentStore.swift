@@ -218,7 +218,9 @@ public actor PostgresExperimentStore: ExperimentStore {
 
     package func recentExperiments(state: ExperimentState?, limit: Int) async throws -> [ExperimentRecord] {
         let statements = PostgresTransaction.statements
-        return try await read(statements.recentExperiments(filtered: state != nil), statements.recentExperimentsValues(state: state, limit: limit)) { try StoredRecords.experiment(from: $0, traceCoding: traceCoding) }
+        return try await read(statements.recentExperiments(filtered: state != nil), statements.recentExperimentsValues(state: state, limit: limit)) {
+            try StoredRecords.experiment(from: $0, traceCoding: traceCoding)
+        }
     }
 
     package func experimentCountsByState() async throws -> [ExperimentState: Int] {

@@ -45,7 +45,8 @@ package enum Fixtures {
         }
         let at = Date(timeIntervalSince1970: 1_764_000_100)
         return TaskResult(
-            task: task.identity, attempt: task.attempt, run: task.run, status: status, result: status == .completed ? RawJSON(bytes: try! MessageCoding.encode(output)) : nil,
+            task: task.identity, attempt: task.attempt, run: task.run, status: status,
+            result: status == .completed ? RawJSON(bytes: try! MessageCoding.encode(output)) : nil,
             error: status == .failed ? TaskFailure(code: "boom", message: "handler failed") : nil,
             workerID: worker, startedAt: at, finishedAt: at)
     }

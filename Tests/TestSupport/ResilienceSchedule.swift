@@ -74,7 +74,8 @@ package enum ResilienceSchedule {
                     var failure = Fixtures.result(for: task, status: .failed)
                     failure.error?.permanent = true
                     result = .result(failure)
-                case ..<85: result = .deadLetteredTask(task.identity, TaskHeaders(attempt: task.attempt, run: task.run), reason: "delivery limit", permanent: false)
+                case ..<85:
+                    result = .deadLetteredTask(task.identity, TaskHeaders(attempt: task.attempt, run: task.run), reason: "delivery limit", permanent: false)
                 default: result = nil  // lost: only its deadline tells
                 }
                 if let result {

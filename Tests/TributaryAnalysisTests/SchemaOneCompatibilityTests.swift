@@ -21,7 +21,10 @@ import TributaryCore
 
     @Test func synthesisTaskWithoutCoverageIsReadAsTheFirstRunOverEveryDocument() async throws {
         let task = try MessageCoding.decode(TaskMessage.self, from: Array(Self.synthesisTaskBeforeCoverage.utf8))
-        guard case .corpusSynthesis(let payload) = task.payload else { Issue.record("not a synthesis task"); return }
+        guard case .corpusSynthesis(let payload) = task.payload else {
+            Issue.record("not a synthesis task")
+            return
+        }
         #expect(payload.run == 1)
         #expect(payload.coverage == Coverage(documentsPlanned: 2, failedBatches: []))
 
@@ -34,7 +37,10 @@ import TributaryCore
 
     @Test func reportWithoutRunOrCoverageFromAnOlderAgentDecodes() throws {
         let task = try MessageCoding.decode(TaskMessage.self, from: Array(Self.synthesisTaskBeforeCoverage.utf8))
-        guard case .corpusSynthesis(let payload) = task.payload else { Issue.record("not a synthesis task"); return }
+        guard case .corpusSynthesis(let payload) = task.payload else {
+            Issue.record("not a synthesis task")
+            return
+        }
         var object = try #require(
             try JSONSerialization.jsonObject(with: Data(MessageCoding.encode(CorpusSynthesiser.synthesise(payload, batches: payload.batchResults))))
                 as? [String: Any])

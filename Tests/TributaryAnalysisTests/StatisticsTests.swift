@@ -1,7 +1,7 @@
 import Testing
+import TributaryCore
 
 @testable import TributaryAnalysis
-import TributaryCore
 
 /// Reference values were computed independently with SciPy 1.17 (`scipy.stats`,
 /// `scipy.special.betainc`) from the same data; they must agree to 1e-9.

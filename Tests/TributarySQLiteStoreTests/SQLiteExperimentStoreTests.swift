@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TributaryCore
 import TributaryStore
-@testable import TributarySQLiteStore
 import TributaryTestSupport
+
+@testable import TributarySQLiteStore
 
 @Suite struct SQLiteExperimentStoreTests {
     static func temporaryPath() -> String {

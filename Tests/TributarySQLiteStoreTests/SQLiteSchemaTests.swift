@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 import TributaryCore
+import TributaryStore
 
 @testable import TributarySQLiteStore
-import TributaryStore
 
 @Suite struct SQLiteSchemaTests {
     /// The schema exactly as builds before versioning wrote it (user_version 0), with data.

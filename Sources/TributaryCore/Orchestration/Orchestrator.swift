@@ -57,7 +57,8 @@ package struct Orchestrator: Sendable {
         case .deadLetteredTask(let task, let headers, let reason, let permanent):
             try apply(
                 TaskResult(
-                    task: task, attempt: headers.attempt, run: headers.run, status: .failed, error: TaskFailure(code: "dead_lettered", message: reason, permanent: permanent),
+                    task: task, attempt: headers.attempt, run: headers.run, status: .failed,
+                    error: TaskFailure(code: "dead_lettered", message: reason, permanent: permanent),
                     workerID: "broker", startedAt: now, finishedAt: now),
                 at: now, in: store)
         }

@@ -167,7 +167,7 @@ extension OrchestratorService {
                     await observer.observe(dispositions, inputs: [item.input], arrival: arrival)
                     try? item.delivery.ack()
                     await responder.reply(to: item.delivery, for: dispositions[0])
-                } catch where store.isStoreFailure(error) {
+                } catch  where store.isStoreFailure(error) {
                     // The store itself is failing (disk full, I/O): no message is to blame. Requeue
                     // this one and the rest, and back off once before taking more.
                     logger.error("store failure; batch requeued", metadata: .tributary([.error: "\(error)", .count: "\(accepted.count - position)"]))

@@ -44,7 +44,8 @@ enum ResultEnvelopeReader {
         if let range = object.value("result"), !bytes[range].elementsEqual("null".utf8) { output = RawJSON(bytes: Array(bytes[range])) }
         var result = TaskResult<RawJSON>(
             task: TaskIdentity(taskID: taskID, experimentID: experimentID, taskType: taskType, batchIndex: batchIndex),
-            attempt: attemptField ?? 1, run: runField ?? 1, status: status, result: output, error: error, workerID: workerID, startedAt: startedAt, finishedAt: finishedAt)
+            attempt: attemptField ?? 1, run: runField ?? 1, status: status, result: output, error: error, workerID: workerID, startedAt: startedAt,
+            finishedAt: finishedAt)
         result.schemaVersion = schemaVersion
         return result
     }
