@@ -23,7 +23,8 @@ extension Orchestrator {
         try store.enqueue(
             OutboundMessage(
                 destination: .tasks, routingKey: taskType.rawValue, messageID: task.messageID(attempt: headers.attempt, run: headers.run),
-                correlationID: record.id, type: taskType.rawValue, headers: headers.values, traceHeaders: record.traceContext, body: body))
+                correlationID: record.id, type: taskType.rawValue, headers: headers.values,
+                traceHeaders: stepTracing?.headers(forStep: taskType, of: record) ?? record.traceContext, body: body))
     }
 
     func emit(_ record: ExperimentRecord, report: JSONValue? = nil, at now: Date, in store: some ExperimentStoreTransaction) throws {

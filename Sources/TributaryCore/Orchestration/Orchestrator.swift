@@ -29,10 +29,16 @@ package struct Orchestrator: Sendable {
     /// 4 MiB: half the largest message the pipeline sends, under RabbitMQ 4's default 16 MiB
     /// `max_message_size` with room for the rest of the task.
     package static let defaultInlineSynthesisLimit = 4 << 20
+    /// The trace context of each step's tasks; nil sends the experiment's own.
+    package let stepTracing: (any StepTracing)?
 
-    package init(content: (any ContentAccess)? = nil, inlineSynthesisLimit: Int = Orchestrator.defaultInlineSynthesisLimit) {
+    package init(
+        content: (any ContentAccess)? = nil, inlineSynthesisLimit: Int = Orchestrator.defaultInlineSynthesisLimit,
+        stepTracing: (any StepTracing)? = nil
+    ) {
         self.content = content
         self.inlineSynthesisLimit = inlineSynthesisLimit
+        self.stepTracing = stepTracing
     }
 
     /// Handles a group of inputs in one transaction, in order; the batches their results

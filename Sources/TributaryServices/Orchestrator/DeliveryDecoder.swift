@@ -1,5 +1,6 @@
 import AMQP
 import CoreMetrics
+import Tracing
 import TributaryClient
 import TributaryCore
 import TributaryObservability
@@ -17,10 +18,8 @@ struct DeliveryDecoder {
             case .experimentCancel: return .cancel(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             case .experimentRetry: return .retry(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             default:
-                let headers = delivery.properties.headers
-                return .request(
-                    try MessageCoding.decode(ExperimentRequest.self, from: delivery.body),
-                    traceContext: TracePropagation.headers(for: TracePropagation.context(from: headers), incoming: headers))
+                let request = try MessageCoding.decode(ExperimentRequest.self, from: delivery.body)
+                return .request(request, traceContext: Self.experimentTrace(of: request, headers: delivery.properties.headers))
             }
         case topology.orchestratorDeadLetterQueue:
             let headers = delivery.properties.headers ?? [:]
@@ -34,6 +33,19 @@ struct DeliveryDecoder {
         default:
             return .result(try MessageCoding.decodeResult(from: delivery.body))
         }
+    }
+
+    /// The trace context stored with a new experiment: that of an `experiment` span, child of
+    /// the submitter's span if the request carried one. A request without `traceparent` (any
+    /// client but ours may send one) starts the experiment's trace here, so its tasks are
+    /// still traced; without a tracer, the submitter's W3C headers pass through, or a fresh
+    /// `traceparent` gives the experiment a trace id all the same.
+    static func experimentTrace(of request: ExperimentRequest, headers: AMQPTable?) -> [String: String] {
+        let span = InstrumentationSystem.tracer.startSpan("experiment", context: TracePropagation.context(from: headers), ofKind: .consumer)
+        span.attributes["tributary.experiment_id"] = request.experimentID
+        span.end()
+        let carried = TracePropagation.headers(for: span.context, incoming: headers)
+        return carried.isEmpty ? TracePropagation.rootHeaders(for: span.context) : carried
     }
 
     /// A dead-lettered task, read from its properties and headers (its body may be what made

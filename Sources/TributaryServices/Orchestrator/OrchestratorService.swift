@@ -37,7 +37,8 @@ public struct OrchestratorService: Service {
         self.logger = logger
         self.readiness = readiness
         self.orchestrator = Orchestrator(
-            content: configuration.documentStore.map(ContentStoreAccess.init), inlineSynthesisLimit: configuration.inlineSynthesisLimit)
+            content: configuration.documentStore.map(ContentStoreAccess.init), inlineSynthesisLimit: configuration.inlineSynthesisLimit,
+            stepTracing: StepSpans())
     }
 
     public func run() async throws {
