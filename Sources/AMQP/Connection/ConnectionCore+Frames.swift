@@ -90,23 +90,10 @@ extension ConnectionCore {
                     exchange: returned.exchange.string, routingKey: returned.routing_key.string))
         case Method.basicAck:
             let ack = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-            nackStreak = 0
             handleConfirm(tag: ack.delivery_tag, multiple: ack.multiple != 0, nack: false)
         case Method.basicNack:
             let nack = decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
             handleConfirm(tag: nack.delivery_tag, multiple: nack.multiple != 0, nack: true)
-            nackStreak += 1
-            // Seen after a cluster node stops gracefully: a connection recovered to another
-            // node has every publish to a quorum queue refused, for as long as it lives, while
-            // a new connection is served. Refusals without end mean the connection is stuck;
-            // re-opening it (to the next node) unsticks it. Publishes in flight fail and are retried.
-            if nackStreak >= Self.nackStreakLimit {
-                nackStreak = 0
-                connectionLost(
-                    AMQPError(
-                        code: .connectionLost, operation: "publish",
-                        message: "the broker refused \(Self.nackStreakLimit) publishes in a row (basic.nack); re-opening the connection"))
-            }
         case Method.basicCancel:
             // The broker cancels a consumer when its queue is deleted or its node goes away.
             if let record = consumers.removeValue(forKey: channel), record.active {

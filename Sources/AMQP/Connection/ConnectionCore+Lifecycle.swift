@@ -12,7 +12,7 @@ extension ConnectionCore {
         for _ in configuration.endpoints.indices {
             do {
                 try openSocket()
-                phase = .open
+                state.connected()
                 lastReceive = clock.now
                 logger.info(
                     "AMQP connection open",
@@ -21,10 +21,10 @@ extension ConnectionCore {
             } catch {
                 destroySocket()
                 failures.append(error)
-                endpointIndex += 1
+                state.connectAttemptFailed()
             }
         }
-        phase = .closed
+        state.connectGaveUp()
         isFinished = true
         guard failures.count > 1, let last = failures.last else { throw failures[0] }
         throw AMQPError(
@@ -89,8 +89,7 @@ extension ConnectionCore {
         try openChannel(Self.publishChannel)
         amqp_confirm_select(connection, Self.publishChannel)
         try lastReply("confirm.select", channel: Self.publishChannel)
-        nextPublishTag = 1
-        oldestUnconfirmed = 1
+        state.socketOpened()
     }
 
     func openChannel(_ channel: UInt16) throws(AMQPError) {
@@ -110,10 +109,8 @@ extension ConnectionCore {
     /// Tears the socket down; if the connection was in service, schedules recovery.
     func connectionLost(_ error: AMQPError) {
         destroySocket()
-        guard isOpen else { return }
-        _ = nextEpoch()
-        // In a cluster, the node that dropped us is the least likely to take us back first.
-        endpointIndex += 1
+        let action = state.connectionLost(error, now: clock.now)
+        if case .none = action { return }
         statusBoard.update { status in
             status.losses += 1
             status.lastError = "\(error)"
@@ -122,19 +119,18 @@ extension ConnectionCore {
         channelsWithAcks.removeAll()
         // Cancelled consumers' channels do not come back with the new socket.
         consumers = consumers.filter { $0.value.active }
-        failPendingPublishes(
-            AMQPError(
-                code: .connectionLost, operation: "publish",
-                message: "connection lost before the broker confirmed the message (\(error))"))
-        if configuration.reconnect.enabled {
+        switch action {
+        case .none:
+            return
+        case .reconnect(let failing, _):
+            for (completion, failure) in failing { completion(.failure(failure)) }
             logger.warning("AMQP connection lost; reconnecting", metadata: ["amqp.error": "\(error)"])
-            phase = .reconnecting(attempt: 0, next: clock.now + configuration.reconnect.initialDelay)
-        } else {
+        case .fail(let failing, let operations, let error):
+            for (completion, failure) in failing { completion(.failure(failure)) }
             logger.error("AMQP connection lost; reconnect disabled", metadata: ["amqp.error": "\(error)"])
-            phase = .failed(error)
             for record in consumers.values { record.continuation.finish(throwing: error) }
             consumers.removeAll()
-            failWaitingOperations(.notConnected, "connection lost and reconnect is disabled: \(error)")
+            for (waiter, failure) in operations { waiter.fail(failure) }
         }
     }
 
@@ -148,24 +144,20 @@ extension ConnectionCore {
                 try openChannel(channel)
                 try startConsumerNow(channel)
             }
-            recoveries += 1
-            phase = .open
+            state.reconnected()
             lastReceive = clock.now
             logger.info(
                 "AMQP connection recovered",
                 metadata: [
                     "amqp.broker": "\(configuration.redactedURL(for: currentEndpoint))", "amqp.attempt": "\(attempt + 1)",
                     "amqp.consumers": "\(consumers.count)",
-                    "amqp.waiting": "\(waiting.count)",
+                    "amqp.waiting": "\(state.waitingCount)",
                 ])
             runWaitingOperations()
         } catch {
             destroySocket()
-            endpointIndex += 1
-            let base = configuration.reconnect.initialDelay * (1 << min(attempt + 1, 16))
-            let delay = min(base, configuration.reconnect.maximumDelay)
+            let delay = state.reconnectFailed(attempt: attempt, now: clock.now)
             logger.warning("AMQP reconnect failed", metadata: ["amqp.attempt": "\(attempt + 1)", "amqp.retry_in": "\(delay)", "amqp.error": "\(error)"])
-            phase = .reconnecting(attempt: attempt + 1, next: clock.now + delay)
         }
     }
 
@@ -173,28 +165,24 @@ extension ConnectionCore {
     func channelClosedByBroker(_ channel: UInt16, error: AMQPError) {
         answerChannelClose(channel)
         assembling[channel] = nil
-        _ = nextEpoch()
         logger.warning("AMQP channel closed by broker; reopening", metadata: ["amqp.channel": "\(channel)", "amqp.error": "\(error)"])
+        if channel == Self.publishChannel {
+            // Failed before the reopen, which may itself fail: no publish waits on a dead channel.
+            for (completion, failure) in state.publishChannelClosed(error) { completion(.failure(failure)) }
+        } else {
+            _ = state.nextEpoch()
+        }
         do throws(AMQPError) {
             try openChannel(channel)
             if channel == Self.publishChannel {
-                failPendingPublishes(error)
                 amqp_confirm_select(connection, channel)
                 try lastReply("confirm.select", channel: channel)
-                nextPublishTag = 1
-                oldestUnconfirmed = 1
             } else if consumers[channel]?.active == true {
                 try startConsumerNow(channel)
             }
         } catch {
             logger.error("AMQP channel could not be reopened", metadata: ["amqp.channel": "\(channel)", "amqp.error": "\(error)"])
         }
-    }
-
-    func failPendingPublishes(_ error: AMQPError) {
-        let pending = pendingPublishes
-        pendingPublishes.removeAll()
-        for (_, publish) in pending.sorted(by: { $0.key < $1.key }) { publish.completion(.failure(error)) }
     }
 
     // MARK: The loop
@@ -261,9 +249,9 @@ extension ConnectionCore {
             _ = amqp_connection_close(connection, AMQP_REPLY_SUCCESS)
         }
         destroySocket()
-        phase = .closed
-        failPendingPublishes(AMQPError(code: .shutdown, operation: "publish", message: "connection closed before the broker confirmed the message"))
-        failWaitingOperations(.shutdown, "connection closed")
+        let owed = state.shutdown()
+        for (completion, failure) in owed.publishes { completion(.failure(failure)) }
+        for (waiter, failure) in owed.operations { waiter.fail(failure) }
         isFinished = true
         statusBoard.finish()
         logger.info("AMQP connection closed")

@@ -107,51 +107,17 @@ extension ConnectionCore {
             connectionLost(error)
             return
         }
-        pendingPublishes[nextPublishTag] = PendingPublish(
-            exchange: exchange, routingKey: routingKey, mandatory: mandatory, completion: completion)
-        nextPublishTag += 1
+        state.published(exchange: exchange, routingKey: routingKey, mandatory: mandatory, completion)
     }
 
     func handleConfirm(tag: UInt64, multiple: Bool, nack: Bool) {
-        if multiple {
-            var current = oldestUnconfirmed
-            while current <= tag {
-                if let publish = pendingPublishes.removeValue(forKey: current) { resolve(publish, nack: nack) }
-                current += 1
-            }
-        } else if let publish = pendingPublishes.removeValue(forKey: tag) {
-            resolve(publish, nack: nack)
-        }
-        while oldestUnconfirmed < nextPublishTag, pendingPublishes[oldestUnconfirmed] == nil {
-            oldestUnconfirmed += 1
-        }
+        let outcome = state.confirm(tag: tag, multiple: multiple, nack: nack)
+        for (completion, result) in outcome.resolved { completion(result) }
+        if let stuck = outcome.stuck { connectionLost(stuck) }
     }
 
-    private func resolve(_ publish: PendingPublish, nack: Bool) {
-        let operation = "publish to '\(publish.exchange)' (\(publish.routingKey))"
-        if nack {
-            publish.completion(.failure(AMQPError(code: .publishNacked, operation: operation, message: "broker refused the message (basic.nack)")))
-        } else if let returned = publish.returned {
-            publish.completion(.failure(AMQPError(code: .unroutable, operation: operation, replyCode: returned.code, message: returned.text)))
-        } else {
-            publish.completion(.success(()))
-        }
-    }
-
-    /// Matches a `basic.return` to its publish: the broker returns before it confirms, and
-    /// routing is deterministic, so it is the oldest unconfirmed mandatory publish to that destination.
     func handleReturn(code: UInt16, text: String, exchange: String, routingKey: String) {
-        var tag = oldestUnconfirmed
-        while tag < nextPublishTag {
-            if var publish = pendingPublishes[tag], publish.mandatory, publish.returned == nil,
-                publish.exchange == exchange, publish.routingKey == routingKey
-            {
-                publish.returned = (code, text)
-                pendingPublishes[tag] = publish
-                return
-            }
-            tag += 1
-        }
+        guard !state.returned(code: code, text: text, exchange: exchange, routingKey: routingKey) else { return }
         logger.warning("AMQP basic.return for no pending publish", metadata: ["amqp.exchange": "\(exchange)", "amqp.routing_key": "\(routingKey)"])
     }
 
@@ -189,7 +155,7 @@ extension ConnectionCore {
             connection, channel, arena.bytes(record.queue), arena.bytes(record.tag), 0, 0,
             record.exclusive ? 1 : 0, arena.table(record.arguments))
         try lastReply(operation, channel: channel)
-        record.epoch = nextEpoch()
+        record.epoch = state.nextEpoch()
         record.settlements = SettlementBatcher()
     }
 

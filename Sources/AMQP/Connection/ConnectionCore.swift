@@ -7,28 +7,13 @@ import Logging
 /// Survives reconnects: topology, consumers and waiting operations are kept here and
 /// replayed on every new socket.
 final class ConnectionCore {
-    enum Phase {
-        case connecting
-        case open
-        case reconnecting(attempt: Int, next: ContinuousClock.Instant)
-        case failed(AMQPError)
-        case closed
-    }
-
-    struct PendingPublish {
-        var exchange: String
-        var routingKey: String
-        var mandatory: Bool
-        var returned: (code: UInt16, text: String)?
-        var completion: (Result<Void, AMQPError>) -> Void
-    }
-
-    struct WaitingOperation {
-        var operation: String
-        var deadline: ContinuousClock.Instant
+    /// What a waiting operation does once the connection is open, or when it cannot be.
+    struct WaitingRun {
         var run: (ConnectionCore) -> Void
         var fail: (AMQPError) -> Void
     }
+    typealias StateMachine = ConnectionStateMachine<WaitingRun, (Result<Void, AMQPError>) -> Void>
+    typealias Phase = StateMachine.Phase
 
     static let adminChannel: UInt16 = 1
     static let publishChannel: UInt16 = 2
@@ -41,18 +26,20 @@ final class ConnectionCore {
     let clock = ContinuousClock()
 
     var connection: amqp_connection_state_t?
-    var phase: Phase = .connecting {
-        didSet { postStatus() }
+    /// Phase, waiting operations, unconfirmed publishes and epochs: every decision that needs
+    /// no socket (see ``ConnectionStateMachine``).
+    var state: StateMachine {
+        didSet {
+            guard state.phaseChanges != reportedPhaseChanges else { return }
+            reportedPhaseChanges = state.phaseChanges
+            postStatus()
+        }
     }
+    private var reportedPhaseChanges = 0
     let statusBoard: StatusBoard
     var isFinished = false
-    /// Bumped whenever a socket or channel is replaced; deliveries carry it so late acks are recognised.
-    var epoch: UInt64 = 0
     var lastReceive: ContinuousClock.Instant
     var heartbeatSeconds: Int = 0
-    var recoveries = 0
-    /// Which of the configuration's endpoints the next connection attempt goes to.
-    var endpointIndex = 0
     /// Where the TLS context notes the first certificate error of a handshake (see the C shim).
     let tlsVerifyError = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
@@ -64,20 +51,12 @@ final class ConnectionCore {
     var deliveryBatches: [UInt16: [AMQPDelivery]] = [:]
     var assembling: [UInt16: ContentAssembly] = [:]
 
-    /// Refusals (`basic.nack`) since the last confirm; see ``nackStreakLimit``.
-    var nackStreak = 0
-    /// Consecutive refusals after which the connection is taken for stuck and re-opened.
-    static let nackStreakLimit = 200
-    var nextPublishTag: UInt64 = 1
-    var oldestUnconfirmed: UInt64 = 1
-    var pendingPublishes: [UInt64: PendingPublish] = [:]
-    var waiting: [WaitingOperation] = []
-
     init(configuration: AMQPConfiguration, logger: Logger, owner: ConnectionThread, statusBoard: StatusBoard) {
         self.statusBoard = statusBoard
         self.configuration = configuration
         self.logger = logger
         self.owner = owner
+        self.state = StateMachine(settings: .init(configuration))
         self.lastReceive = clock.now
         tlsVerifyError.initialize(to: 0)
     }
@@ -88,13 +67,12 @@ final class ConnectionCore {
 
     var currentEndpoint: AMQPConfiguration.Endpoint {
         let endpoints = configuration.endpoints
-        return endpoints[endpointIndex % endpoints.count]
+        return endpoints[state.endpointIndex % endpoints.count]
     }
 
-    var isOpen: Bool {
-        if case .open = phase { return true }
-        return false
-    }
+    var phase: Phase { state.phase }
+    var isOpen: Bool { state.isOpen }
+    var recoveries: Int { state.recoveries }
 
     /// Only open and not-open matter to readers; the reconnect attempts between are logged.
     private func postStatus() {
@@ -110,63 +88,23 @@ final class ConnectionCore {
         }
     }
 
-    func nextEpoch() -> UInt64 {
-        epoch &+= 1
-        return epoch
-    }
-
     // MARK: Running operations
 
     /// Runs `run` now when the connection is open, or once it is re-opened, or fails it at the deadline.
     func whenOpen(_ operation: String, run: @escaping (ConnectionCore) -> Void, fail: @escaping (AMQPError) -> Void) {
-        switch phase {
-        case .open:
-            run(self)
-        case .connecting, .reconnecting:
-            waiting.append(
-                WaitingOperation(
-                    operation: operation,
-                    deadline: clock.now + configuration.operationTimeout,
-                    run: run,
-                    fail: fail))
-        case .failed(let error):
-            fail(AMQPError(code: .notConnected, operation: operation, message: "connection failed: \(error)"))
-        case .closed:
-            fail(AMQPError(code: .shutdown, operation: operation, message: "connection is closed"))
+        switch state.whenOpen(operation, WaitingRun(run: run, fail: fail), now: clock.now) {
+        case .run(let waiter): waiter.run(self)
+        case .wait: break
+        case .fail(let waiter, let error): waiter.fail(error)
         }
     }
 
     func runWaitingOperations() {
-        let ready = waiting
-        waiting.removeAll()
-        for operation in ready {
-            if isOpen { operation.run(self) } else { waiting.append(operation) }
-        }
-    }
-
-    /// Fails every waiting operation at once, for when the connection will not come back.
-    func failWaitingOperations(_ code: AMQPError.Code, _ message: String) {
-        let operations = waiting
-        waiting.removeAll()
-        for operation in operations {
-            operation.fail(AMQPError(code: code, operation: operation.operation, message: message))
-        }
+        while let waiter = state.nextReadyOperation() { waiter.run(self) }
     }
 
     func expireWaitingOperations(now: ContinuousClock.Instant) {
-        guard !waiting.isEmpty else { return }
-        var kept: [WaitingOperation] = []
-        for operation in waiting {
-            if operation.deadline <= now {
-                operation.fail(
-                    AMQPError(
-                        code: .notConnected, operation: operation.operation,
-                        message: "no connection to \(configuration.host):\(configuration.port) within \(configuration.operationTimeout)"))
-            } else {
-                kept.append(operation)
-            }
-        }
-        waiting = kept
+        for (waiter, error) in state.expireOperations(now: now, endpoint: "\(configuration.host):\(configuration.port)") { waiter.fail(error) }
     }
 
     // MARK: Replies
