@@ -275,7 +275,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TributaryContentStoreTests", dependencies: ["TributaryContentStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "TributaryObservabilityTests", dependencies: ["TributaryObservability"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TributaryObservabilityTests",
+            dependencies: [
+                "TributaryObservability", "TributaryTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "AMQPIntegrationTests",
             dependencies: ["TributaryTestSupport", "AMQP", .product(name: "Logging", package: "swift-log")],

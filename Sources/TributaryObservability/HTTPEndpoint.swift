@@ -4,10 +4,12 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// The operator's HTTP endpoint: `/metrics` (Prometheus text), `/healthz`, `/readyz`.
+/// The operator's HTTP endpoint: `/metrics` (Prometheus text), `/healthz`, `/readyz`, and
+/// whatever pages the service adds (``HTTPRoutes``).
 enum HTTPEndpoint {
     static func application(
-        host: String, port: Int, registry: PrometheusCollectorRegistry, readiness: Readiness, logger: Logger
+        host: String, port: Int, registry: PrometheusCollectorRegistry, readiness: Readiness, routes: HTTPRoutes = HTTPRoutes(),
+        logger: Logger, onRunning: (@Sendable (Int?) -> Void)? = nil
     ) -> some Service {
         let router = Router()
         router.get("metrics") { _, _ -> Response in
@@ -30,10 +32,12 @@ enum HTTPEndpoint {
             let body = (try? encoder.encode(report)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"status":"not_ready"}"#
             return json(report.isReady ? .ok : .serviceUnavailable, body)
         }
+        routes.register(on: router)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
+                onRunning?(channel.localAddress?.port)
                 logger.info("HTTP endpoint listening", metadata: ["tributary.http_address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             },
             logger: logger)

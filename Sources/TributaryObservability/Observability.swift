@@ -25,7 +25,10 @@ public struct Observability: Sendable {
     /// Metrics go to Prometheus only when the HTTP endpoint is on: with nowhere to read them,
     /// they would be work for nobody. Traces are exported over OTLP only when
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces one) is set.
-    public static func bootstrap(_ configuration: ObservabilityConfiguration, logger: Logger) throws -> Observability {
+    /// `routes` are pages the service adds to its HTTP endpoint.
+    public static func bootstrap(
+        _ configuration: ObservabilityConfiguration, routes: HTTPRoutes = HTTPRoutes(), logger: Logger
+    ) throws -> Observability {
         let readiness = Readiness()
         var services: [any Service] = []
         if let port = configuration.httpPort {
@@ -34,7 +37,8 @@ public struct Observability: Sendable {
             factory.durationHistogramBuckets = durationBuckets
             MetricsSystem.bootstrap(factory)
             services.append(
-                HTTPEndpoint.application(host: configuration.httpHost, port: port, registry: registry, readiness: readiness, logger: logger))
+                HTTPEndpoint.application(
+                    host: configuration.httpHost, port: port, registry: registry, readiness: readiness, routes: routes, logger: logger))
         }
         if configuration.exportsTraces {
             var otel = OTel.Configuration.default

@@ -15,7 +15,7 @@ struct OrchestratorMetrics: Sendable {
     let fanIn = Metrics.Timer(label: MetricName.fanIn)
 
     init() {
-        let types: [TaskType] = [.preTest, .analyseBatch, .corpusSynthesis]
+        let types = TaskType.allCases
         func byType<Metric>(_ make: (TaskType) -> Metric) -> [TaskType: Metric] {
             Dictionary(uniqueKeysWithValues: types.map { ($0, make($0)) })
         }
