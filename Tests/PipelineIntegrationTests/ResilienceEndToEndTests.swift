@@ -106,8 +106,10 @@ import TributaryTestSupport
             try harness.startPipeline(analysers: 2, analyserArguments: ["--analyser-command", script, "--analyser-timeout", "30"])
             var spec = Corpus.spec(name: "hang", documents: 4, batchSize: 1)
             Self.quickRetries(&spec)
-            spec.taskTimeout = .seconds(2)
-            let outcome = try await harness.client.submit(spec).outcome(within: .seconds(60))
+            // Long enough that no healthy attempt outlives it on a loaded machine (each one
+            // starts a program), far shorter than the hang: only the hung attempt is retried.
+            spec.taskTimeout = .seconds(10)
+            let outcome = try await harness.client.submit(spec).outcome(within: .seconds(120))
             #expect(outcome.state == .completed, "\(outcome.error ?? "")")
             #expect(outcome.retries == 1)
             try expectEveryDocumentOnce(outcome, documents: 4)

@@ -206,11 +206,12 @@ extension ConnectionCore {
                         code: .connectionLost, operation: "heartbeat",
                         message: "no data from broker for \(heartbeatSeconds * 2)s"))
             }
-        case .reconnecting(let attempt, let next):
-            if now >= next {
-                attemptReconnect(attempt: attempt)
+        case .reconnecting:
+            guard let due = state.reconnectAttempt(now: now) else { return }
+            if due.due {
+                attemptReconnect(attempt: due.attempt)
             } else if !hasPendingJobs {
-                let wait = min((next - now).wholeMilliseconds + 1, 1000)
+                let wait = min((due.next - now).wholeMilliseconds + 1, 1000)
                 _ = waitForEvents(socket: -1, timeoutMilliseconds: wait)
             }
         case .connecting, .failed, .closed:
