@@ -55,10 +55,17 @@ public struct DocumentAnalyser: Sendable {
                 confidence: Double(hits) / Double(hits + 2),
                 raisesHits: raises.count, lowersHits: lowers.count, evidence: evidence)
         }
+        return analysis(of: document, wordCount: wordCount, scores: scores)
+    }
+
+    /// The document's analysis from scores obtained elsewhere (a language model's): its word
+    /// count and the framework's derived metrics over the raw scores.
+    public func analysis(of document: Document, wordCount: Int? = nil, scores: [String: DimensionScore]) -> DocumentAnalysis {
         let values = scores.mapValues(\.rawScore)
         var derivedValues: [String: Double?] = [:]
         for (name, formula) in derived { derivedValues[name] = formula.evaluate(values) }
-        return DocumentAnalysis(id: document.id, wordCount: wordCount, metadata: document.metadata, scores: scores, derived: derivedValues)
+        return DocumentAnalysis(
+            id: document.id, wordCount: wordCount ?? TextIndex(document.text).tokens.count, metadata: document.metadata, scores: scores, derived: derivedValues)
     }
 
     /// Non-overlapping matches of the phrases (already longest first), marking the words they cover.

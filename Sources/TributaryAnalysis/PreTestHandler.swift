@@ -39,7 +39,7 @@ public struct PreTestHandler: TaskHandler {
             throw TaskFailure(code: "invalid_experiment", message: "framework: \(error)", permanent: true)
         }
         let sample = spec.documents.prefix(dryRunSize).map(analyser.analyse)
-        let hits = sample.reduce(0) { total, document in total + document.scores.values.reduce(0) { $0 + $1.raisesHits + $1.lowersHits } }
+        let hits = sample.reduce(0) { total, document in total + document.scores.values.reduce(0) { $0 + ($1.raisesHits ?? 0) + ($1.lowersHits ?? 0) } }
         guard hits == 0, !sample.isEmpty else { return [] }
         return ["dry run: no marker phrase matched in the first \(sample.count) document(s); check the framework's phrases against the corpus"]
     }

@@ -87,7 +87,7 @@ public enum ReportRenderer {
             var row = [document.id, String(document.wordCount)] + metadataFields.map { document.metadata[$0] ?? "" }
             for name in dimensionOrder {
                 let score = document.scores[name]
-                row += [score.map { "\($0.rawScore)" } ?? "", score.map { "\($0.salience)" } ?? "", score.map { "\($0.confidence)" } ?? ""]
+                row += [score.map { "\($0.rawScore)" } ?? "", score?.salience.map { "\($0)" } ?? "", score.map { "\($0.confidence)" } ?? ""]
             }
             row += metricOrder.map { name in (document.derived[name] ?? nil).map { "\($0)" } ?? "" }
             rows.append(row.map(escape).joined(separator: ","))

@@ -18,9 +18,11 @@ public enum ExperimentFiles {
         var taskTimeout: String?
         var tolerateFailedBatches: String?
         var maxInFlight: Int?
+        var analyser: AnalyserEntry?
+        var budget: BudgetEntry?
 
         enum CodingKeys: String, CodingKey {
-            case name, framework, corpus, retry
+            case name, framework, corpus, retry, analyser, budget
             case researchQuestion = "research_question"
             case batchSize = "batch_size"
             case maxBatchBytes = "max_batch_bytes"
@@ -40,6 +42,34 @@ public enum ExperimentFiles {
             case maxAttempts = "max_attempts"
             case initialBackoff = "initial_backoff"
             case maxBackoff = "max_backoff"
+        }
+    }
+
+    struct AnalyserEntry: Decodable {
+        var kind: String?
+        var model: String?
+        var temperature: Double?
+        var topP: Double?
+        var seed: Int?
+        var maxOutputTokens: Int?
+        var prompt: String?
+        var pilotDocuments: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, model, temperature, seed, prompt
+            case topP = "top_p"
+            case maxOutputTokens = "max_output_tokens"
+            case pilotDocuments = "pilot_documents"
+        }
+    }
+
+    struct BudgetEntry: Decodable {
+        var maxCost: Double?
+        var maxTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case maxCost = "max_cost"
+            case maxTokens = "max_tokens"
         }
     }
 
@@ -134,8 +164,42 @@ public enum ExperimentFiles {
                 indices: (framework.indices ?? []).map { FrameworkIndex(name: $0.name, dimensions: $0.dimensions) }),
             documents: documents, batchSize: experiment.batchSize,
             maxBatchBytes: experiment.maxBatchBytes ?? ExperimentSpec.defaultMaxBatchBytes, groupBy: experiment.groupBy)
+        try applyAnalyser(experiment, to: &spec, experimentURL: experimentURL, root: root)
         try applyPolicy(experiment, to: &spec, file: experimentName)
         return spec
+    }
+
+    /// The analyser and budget sections; the prompt template is read from the file named.
+    private static func applyAnalyser(_ experiment: ExperimentFile, to spec: inout ExperimentSpec, experimentURL: URL, root: URL) throws(ExperimentFileError) {
+        let file = relative(experimentURL, root)
+        if let entry = experiment.analyser {
+            var settings = AnalyserSettings()
+            if let text = entry.kind {
+                guard let kind = AnalyserSettings.Kind(rawValue: text) else {
+                    let kinds = AnalyserSettings.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ExperimentFileError(file: file, field: "analyser.kind", "'\(text)' is not an analyser kind: \(kinds)")
+                }
+                settings.kind = kind
+            }
+            settings.model = entry.model
+            if let temperature = entry.temperature { settings.temperature = temperature }
+            settings.topP = entry.topP
+            settings.seed = entry.seed
+            if let tokens = entry.maxOutputTokens { settings.maxOutputTokens = tokens }
+            if let pilot = entry.pilotDocuments { settings.pilotDocuments = pilot }
+            if let prompt = entry.prompt {
+                let url = try resolve(prompt, relativeTo: experimentURL, root: root, field: "analyser.prompt")
+                guard let data = FileManager.default.contents(atPath: url.path) else {
+                    throw ExperimentFileError(file: file, field: "analyser.prompt", "cannot read '\(prompt)'")
+                }
+                guard let text = String(validating: data, as: UTF8.self) else { throw ExperimentFileError(file: relative(url, root), "not valid UTF-8 text") }
+                settings.prompt = text
+            }
+            spec.analyser = settings
+        }
+        if let budget = experiment.budget {
+            spec.budget = Budget(maxCost: budget.maxCost, maxTokens: budget.maxTokens)
+        }
     }
 
     /// The resilience settings: each value parsed and checked, an error naming its field.

@@ -60,7 +60,7 @@ import TributaryCore
         #expect(hope.lowersHits == 1)
         #expect(hope.rawScore == 1.0 / 3.0)
         #expect(hope.confidence == 0.5)
-        #expect(abs(hope.salience - 200.0 / 13.0) < 1e-12)
+        #expect(abs((hope.salience ?? -1) - 200.0 / 13.0) < 1e-12)
         #expect(hope.evidence.map(\.sentence) == ["We see a bright future.", "Yet some live without hope."])
         let scalars = Array(text.unicodeScalars)
         for evidence in hope.evidence {

@@ -23,6 +23,14 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
     public var tolerateFailedBatches: FailureTolerance
     /// This experiment's analyse tasks outstanding at once; the orchestrator tops them up as results arrive.
     public var maxInFlight: Int
+    /// Which analyser scores the documents; `nil` is the built-in one. Absent from the wire
+    /// unless set, so experiments without it encode as they always have.
+    public var analyser: AnalyserSettings?
+    /// The spending limit of a language-model experiment; `nil` is none.
+    public var budget: Budget?
+
+    /// The analyser kind in effect.
+    public var analyserKind: AnalyserSettings.Kind { analyser?.kind ?? .builtin }
 
     public static let defaultTaskTimeout = TaskDuration.minutes(15)
     public static let defaultMaxInFlight = 1_000
@@ -63,6 +71,8 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         taskTimeout = try container.decodeIfPresent(TaskDuration.self, forKey: .taskTimeout) ?? Self.defaultTaskTimeout
         tolerateFailedBatches = try container.decodeIfPresent(FailureTolerance.self, forKey: .tolerateFailedBatches) ?? .none
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? Self.defaultMaxInFlight
+        analyser = try container.decodeIfPresent(AnalyserSettings.self, forKey: .analyser)
+        budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
     }
 
     /// What is wrong with the resilience settings, each problem naming its wire field; empty when fine.
@@ -77,6 +87,9 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         if taskTimeout.milliseconds <= 0 { problem("task_timeout", "must be positive") }
         if case .count(let count) = tolerateFailedBatches, count < 0 { problem("tolerate_failed_batches", "can't be negative") }
         if maxInFlight < 1 { problem("max_in_flight", "must be at least 1, not \(maxInFlight)") }
+        problems += analyser?.problems ?? []
+        problems += budget?.problems ?? []
+        if budget != nil, analyserKind != .llm { problem("budget", "applies only to an analyser of kind llm") }
         return problems
     }
 }

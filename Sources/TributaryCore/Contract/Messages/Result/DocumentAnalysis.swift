@@ -6,6 +6,8 @@ public struct DocumentAnalysis: Sendable, Hashable, Codable {
     public var scores: [String: DimensionScore]
     /// Derived metrics over raw scores; nil where undefined (e.g. division by zero).
     public var derived: [String: Double?]
+    /// How a language model produced the scores; absent for the phrase matcher.
+    public var provenance: ModelProvenance?
 
     public init(id: String, wordCount: Int, metadata: [String: String], scores: [String: DimensionScore], derived: [String: Double?]) {
         self.id = id
@@ -13,5 +15,6 @@ public struct DocumentAnalysis: Sendable, Hashable, Codable {
         self.metadata = metadata
         self.scores = scores
         self.derived = derived
+        self.provenance = nil
     }
 }

@@ -1,0 +1,72 @@
+/// Which analyser scores an experiment's documents, and, for a language model, how it is asked.
+///
+/// Everything here is the experiment's choice and travels with it; where the model is served
+/// (its address and key) is the deployment's, and never part of an experiment.
+public struct AnalyserSettings: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The phrase matcher built into every analyse agent.
+        case builtin
+        /// A model behind an OpenAI-compatible Chat Completions endpoint.
+        case llm
+        /// The program an agent runs with `--analyser-command`.
+        case external
+    }
+
+    public var kind: Kind
+    /// Sent as the request's `model`; required for ``Kind/llm``.
+    public var model: String?
+    public var temperature: Double
+    public var topP: Double?
+    /// Sent as `seed` and recorded with the results, whether or not the endpoint honours it.
+    public var seed: Int?
+    public var maxOutputTokens: Int
+    /// The prompt template's text (the experiment files read it from the file the YAML names);
+    /// `nil` builds the prompt from the framework.
+    public var prompt: String?
+    /// Documents the pre-test sends to the model before anything fans out.
+    public var pilotDocuments: Int
+
+    public static let defaultMaxOutputTokens = 400
+    public static let defaultPilotDocuments = 2
+
+    public init(
+        kind: Kind = .builtin, model: String? = nil, temperature: Double = 0, topP: Double? = nil, seed: Int? = nil,
+        maxOutputTokens: Int = AnalyserSettings.defaultMaxOutputTokens, prompt: String? = nil,
+        pilotDocuments: Int = AnalyserSettings.defaultPilotDocuments
+    ) {
+        self.kind = kind
+        self.model = model
+        self.temperature = temperature
+        self.topP = topP
+        self.seed = seed
+        self.maxOutputTokens = maxOutputTokens
+        self.prompt = prompt
+        self.pilotDocuments = pilotDocuments
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = AnalyserSettings()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? defaults.kind
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature) ?? defaults.temperature
+        topP = try container.decodeIfPresent(Double.self, forKey: .topP)
+        seed = try container.decodeIfPresent(Int.self, forKey: .seed)
+        maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens) ?? defaults.maxOutputTokens
+        prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
+        pilotDocuments = try container.decodeIfPresent(Int.self, forKey: .pilotDocuments) ?? defaults.pilotDocuments
+    }
+
+    /// What is out of range, each problem naming its field under `analyser.`.
+    public var problems: [PolicyProblem] {
+        var problems: [PolicyProblem] = []
+        func problem(_ field: String, _ message: String) { problems.append(PolicyProblem(field: "analyser.\(field)", message: message)) }
+        if kind == .llm, (model ?? "").isEmpty { problem("model", "is required when kind is llm") }
+        if let model, model.utf8.count > 255 { problem("model", "must be at most 255 bytes") }
+        if !(0...2).contains(temperature) { problem("temperature", "must be between 0 and 2, not \(temperature)") }
+        if let topP, !(topP > 0 && topP <= 1) { problem("top_p", "must be above 0 and at most 1, not \(topP)") }
+        if !(1...1_000_000).contains(maxOutputTokens) { problem("max_output_tokens", "must be between 1 and 1000000, not \(maxOutputTokens)") }
+        if pilotDocuments < 0 { problem("pilot_documents", "can't be negative") }
+        return problems
+    }
+}
