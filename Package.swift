@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // The language-model lane's HTTP client.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C shims.
@@ -90,6 +92,16 @@ let package = Package(
         .target(
             name: "TributaryAnalysis",
             dependencies: ["TributaryCore", "TributaryContentStore", .product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: swiftSettings
+        ),
+        // Chat Completions over HTTP for the language-model analyser; the analysis itself stays
+        // in TributaryAnalysis, which links no HTTP client.
+        .target(
+            name: "TributaryLLMClient",
+            dependencies: [
+                "TributaryAnalysis", "TributaryCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -150,7 +162,7 @@ let package = Package(
             name: "TributaryAgentCommandLine",
             dependencies: [
                 "TributaryCommandLine", "TributaryCore", "TributaryServices", "TributaryAnalysis", "TributaryObservability",
-                "TributaryContentStore",
+                "TributaryContentStore", "TributaryLLMClient", "TributaryClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

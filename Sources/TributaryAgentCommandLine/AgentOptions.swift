@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TributaryAnalysis
+import TributaryClient
 import TributaryCommandLine
 import TributaryCore
 import TributaryObservability
@@ -30,9 +31,12 @@ public struct AgentOptions: ParsableArguments {
     @Option(help: "Seconds the --analyser-command may run per task before it is killed and the task fails.")
     public var analyserTimeout: Int = 300
 
+    @OptionGroup public var languageModel: LanguageModelOptions
+
     public init() {}
 
     public func validate() throws {
+        try languageModel.validate()
         guard (1...65_535).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 65535") }
         guard analyserTimeout > 0 else { throw ValidationError("--analyser-timeout must be positive") }
         if let analyserCommand, !FileManager.default.isExecutableFile(atPath: analyserCommand) {
@@ -56,9 +60,26 @@ public struct AgentOptions: ParsableArguments {
         }
     }
 
-    private func run(handler: some TaskHandler) async throws {
+    /// Runs the analyse agent: its default analyser on the default lane, and a lane for every
+    /// kind it serves (the built-in one always, `external` with `--analyser-command`, `llm`
+    /// with `--llm-base-url`).
+    public func runAnalyser() async throws {
+        let content = try contentResolver()
+        let external = analyserCommand.map {
+            ResolvingHandler(
+                ExternalCommandHandler(taskType: .analyseBatch, executable: $0, arguments: analyserArgument, timeout: .seconds(analyserTimeout)),
+                content: content)
+        }
+        let router = AnalyseBatchRouter(
+            builtin: AnalyseBatchHandler(content: content), external: external, languageModel: try languageModel.batchHandler(content: content))
+        let topology = connection.topology
+        try await run(handler: router, queues: [topology.taskQueue(.analyseBatch)] + router.kinds.map(topology.analysisQueue))
+    }
+
+    private func run(handler: some TaskHandler, queues: [String]? = nil) async throws {
         let logger = connection.logger("tributary.\(handler.taskType.rawValue)")
         var configuration = AgentConfiguration(amqp: try connection.amqpConfiguration(connectionName: "agent-\(handler.taskType.rawValue)"))
+        configuration.queues = queues
         if let workerID { configuration.workerID = workerID }
         configuration.topology = connection.topology
         configuration.concurrency = concurrency

@@ -49,7 +49,7 @@ public enum CorpusSynthesiser {
                 .map { CorpusReport.TopDocument(id: $0.0, rawScore: $0.1.rawScore, evidence: Array($0.1.evidence.prefix(evidencePerTopDocument))) }
         }
 
-        return CorpusReport(
+        var report = CorpusReport(
             experiment: payload.experimentName, run: payload.run,
             coverage: CorpusReport.ReportCoverage(
                 documentsPlanned: max(payload.coverage.documentsPlanned, documents.count), documentsAnalysed: documents.count,
@@ -61,5 +61,7 @@ public enum CorpusSynthesiser {
             derivedMetrics: Dictionary(uniqueKeysWithValues: metricNames.map { ($0, DescriptiveStatistics(metric($0))) }),
             correlations: correlations, reliability: reliability, groupBy: payload.groupBy,
             groupComparisons: comparisons, topDocuments: top)
+        report.provenance = ReportProvenance(documents: documents, usage: batches.compactMap(\.usage))
+        return report
     }
 }

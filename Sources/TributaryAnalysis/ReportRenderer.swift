@@ -73,7 +73,27 @@ public enum ReportRenderer {
             }
             lines.append("")
         }
+        if let provenance = report.provenance { lines += provenanceSection(provenance) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Which model scored the documents, with what, and what it took; a row per document.
+    static func provenanceSection(_ provenance: ReportProvenance) -> [String] {
+        var lines = ["## Model and provenance", ""]
+        lines.append("- model: \(provenance.models.joined(separator: ", "))")
+        lines.append("- system fingerprint: \(provenance.systemFingerprints.isEmpty ? "none sent" : provenance.systemFingerprints.joined(separator: ", "))")
+        lines.append("- temperature: \(provenance.temperature.map { format($0) } ?? "varied"); seed: \(provenance.seed.map(String.init) ?? "none or varied")")
+        lines.append(
+            "- \(provenance.documentsScored) documents, \(provenance.calls) calls (\(provenance.repairs) repairs), "
+                + "\(provenance.inputTokens) input and \(provenance.outputTokens) output tokens")
+        lines.append("- evidence quotes not found in their document, dropped: \(provenance.unverifiedEvidence)")
+        lines += ["", "| document | model | input tokens | output tokens | calls | latency |", "|---|---|---|---|---|---|"]
+        for entry in provenance.documents {
+            lines.append("| \(entry.id) | \(entry.model) | \(entry.inputTokens) | \(entry.outputTokens) | \(entry.calls) | \(entry.latencyMilliseconds) ms |")
+        }
+        if provenance.documentsNotListed > 0 { lines += ["", "\(provenance.documentsNotListed) more documents are not listed."] }
+        lines.append("")
+        return lines
     }
 
     /// One row per document: id, word count, metadata fields, each dimension's raw score, salience and confidence, each derived metric.

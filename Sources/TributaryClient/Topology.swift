@@ -28,6 +28,9 @@ public struct Topology: Sendable, Hashable {
     public var deadLetterExchange: String { "\(namespace).dlx" }
 
     public func taskQueue(_ type: TaskType) -> String { "\(namespace).tasks.\(type.rawValue)" }
+    /// The queue of an analyser kind's lane (see ``AnalysisLane``); ``taskQueue(_:)`` of
+    /// `analyse_batch` is the default lane.
+    public func analysisQueue(_ kind: AnalyserSettings.Kind) -> String { "\(namespace).tasks.\(AnalysisLane.routingKey(for: kind))" }
     public var resultsQueue: String { "\(namespace).results" }
     public var requestsQueue: String { "\(namespace).experiments" }
     public var statusQueue: String { "\(namespace).status" }
@@ -57,7 +60,7 @@ public struct Topology: Sendable, Hashable {
     }
 
     public var queues: [QueueDeclaration] {
-        TaskType.allCases.map { workQueue(taskQueue($0)) } + [
+        TaskType.allCases.map { workQueue(taskQueue($0)) } + AnalyserSettings.Kind.allCases.map { workQueue(analysisQueue($0)) } + [
             workQueue(resultsQueue),
             workQueue(requestsQueue),
             // Status queries are answered from the store and worthless once stale: no DLX, short TTL.
@@ -68,15 +71,18 @@ public struct Topology: Sendable, Hashable {
     }
 
     public var bindings: [QueueBinding] {
-        TaskType.allCases.map { QueueBinding(queue: taskQueue($0), exchange: tasksExchange, routingKey: $0.rawValue) } + [
-            QueueBinding(queue: resultsQueue, exchange: resultsExchange, routingKey: Self.resultRoutingKey),
-            QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.submitRoutingKey),
-            QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.cancelRoutingKey),
-            QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.retryRoutingKey),
-            QueueBinding(queue: statusQueue, exchange: experimentsExchange, routingKey: Self.statusRoutingKey),
-            QueueBinding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
-            QueueBinding(queue: orchestratorDeadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
-        ]
+        TaskType.allCases.map { QueueBinding(queue: taskQueue($0), exchange: tasksExchange, routingKey: $0.rawValue) }
+            + AnalyserSettings.Kind.allCases.map {
+                QueueBinding(queue: analysisQueue($0), exchange: tasksExchange, routingKey: AnalysisLane.routingKey(for: $0))
+            } + [
+                QueueBinding(queue: resultsQueue, exchange: resultsExchange, routingKey: Self.resultRoutingKey),
+                QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.submitRoutingKey),
+                QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.cancelRoutingKey),
+                QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.retryRoutingKey),
+                QueueBinding(queue: statusQueue, exchange: experimentsExchange, routingKey: Self.statusRoutingKey),
+                QueueBinding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
+                QueueBinding(queue: orchestratorDeadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
+            ]
     }
 
     /// Declares everything; safe to run any number of times from any service.

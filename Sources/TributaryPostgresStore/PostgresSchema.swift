@@ -56,7 +56,10 @@ enum PostgresSchema {
                 lease_until TIMESTAMPTZ NOT NULL
             )
             """,
-        ]
+        ],
+        // 2: the analyser an experiment chose (its lane), its model and its ledger, as JSON;
+        // NULL for experiments that chose none.
+        ["ALTER TABLE experiments ADD COLUMN analysis BYTEA"],
     ]
 
     /// The version this binary writes.

@@ -1,4 +1,5 @@
 import TributaryStore
+
 /// The store's schema as numbered migrations, tracked in `PRAGMA user_version`.
 ///
 /// Opening a database applies the migrations it lacks, in order, inside one transaction, so
@@ -90,6 +91,11 @@ enum SQLiteSchema {
         ALTER TABLE experiments ADD COLUMN trace_context BLOB;
         ALTER TABLE outbox ADD COLUMN trace_headers BLOB;
         CREATE INDEX experiments_state ON experiments (state);
+        """,
+        // 4: the analyser an experiment chose (its lane), its model and its ledger, as JSON;
+        // NULL for experiments that chose none, which is every experiment from before.
+        """
+        ALTER TABLE experiments ADD COLUMN analysis BLOB;
         """,
     ]
 

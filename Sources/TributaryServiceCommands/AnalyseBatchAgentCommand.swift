@@ -14,6 +14,6 @@ public struct AnalyseBatchAgentCommand: AsyncParsableCommand {
     @OptionGroup var options: AgentOptions
 
     public func run() async throws {
-        try await options.run(AnalyseBatchHandler(content: options.contentResolver()))
+        try await options.runAnalyser()
     }
 }

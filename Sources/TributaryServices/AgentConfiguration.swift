@@ -10,6 +10,10 @@ public struct AgentConfiguration: Sendable {
     public var concurrency = 4
     /// Appears in every result this agent publishes.
     public var workerID: String
+    /// The queues consumed, each with `concurrency` prefetch; nil is the handler's task
+    /// type's queue. An analyse agent consumes a lane per analyser kind it serves
+    /// (``AnalysisLane``).
+    public var queues: [String]?
     /// Completed task ids remembered to drop re-published duplicates without redoing them.
     public var recentTaskMemory = 10_000
 

@@ -43,14 +43,22 @@ public struct AgentService<Handler: TaskHandler>: Service {
         let metrics = AgentMetrics(taskType: handler.taskType)
         let topology = configuration.topology
         try await topology.declare(on: connection)
-        let queue = topology.taskQueue(handler.taskType)
-        let consumer = try await connection.consume(queue: queue, prefetch: UInt16(clamping: configuration.concurrency))
+        let queues = configuration.queues ?? [topology.taskQueue(handler.taskType)]
+        var opened: [(queue: String, consumer: AMQPConsumer)] = []
+        for queue in queues {
+            opened.append((queue, try await connection.consume(queue: queue, prefetch: UInt16(clamping: configuration.concurrency))))
+        }
+        let consumers = opened
         let recent = RecentTasks(capacity: configuration.recentTaskMemory)
         let watch = CancellationWatch(capacity: configuration.recentTaskMemory)
         let cancellations = try await watchCancellations(on: connection, topology: topology)
         readiness.mark("consumers", notReady: nil)
-        logger.info("agent ready", metadata: .tributary([.queue: "\(queue)", .concurrency: "\(configuration.concurrency)"]))
+        logger.info(
+            "agent ready",
+            metadata: .tributary([.queue: "\(queues.joined(separator: ","))", .concurrency: "\(configuration.concurrency)"]))
 
+        // Each lane's deliveries, merged: one loop below starts every task, whichever queue it came from.
+        let (deliveries, delivered) = AsyncThrowingStream.makeStream(of: (delivery: AMQPDelivery, queue: String).self)
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 let reconnects = Task { await ConnectionHealth.countReconnects(of: connection) }
@@ -64,19 +72,35 @@ public struct AgentService<Handler: TaskHandler>: Service {
                         }
                     }
                 }
-                // Prefetch bounds the deliveries outstanding, so this spawns at most `concurrency` tasks at once.
-                for try await delivery in consumer {
+                let forwarding = Task {
+                    try await withThrowingDiscardingTaskGroup { lanes in
+                        for (queue, consumer) in consumers {
+                            lanes.addTask { for try await delivery in consumer { delivered.yield((delivery, queue)) } }
+                        }
+                    }
+                }
+                Task {
+                    do {
+                        try await forwarding.value
+                        delivered.finish()
+                    } catch {
+                        delivered.finish(throwing: error)
+                    }
+                }
+                // Prefetch bounds each lane's deliveries outstanding, so this spawns at most
+                // `concurrency` tasks per lane at once.
+                for try await (delivery, queue) in deliveries {
                     group.addTask {
                         await process(delivery, connection: connection, queue: queue, recent: recent, watch: watch, metrics: metrics)
                     }
                 }
-                // The task consumer has ended (shutdown); the handlers still running finish, the
+                // The task consumers have ended (shutdown); the handlers still running finish, the
                 // cancellation watch stops with them.
                 try? await cancellations.cancel()
             }
         } onGracefulShutdown: {
             readiness.mark("consumers", notReady: "shutting down")
-            Task { try? await consumer.cancel() }
+            Task { for (_, consumer) in consumers { try? await consumer.cancel() } }
         }
         logger.info("agent stopping: in-flight tasks finished")
         await connection.close()

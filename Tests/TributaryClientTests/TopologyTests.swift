@@ -29,4 +29,17 @@ import TributaryTestSupport
             #expect(queue?.deliveryLimit == 5)
         }
     }
+
+    /// Each analyser kind's lane is a work queue of its own, bound by its routing key.
+    @Test func everyAnalyserKindHasALane() {
+        let topology = Topology(namespace: "ns")
+        for kind in AnalyserSettings.Kind.allCases {
+            let name = "ns.tasks.analyse_batch.\(kind.rawValue)"
+            #expect(topology.analysisQueue(kind) == name)
+            #expect(topology.queues.first { $0.name == name }?.deadLetterExchange == "ns.dlx")
+            let binding = topology.bindings.first { $0.queue == name }
+            #expect(binding?.exchange == "ns.tasks" && binding?.routingKey == AnalysisLane.routingKey(for: kind))
+        }
+        #expect(AnalysisLane.routingKey(for: nil) == "analyse_batch")
+    }
 }

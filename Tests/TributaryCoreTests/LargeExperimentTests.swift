@@ -39,13 +39,20 @@ final class MemoryContent: ContentAccess {
             Fixtures.spec(documents: 5, batchSize: 1).documents + [
                 Document(id: "quoted \"id\" / ✓", text: "line\nbreak \u{1}", metadata: ["documents": "[]", "batch_index": "0"])
             ]
-        let template = try BatchTaskTemplate(experimentID: experimentID, batchCount: 1_234, framework: Fixtures.framework)
-        for (index, slice) in [(0, [documents[0]]), (7, Array(documents[1...3])), (1_233, Array(documents[4...]))] {
-            let expected = try MessageCoding.encode(
-                TaskMessage(
-                    experimentID: experimentID, batchIndex: index, batchCount: 1_234, attempt: 1,
-                    payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: slice))))
-            #expect(try template.task(batchIndex: index, documents: slice) == expected)
+        // With an analyser the payload's sorted keys put `analyser` before `documents`, and its
+        // prompt may quote JSON: the template must still cut, and still equal the encoder.
+        let analyser = AnalyserSettings(kind: .llm, model: "m", seed: 7, prompt: #"Answer {"documents":[]} for {{document}}"#)
+        for (settings, question) in [(nil, nil), (analyser, "Is it \"hopeful\"?")] as [(AnalyserSettings?, String?)] {
+            let template = try BatchTaskTemplate(
+                experimentID: experimentID, batchCount: 1_234, framework: Fixtures.framework, analyser: settings, researchQuestion: question)
+            #expect(template.isCut)
+            for (index, slice) in [(0, [documents[0]]), (7, Array(documents[1...3])), (1_233, Array(documents[4...]))] {
+                let expected = try MessageCoding.encode(
+                    TaskMessage(
+                        experimentID: experimentID, batchIndex: index, batchCount: 1_234, attempt: 1,
+                        payload: .analyseBatch(BatchPayload(framework: Fixtures.framework, documents: slice, analyser: settings, researchQuestion: question))))
+                #expect(try template.task(batchIndex: index, documents: slice) == expected)
+            }
         }
     }
 

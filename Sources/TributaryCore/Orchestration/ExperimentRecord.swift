@@ -51,6 +51,8 @@ package struct ExperimentRecord: Sendable, Hashable {
     /// The submitter's trace context, as propagation headers; every message the experiment
     /// causes carries it.
     package var traceContext: [String: String]
+    /// The analyser's lane, model and ledger; nil for an experiment that chose no analyser.
+    package var analysis: AnalysisRecord?
 
     package init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
@@ -59,7 +61,8 @@ package struct ExperimentRecord: Sendable, Hashable {
         createdAt: Date, updatedAt: Date, lastProgressAt: Date? = nil, report: [UInt8]? = nil,
         stepAttempt: Int = 0, stepDueAt: Date? = nil, stepWaiting: Bool = false, stepFirstAttempt: Int = 1, documentsPlanned: Int = 0,
         retry: RetryPolicy = RetryPolicy(), taskTimeout: TaskDuration = ExperimentSpec.defaultTaskTimeout,
-        tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight, traceContext: [String: String] = [:]
+        tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight, traceContext: [String: String] = [:],
+        analysis: AnalysisRecord? = nil
     ) {
         self.id = id
         self.name = name
@@ -89,6 +92,7 @@ package struct ExperimentRecord: Sendable, Hashable {
         self.tolerance = tolerance
         self.maxInFlight = maxInFlight
         self.traceContext = traceContext
+        self.analysis = analysis
     }
 
     /// Batches planned but not yet sent.

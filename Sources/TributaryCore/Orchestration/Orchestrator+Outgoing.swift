@@ -11,18 +11,20 @@ extension Orchestrator {
     func sendBatch(_ planned: [UInt8], index: Int, of record: ExperimentRecord, attempt: Int, in store: some ExperimentStoreTransaction) throws {
         try enqueueTask(
             TaskBodyEdit.rewritingAttempt(of: planned, to: attempt), taskType: .analyseBatch, of: record,
-            headers: TaskHeaders(attempt: attempt, batchIndex: index, batchCount: record.batchCount), in: store)
+            headers: TaskHeaders(attempt: attempt, batchIndex: index, batchCount: record.batchCount),
+            routingKey: AnalysisLane.routingKey(for: record.analysis?.kind), in: store)
     }
 
     private func enqueueTask(
-        _ body: [UInt8], taskType: TaskType, of record: ExperimentRecord, headers: TaskHeaders, in store: some ExperimentStoreTransaction
+        _ body: [UInt8], taskType: TaskType, of record: ExperimentRecord, headers: TaskHeaders, routingKey: String? = nil,
+        in store: some ExperimentStoreTransaction
     ) throws {
         let task = TaskIdentity(
             taskID: taskType.taskID(experimentID: record.id, batchIndex: headers.batchIndex), experimentID: record.id, taskType: taskType,
             batchIndex: headers.batchIndex)
         try store.enqueue(
             OutboundMessage(
-                destination: .tasks, routingKey: taskType.rawValue, messageID: task.messageID(attempt: headers.attempt, run: headers.run),
+                destination: .tasks, routingKey: routingKey ?? taskType.rawValue, messageID: task.messageID(attempt: headers.attempt, run: headers.run),
                 correlationID: record.id, type: taskType.rawValue, headers: headers.values,
                 traceHeaders: stepTracing?.headers(forStep: taskType, of: record) ?? record.traceContext, body: body))
     }

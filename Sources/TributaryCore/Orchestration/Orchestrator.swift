@@ -85,9 +85,15 @@ package struct Orchestrator: Sendable {
         var record = ExperimentRecord(
             id: request.experimentID, name: spec.name, state: .received, createdAt: now, updatedAt: now,
             retry: spec.retry, taskTimeout: spec.taskTimeout, tolerance: spec.tolerateFailedBatches, maxInFlight: spec.maxInFlight,
-            traceContext: traceContext)
+            traceContext: traceContext, analysis: AnalysisRecord(spec: spec))
         try emit(record, at: now, in: store)
-        let problems = spec.policyProblems
+        var problems = spec.policyProblems
+        if spec.budget != nil {
+            // Refused rather than run unbounded: a budget the user set and nothing enforces is
+            // how a run overspends.
+            problems.append(
+                PolicyProblem(field: "budget", message: "is not enforced by this orchestrator yet; remove the budget section to run without one"))
+        }
         guard problems.isEmpty else {
             record.state = .failed
             record.failure = "invalid experiment: " + problems.map(\.description).joined(separator: "; ")
@@ -191,7 +197,9 @@ package struct Orchestrator: Sendable {
         record.stepWaiting = false
         record.lastProgressAt = now
         // Stored in parts: a plan of 100,000 tasks is never in memory at once.
-        let template = try BatchTaskTemplate(experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework)
+        let template = try BatchTaskTemplate(
+            experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework, analyser: spec.analyser,
+            researchQuestion: spec.researchQuestion)
         let part = 1_024
         for first in stride(from: 0, to: plan.batches.count, by: part) {
             let tasks = try plan.batches[first..<min(first + part, plan.batches.count)].enumerated().map { offset, ids in

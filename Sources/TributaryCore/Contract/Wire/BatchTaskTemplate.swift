@@ -10,26 +10,33 @@ struct BatchTaskTemplate {
     private let experimentID: String
     private let batchCount: Int
     private let framework: Framework
+    private let analyser: AnalyserSettings?
+    private let researchQuestion: String?
     /// Before the batch index, between it and the documents, between them and the task id's
     /// index, and after it.
-    private let pieces: [[UInt8]]?
+    private var pieces: [[UInt8]]?
 
-    init(experimentID: String, batchCount: Int, framework: Framework) throws {
+    init(experimentID: String, batchCount: Int, framework: Framework, analyser: AnalyserSettings? = nil, researchQuestion: String? = nil) throws {
         self.experimentID = experimentID
         self.batchCount = batchCount
         self.framework = framework
-        let encoded = try MessageCoding.encode(Self.task(experimentID, 0, batchCount, framework, []))
-        pieces = Self.cut(encoded, experimentID: experimentID)
+        self.analyser = analyser
+        self.researchQuestion = analyser == nil ? nil : researchQuestion
+        pieces = nil
+        pieces = Self.cut(try MessageCoding.encode(task(0, [])), experimentID: experimentID)
     }
 
-    private static func task(_ experimentID: String, _ index: Int, _ count: Int, _ framework: Framework, _ documents: [Document]) -> TaskMessage {
+    private func task(_ index: Int, _ documents: [Document]) -> TaskMessage {
         TaskMessage(
-            experimentID: experimentID, batchIndex: index, batchCount: count, attempt: 1,
-            payload: .analyseBatch(BatchPayload(framework: framework, documents: documents)))
+            experimentID: experimentID, batchIndex: index, batchCount: batchCount, attempt: 1,
+            payload: .analyseBatch(BatchPayload(framework: framework, documents: documents, analyser: analyser, researchQuestion: researchQuestion)))
     }
+
+    /// Whether the fast path is in use (the encoding had the expected shape).
+    var isCut: Bool { pieces != nil }
 
     func task(batchIndex: Int, documents: [Document]) throws -> [UInt8] {
-        guard pieces != nil else { return try MessageCoding.encode(Self.task(experimentID, batchIndex, batchCount, framework, documents)) }
+        guard pieces != nil else { return try MessageCoding.encode(task(batchIndex, documents)) }
         return try task(batchIndex: batchIndex, documentArray: MessageCoding.encode(documents))
     }
 
@@ -37,7 +44,7 @@ struct BatchTaskTemplate {
     func task(batchIndex: Int, documentArray array: [UInt8]) throws -> [UInt8] {
         guard let pieces else {
             let documents = try MessageCoding.decode([Document].self, from: array)
-            return try MessageCoding.encode(Self.task(experimentID, batchIndex, batchCount, framework, documents))
+            return try MessageCoding.encode(task(batchIndex, documents))
         }
         let index = Array(String(batchIndex).utf8)
         var bytes: [UInt8] = []
@@ -54,9 +61,14 @@ struct BatchTaskTemplate {
 
     private static func cut(_ encoded: [UInt8], experimentID: String) -> [[UInt8]]? {
         let indexKey = Array(#""batch_index":0,"#.utf8)
-        let documentsKey = Array(#""payload":{"documents":[]"#.utf8)
+        // The payload's keys are sorted, so `analyser` may come before `documents`; quotes
+        // inside strings are escaped, so no text can contain this key as written here.
+        let payloadKey = Array(#""payload":{"#.utf8)
+        let documentsKey = Array(#""documents":[]"#.utf8)
         let taskID = Array(#""task_id":"\#(experimentID).analyse_batch.0""#.utf8)
-        guard let index = encoded.firstRange(of: indexKey), let documents = encoded.firstRange(of: documentsKey),
+        guard let payload = encoded.firstRange(of: payloadKey),
+            let documents = encoded[payload.upperBound...].firstRange(of: documentsKey),
+            let index = encoded.firstRange(of: indexKey),
             let task = encoded.ranges(of: taskID).last, index.upperBound <= documents.lowerBound, documents.upperBound <= task.lowerBound
         else { return nil }
         let indexDigit = index.upperBound - 2

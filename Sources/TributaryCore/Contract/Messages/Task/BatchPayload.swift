@@ -2,9 +2,15 @@
 public struct BatchPayload: Sendable, Hashable, Codable {
     public var framework: Framework
     public var documents: [Document]
+    /// The experiment's analyser settings, when it chose one; absent for the agent's default.
+    public var analyser: AnalyserSettings?
+    /// Carried only with ``analyser``: a language model's default prompt names it.
+    public var researchQuestion: String?
 
-    public init(framework: Framework, documents: [Document]) {
+    public init(framework: Framework, documents: [Document], analyser: AnalyserSettings? = nil, researchQuestion: String? = nil) {
         self.framework = framework
         self.documents = documents
+        self.analyser = analyser
+        self.researchQuestion = researchQuestion
     }
 }

@@ -73,6 +73,8 @@ public struct CorpusReport: Sendable, Hashable, Codable {
     public var groupComparisons: [GroupComparison]
     /// The three highest-scoring documents per dimension, with their evidence.
     public var topDocuments: [String: [TopDocument]]
+    /// How a language model produced the scores; absent when no model was called.
+    public var provenance: ReportProvenance?
 
     public init(
         experiment: String, run: Int, coverage: ReportCoverage, researchQuestion: String, framework: String, documentCount: Int,
@@ -95,11 +97,12 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         self.groupBy = groupBy
         self.groupComparisons = groupComparisons
         self.topDocuments = topDocuments
+        self.provenance = nil
     }
 
     enum CodingKeys: String, CodingKey {
         case experiment, run, coverage, researchQuestion, framework, documentCount, batchCount, totalWords, dimensions
-        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments
+        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance
     }
 
     // `run` and `coverage` came after schema 1 was published: a synthesis agent from before
@@ -123,5 +126,6 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         groupBy = try container.decodeIfPresent(String.self, forKey: .groupBy)
         groupComparisons = try container.decode([GroupComparison].self, forKey: .groupComparisons)
         topDocuments = try container.decode([String: [TopDocument]].self, forKey: .topDocuments)
+        provenance = try container.decodeIfPresent(ReportProvenance.self, forKey: .provenance)
     }
 }
