@@ -184,7 +184,7 @@ let package = Package(
             name: "TributaryServiceCommands",
             dependencies: [
                 "TributaryCommandLine", "TributaryAgentCommandLine", "TributaryServices", "TributaryStore", "TributaryStores", "TributaryObservability",
-                "TributaryAnalysis", "TributaryCore",
+                "TributaryAnalysis", "TributaryCore", "TributaryExperimentFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, then unit, integration and end-to-end tests against a local
-# broker and a private PostgreSQL cluster it installs and starts. Extra arguments go to
+# broker, a private PostgreSQL cluster and a small local language model it installs and
+# starts. Extra arguments go to
 # `swift test` (e.g. --filter Pipeline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,6 +39,12 @@ if [ -z "${TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL:-}" ]; then
         TRIBUTARY_POSTGRES_OPTIONS="${TRIBUTARY_POSTGRES_OPTIONS:--c fsync=off -c synchronous_commit=off}" ./Deploy/local/start-postgres.sh)"
     export TRIBUTARY_TEST_POSTGRES_RESTARTABLE_URL
     export TRIBUTARY_TEST_POSTGRES_RESTART="$PWD/Deploy/local/restart-postgres.sh $restartable_state"
+fi
+# A real language model (Gemma 3 270M on llama.cpp's server) for the llm lane's end-to-end
+# test. TRIBUTARY_TEST_LLM=no skips it (the first install compiles for about 4 minutes).
+if [ -z "${TRIBUTARY_TEST_LLM_URL:-}" ] && [ "${TRIBUTARY_TEST_LLM:-yes}" != no ]; then
+    ./Deploy/local/start-llm.sh
+    export TRIBUTARY_TEST_LLM_URL="http://127.0.0.1:${TRIBUTARY_LLM_PORT:-8085}/v1"
 fi
 swift build --build-tests
 # The end-to-end tests start the real executables from here.

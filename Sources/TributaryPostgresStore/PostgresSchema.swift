@@ -58,8 +58,9 @@ enum PostgresSchema {
             """,
         ],
         // 2: the analyser an experiment chose (its lane), its model and its ledger, as JSON;
-        // NULL for experiments that chose none.
-        ["ALTER TABLE experiments ADD COLUMN analysis BYTEA"],
+        // NULL for experiments that chose none. And each metered model's request and token
+        // buckets, one row every orchestrator locks while it dispatches for that model.
+        ["ALTER TABLE experiments ADD COLUMN analysis BYTEA", "CREATE TABLE model_rates (model TEXT PRIMARY KEY, state BYTEA NOT NULL)"],
     ]
 
     /// The version this binary writes.

@@ -378,6 +378,24 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         outgoing.append(message)
     }
 
+    /// Locks the model's row for the rest of the transaction, so orchestrators take its
+    /// tokens one after another. A model's first use inserts an empty row to lock: two
+    /// orchestrators starting on it together queue on that row instead of both filling a
+    /// fresh bucket.
+    func modelRate(model: String) throws -> ModelRateState? {
+        try session.run("INSERT INTO model_rates (model, state) VALUES ($1, $2) ON CONFLICT (model) DO NOTHING", [.text(model), .blob([])])
+        let rows = try session.run("SELECT state FROM model_rates WHERE model = $1 FOR UPDATE", [.text(model)])
+        guard let row = rows.first else { return nil }
+        let bytes = try PostgresStoredRow(row).bytes("state")
+        return bytes.isEmpty ? nil : try StoredRecords.modelRate(from: bytes)
+    }
+
+    func saveModelRate(_ state: ModelRateState, model: String) throws {
+        try session.run(
+            "INSERT INTO model_rates (model, state) VALUES ($1, $2) ON CONFLICT (model) DO UPDATE SET state = EXCLUDED.state",
+            [.text(model), .blob(try StoredRecords.encode(modelRate: state))])
+    }
+
     /// One statement for all the messages of the transaction, owned by this orchestrator.
     private func writeOutgoing() throws {
         guard !outgoing.isEmpty else { return }

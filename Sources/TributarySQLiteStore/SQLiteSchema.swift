@@ -93,9 +93,11 @@ enum SQLiteSchema {
         CREATE INDEX experiments_state ON experiments (state);
         """,
         // 4: the analyser an experiment chose (its lane), its model and its ledger, as JSON;
-        // NULL for experiments that chose none, which is every experiment from before.
+        // NULL for experiments that chose none, which is every experiment from before. And
+        // each metered model's request and token buckets, shared by its experiments.
         """
         ALTER TABLE experiments ADD COLUMN analysis BLOB;
+        CREATE TABLE model_rates (model TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;
         """,
     ]
 

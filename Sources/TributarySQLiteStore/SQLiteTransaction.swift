@@ -189,4 +189,19 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         ])
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }
+
+    // MARK: Model rates
+
+    package func modelRate(model: String) throws -> ModelRateState? {
+        let statement = try database.statement("SELECT state FROM model_rates WHERE model = ?1")
+        try statement.bind([.text(model)])
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return try StoredRecords.modelRate(from: statement.bytes("state"))
+    }
+
+    package func saveModelRate(_ state: ModelRateState, model: String) throws {
+        try database.statement("INSERT INTO model_rates (model, state) VALUES (?1, ?2) ON CONFLICT (model) DO UPDATE SET state = excluded.state")
+            .run([.text(model), .blob(try StoredRecords.encode(modelRate: state))])
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import ServiceLifecycle
 import TributaryCommandLine
 import TributaryCore
+import TributaryExperimentFiles
 import TributaryObservability
 import TributaryServices
 import TributaryStore
@@ -61,9 +62,30 @@ public struct OrchestratorCommand: AsyncParsableCommand {
     @Option(help: "Batch results above this many bytes go to the document store, not into the synthesis task.")
     var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
 
+    @Option(
+        help: """
+            The model table (YAML): per model name, requests_per_minute, tokens_per_minute, input_price_per_million \
+            and output_price_per_million. Dispatch to each model is held under its limits, across every experiment. \
+            Default: $TRIBUTARY_MODELS_FILE, else none (nothing metered or priced).
+            """)
+    var models: String?
+
+    /// The model table in force: the option's file, else `TRIBUTARY_MODELS_FILE`'s, else empty.
+    func modelTable() throws -> ModelTable {
+        guard let path = models ?? ProcessInfo.processInfo.environment["TRIBUTARY_MODELS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return ModelTable()
+        }
+        do {
+            return try ModelTableFile.load(path)
+        } catch {
+            throw ValidationError("--models: \(error)")
+        }
+    }
+
     public func validate() throws {
         guard outboxLease >= 1 else { throw ValidationError("--outbox-lease must be at least 1 second") }
         guard publishWindow >= 1 else { throw ValidationError("--publish-window must be at least 1") }
+        _ = try modelTable()
     }
 
     public func run() async throws {
@@ -77,6 +99,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         configuration.publishWindow = publishWindow
         configuration.documentStore = try documentStore.store()
         configuration.inlineSynthesisLimit = inlineSynthesisLimit
+        configuration.models = try modelTable()
         var observing = ObservabilityConfiguration(
             serviceName: "orchestrator", httpPort: http.resolvedPort, environment: ProcessInfo.processInfo.environment)
         observing.httpHost = http.httpHost

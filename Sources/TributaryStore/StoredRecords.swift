@@ -114,4 +114,13 @@ package enum StoredRecords {
     package static func decodeHeaders(_ bytes: [UInt8]) throws -> [String: Int] {
         try JSONDecoder().decode([String: Int].self, from: Data(bytes))
     }
+
+    /// A model's buckets as the `model_rates` table keeps them.
+    package static func encode(modelRate state: ModelRateState) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(state))
+    }
+
+    package static func modelRate(from bytes: [UInt8]) throws -> ModelRateState {
+        try JSONDecoder().decode(ModelRateState.self, from: Data(bytes))
+    }
 }

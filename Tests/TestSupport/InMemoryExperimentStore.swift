@@ -75,6 +75,10 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
 
     package func enqueue(_ message: OutboundMessage) throws { outbox.append(message) }
 
+    package var modelRates: [String: ModelRateState] = [:]
+    package func modelRate(model: String) throws -> ModelRateState? { modelRates[model] }
+    package func saveModelRate(_ state: ModelRateState, model: String) throws { modelRates[model] = state }
+
     /// Takes the outbox's messages, as a publisher would once the broker confirmed them.
     package func drainOutbox() -> [OutboundMessage] {
         defer { outbox.removeAll() }

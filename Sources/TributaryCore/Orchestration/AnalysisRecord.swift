@@ -9,16 +9,65 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
     package var model: String?
     package var budget: Budget?
     package var ledger: ModelLedger
+    /// The tokens each batch in flight was admitted with, by batch index: what its result's
+    /// usage corrects.
+    package var reservations: [Int: Int]
+    /// Output tokens per call of recent results, the estimate for the next dispatches.
+    package var recentOutputs: [Int]
+    /// `max_output_tokens`, the output estimate before any result.
+    package var maxOutputTokens: Int
+    /// Attempts of each batch that the endpoint refused for its rate limit: they do not count
+    /// against `max_attempts`.
+    package var rateLimitedAttempts: [Int: Int]
 
-    package init(kind: AnalyserSettings.Kind, model: String? = nil, budget: Budget? = nil, ledger: ModelLedger = ModelLedger()) {
+    package init(
+        kind: AnalyserSettings.Kind, model: String? = nil, budget: Budget? = nil, ledger: ModelLedger = ModelLedger(),
+        maxOutputTokens: Int = AnalyserSettings.defaultMaxOutputTokens
+    ) {
         self.kind = kind
         self.model = model
         self.budget = budget
         self.ledger = ledger
+        self.reservations = [:]
+        self.recentOutputs = []
+        self.maxOutputTokens = maxOutputTokens
+        self.rateLimitedAttempts = [:]
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(AnalyserSettings.Kind.self, forKey: .kind)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
+        ledger = try container.decodeIfPresent(ModelLedger.self, forKey: .ledger) ?? ModelLedger()
+        reservations = try container.decodeIfPresent([Int: Int].self, forKey: .reservations) ?? [:]
+        recentOutputs = try container.decodeIfPresent([Int].self, forKey: .recentOutputs) ?? []
+        maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens) ?? AnalyserSettings.defaultMaxOutputTokens
+        rateLimitedAttempts = try container.decodeIfPresent([Int: Int].self, forKey: .rateLimitedAttempts) ?? [:]
     }
 
     package init?(spec: ExperimentSpec) {
         guard let analyser = spec.analyser else { return nil }
-        self.init(kind: analyser.kind, model: analyser.kind == .llm ? analyser.model : nil, budget: spec.budget)
+        self.init(
+            kind: analyser.kind, model: analyser.kind == .llm ? analyser.model : nil, budget: spec.budget, maxOutputTokens: analyser.maxOutputTokens)
+    }
+
+    /// The metered model, for an experiment whose tasks call one.
+    package var meteredModel: String? { kind == .llm ? model : nil }
+
+    /// The estimate for a batch of documents this large (text bytes each).
+    package func estimate(documentBytes: [Int], promptOverheadBytes: Int) -> Int {
+        var estimator = TokenEstimator(promptOverheadBytes: promptOverheadBytes)
+        for output in recentOutputs { estimator.observe(outputTokensPerCall: output) }
+        return estimator.estimate(documentBytes: documentBytes, maxOutputTokens: maxOutputTokens)
+    }
+
+    /// A result's usage: into the ledger, and into the output estimate.
+    package mutating func count(_ usage: ModelUsage, prices: ModelLimits?) {
+        ledger.count(usage, prices: prices)
+        if usage.requests > 0 {
+            recentOutputs.append(usage.outputTokens / usage.requests)
+            if recentOutputs.count > 32 { recentOutputs.removeFirst(recentOutputs.count - 32) }
+        }
     }
 }

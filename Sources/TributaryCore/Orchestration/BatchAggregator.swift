@@ -25,6 +25,10 @@ package struct BatchAggregator: Sendable {
                 return .duplicateResult
             }
             if previous == .retryWait { record.retryWaiting -= 1 } else { record.inFlight -= 1 }
+            if record.analysis?.meteredModel != nil {
+                try orchestrator.settleModelUse(
+                    ModelUsageReader.usage(in: result.result?.bytes ?? []), batchIndex: index, of: &record, at: now, in: store)
+            }
             record.batchesCompleted += 1
             record.lastProgressAt = now
             return try orchestrator.batchEnded(&record, .batchCounted, at: now, in: store)
@@ -36,6 +40,12 @@ package struct BatchAggregator: Sendable {
             return .duplicateResult
         }
         let failure = result.error ?? TaskFailure(code: "unknown", message: "no reason given")
+        if failure.isRateLimited, record.analysis?.meteredModel != nil {
+            return try orchestrator.rateLimited(&batch, of: &record, failure: failure, worker: result.workerID, at: now, in: store)
+        }
+        if record.analysis?.meteredModel != nil {
+            try orchestrator.settleModelUse(failure.usage, batchIndex: index, of: &record, at: now, in: store)
+        }
         return try orchestrator.attemptFailed(
             &batch, of: &record, reason: failure.description, permanent: failure.permanent, worker: result.workerID, at: now, in: store)
     }

@@ -43,6 +43,12 @@ package protocol ExperimentStoreTransaction: AnyObject {
     /// Adds a message to the outbox.
     func enqueue(_ message: OutboundMessage) throws
 
+    /// A model's request and token buckets, shared by every experiment (and, on a shared
+    /// database, every orchestrator): held for the rest of the transaction, so two
+    /// dispatches never both take the same tokens. Nil before the model's first dispatch.
+    func modelRate(model: String) throws -> ModelRateState?
+    func saveModelRate(_ state: ModelRateState, model: String) throws
+
     /// A hint that these batches' results are about to be recorded: a store whose every
     /// statement is a round trip reads them in one. Results are still judged one by one.
     func expectResults(experimentID: String, batchIndices: [Int]) throws

@@ -1,27 +1,35 @@
 import Foundation
 
 extension Orchestrator {
-    /// Sends pending batches while the experiment has room under `max_in_flight`.
+    /// Sends pending batches while the experiment has room under `max_in_flight` and its
+    /// model's limits allow; when they don't, the experiment's timer wakes it when they will.
     func dispatchBatches(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let capacity = record.dispatchCapacity
         guard capacity > 0 else { return }
         for var batch in try store.pendingBatches(experimentID: record.id, limit: capacity) {
-            try dispatch(&batch, of: &record, at: now, in: store)
+            if let wait = try dispatch(&batch, of: &record, at: now, in: store) {
+                record.stepDueAt = min(record.stepDueAt ?? wait, wait)
+                return
+            }
             record.inFlight += 1
         }
     }
 
-    /// Sends the batch's next attempt and starts its deadline.
-    func dispatch(_ batch: inout BatchRecord, of record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
+    /// Sends the batch's next attempt and starts its deadline. Returns nil once sent, or the
+    /// time its model's limits will admit it, having changed nothing.
+    @discardableResult
+    func dispatch(_ batch: inout BatchRecord, of record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws -> Date? {
+        guard let planned = try store.batchTask(experimentID: record.id, index: batch.index) else {
+            throw ContractError(.invalidExperiment, "batch \(batch.index) of experiment \(record.id) has no stored task")
+        }
+        if let wait = try admit(batch, planned: planned, of: &record, at: now, in: store) { return wait }
         batch.attempt += 1
         batch.state = .dispatched
         batch.dispatchedAt = now
         batch.dueAt = now + record.taskTimeout.seconds
         try store.save(batch)
-        guard let planned = try store.batchTask(experimentID: record.id, index: batch.index) else {
-            throw ContractError(.invalidExperiment, "batch \(batch.index) of experiment \(record.id) has no stored task")
-        }
         try sendBatch(planned, index: batch.index, of: record, attempt: batch.attempt, in: store)
+        return nil
     }
 
     /// An attempt failed (a failed result, a dead letter, or its deadline passed): retry it
@@ -33,7 +41,7 @@ extension Orchestrator {
         batch.lastError = reason
         if let worker { batch.workerID = worker }
         record.inFlight -= 1
-        if !permanent, batch.attempt < record.retry.maxAttempts {
+        if !permanent, spentAttempts(batch, of: record) < record.retry.maxAttempts {
             batch.state = .retryWait
             let jitter = Self.jitter(record.id, batch.index, batch.attempt)
             batch.dueAt = now + record.retry.backoff(after: batch.attempt, jitter: jitter).seconds
@@ -81,7 +89,7 @@ extension Orchestrator {
         var dispositions: [Disposition] = []
         for record in try store.dueExperiments(at: now, limit: limit) {
             var record = record
-            let step: TaskType = record.state == .synthesising ? .corpusSynthesis : .preTest
+            let step: TaskType = record.state == .synthesising ? .corpusSynthesis : record.state == .analysing ? .analyseBatch : .preTest
             dispositions.append(Disposition(try fireStepTimer(&record, at: now, in: store), experimentID: record.id, taskType: step))
         }
         var records: [String: ExperimentRecord] = [:]
@@ -94,19 +102,33 @@ extension Orchestrator {
             }
             let event: Event
             if batch.state == .retryWait {
+                if let wait = try dispatch(&batch, of: &record, at: now, in: store) {
+                    // Its model's limits: still waiting, until they admit it.
+                    batch.dueAt = wait
+                    try store.save(batch)
+                    records[record.id] = record
+                    continue
+                }
                 record.retryWaiting -= 1
                 record.inFlight += 1
                 record.retries += 1
-                try dispatch(&batch, of: &record, at: now, in: store)
                 try store.save(record)
                 event = .retryDispatched
             } else {
                 let reason = "no result within task_timeout \(record.taskTimeout) (attempt \(batch.attempt))"
-                if batch.attempt < record.retry.maxAttempts {
+                if spentAttempts(batch, of: record) < record.retry.maxAttempts {
                     // Abandoned, not failed: the next attempt goes out at once, no backoff.
                     batch.lastError = reason
                     record.retries += 1
-                    try dispatch(&batch, of: &record, at: now, in: store)
+                    if let wait = try dispatch(&batch, of: &record, at: now, in: store) {
+                        // The next attempt waits for its model's limits, as a retry does.
+                        batch.state = .retryWait
+                        batch.dueAt = wait
+                        try store.save(batch)
+                        record.inFlight -= 1
+                        record.retryWaiting += 1
+                        record.retries -= 1
+                    }
                     try store.save(record)
                     event = .attemptTimedOut
                 } else {

@@ -42,6 +42,8 @@ extension Orchestrator {
         case retryDispatched = "retry_dispatched"
         /// A timer of an experiment that had moved on; cleared.
         case timerVoid = "timer_void"
+        /// Its model's limits allow more of an experiment's batches: dispatch resumed.
+        case dispatchResumed = "dispatch_resumed"
         /// Cancelling an experiment that had already ended.
         case cancelIgnored = "cancel_ignored"
         /// Re-running an experiment with nothing to re-run.
@@ -63,7 +65,8 @@ extension Orchestrator {
         package var isApplied: Bool {
             switch self {
             case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed,
-                .experimentCancelled, .experimentRerun, .batchFailed, .attemptFailed, .attemptTimedOut, .retryDispatched, .timerVoid:
+                .experimentCancelled, .experimentRerun, .batchFailed, .attemptFailed, .attemptTimedOut, .retryDispatched, .timerVoid,
+                .dispatchResumed:
                 true
             case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange,
                 .cancelIgnored, .retryIgnored:

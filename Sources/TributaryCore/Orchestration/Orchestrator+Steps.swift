@@ -21,6 +21,13 @@ extension Orchestrator {
     }
 
     func fireStepTimer(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws -> Event {
+        if record.state == .analysing {
+            // While analysing, the timer is the time its model's limits admit the next batch.
+            record.stepDueAt = nil
+            try dispatchBatches(&record, at: now, in: store)
+            try store.save(record)
+            return .dispatchResumed
+        }
         guard record.state == .preTesting || record.state == .synthesising else {
             record.stepDueAt = nil
             try store.save(record)

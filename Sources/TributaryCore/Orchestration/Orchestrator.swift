@@ -31,14 +31,21 @@ package struct Orchestrator: Sendable {
     package static let defaultInlineSynthesisLimit = 4 << 20
     /// The trace context of each step's tasks; nil sends the experiment's own.
     package let stepTracing: (any StepTracing)?
+    /// Limits and prices of the models experiments name; a model not in it is neither
+    /// metered nor priced.
+    package let models: ModelTable
+    /// The share of each model's limits the orchestrator uses (see ``ModelRateState``).
+    package let rateHeadroom: Double
 
     package init(
         content: (any ContentAccess)? = nil, inlineSynthesisLimit: Int = Orchestrator.defaultInlineSynthesisLimit,
-        stepTracing: (any StepTracing)? = nil
+        stepTracing: (any StepTracing)? = nil, models: ModelTable = ModelTable(), rateHeadroom: Double = ModelRateState.defaultHeadroom
     ) {
         self.content = content
         self.inlineSynthesisLimit = inlineSynthesisLimit
         self.stepTracing = stepTracing
+        self.models = models
+        self.rateHeadroom = rateHeadroom
     }
 
     /// Handles a group of inputs in one transaction, in order; the batches their results

@@ -25,6 +25,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var documentStore: ContentStore?
     /// Batch results above this many bytes go to the document store instead of the synthesis task.
     public var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
+    /// Limits and prices of the models experiments name (`--models`); empty meters nothing.
+    public var models = ModelTable()
 
     package init(amqp: AMQPConfiguration, stores: any ExperimentStoreOpener) {
         self.amqp = amqp

@@ -38,7 +38,7 @@ public struct OrchestratorService: Service {
         self.readiness = readiness
         self.orchestrator = Orchestrator(
             content: configuration.documentStore.map(ContentStoreAccess.init), inlineSynthesisLimit: configuration.inlineSynthesisLimit,
-            stepTracing: StepSpans())
+            stepTracing: StepSpans(), models: configuration.models)
     }
 
     public func run() async throws {

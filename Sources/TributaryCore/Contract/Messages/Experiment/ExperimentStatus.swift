@@ -35,6 +35,10 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     public var report: JSONValue?
     /// The experiment's W3C trace id (32 hex digits), to find its trace in a tracing backend.
     public var traceID: String?
+    /// The model a language-model experiment is metered under, and its spending so far from
+    /// counted results; absent for other experiments.
+    public var model: String?
+    public var ledger: ModelLedger?
     public var at: Date
 
     package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
@@ -56,6 +60,8 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         self.error = record.failure
         self.report = report
         self.traceID = record.traceContext["traceparent"].flatMap(Self.traceID(fromTraceParent:))
+        self.model = record.analysis?.meteredModel
+        self.ledger = record.analysis?.meteredModel == nil ? nil : record.analysis?.ledger
         self.at = at
     }
 
@@ -91,12 +97,14 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         error = try container.decodeIfPresent(String.self, forKey: .error)
         report = try container.decodeIfPresent(JSONValue.self, forKey: .report)
         traceID = try container.decodeIfPresent(String.self, forKey: .traceID)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        ledger = try container.decodeIfPresent(ModelLedger.self, forKey: .ledger)
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, name, state, batchCount, batchesCompleted, duplicatesIgnored, synthesisRequests
         case failedBatches, retries, inFlight, cancelled, run, lastProgressAt
-        case warnings, error, report, at
+        case warnings, error, report, at, model, ledger
         case experimentID = "experimentId"
         case traceID = "traceId"
     }
