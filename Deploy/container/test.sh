@@ -55,7 +55,10 @@ podman build -q -f Deploy/container/postgres/Containerfile --build-arg BASE_IMAG
 size=$(podman image inspect "$image" --format '{{.Size}}')
 step "image size $((size / 1000000)) MB"
 [ "$size" -le 200000000 ] || fail "image is $((size / 1000000)) MB, more than 200 MB"
-podman run --rm "$image" orchestrator --help | grep -q -- "--http-port" || fail "the image does not run the orchestrator"
+# Captured, then searched: `grep -q` stops reading at its match, and podman, still writing
+# the rest of a long help, would fail on the broken pipe.
+help_text=$(podman run --rm "$image" orchestrator --help) || fail "the image does not run the orchestrator"
+grep -q -- "--http-port" <<<"$help_text" || fail "the orchestrator's help in the image lacks --http-port"
 [ "$(podman run --rm "$image" id -u)" != 0 ] || fail "the image runs as root"
 
 # --- the experiment, and its reference report from a local run -------------------------
