@@ -73,20 +73,18 @@ public struct AgentService<Handler: TaskHandler>: Service {
                     }
                 }
                 let forwarding = Task {
-                    try await withThrowingDiscardingTaskGroup { lanes in
-                        for (queue, consumer) in consumers {
-                            lanes.addTask { for try await delivery in consumer { delivered.yield((delivery, queue)) } }
-                        }
-                    }
-                }
-                Task {
                     do {
-                        try await forwarding.value
+                        try await withThrowingDiscardingTaskGroup { lanes in
+                            for (queue, consumer) in consumers {
+                                lanes.addTask { for try await delivery in consumer { delivered.yield((delivery, queue)) } }
+                            }
+                        }
                         delivered.finish()
                     } catch {
                         delivered.finish(throwing: error)
                     }
                 }
+                defer { forwarding.cancel() }
                 // Prefetch bounds each lane's deliveries outstanding, so this spawns at most
                 // `concurrency` tasks per lane at once.
                 for try await (delivery, queue) in deliveries {

@@ -65,9 +65,6 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
     /// A result's usage: into the ledger, and into the output estimate.
     package mutating func count(_ usage: ModelUsage, prices: ModelLimits?) {
         ledger.count(usage, prices: prices)
-        if usage.requests > 0 {
-            recentOutputs.append(usage.outputTokens / usage.requests)
-            if recentOutputs.count > 32 { recentOutputs.removeFirst(recentOutputs.count - 32) }
-        }
+        if usage.requests > 0 { TokenEstimator.remember(usage.outputTokens / usage.requests, in: &recentOutputs) }
     }
 }

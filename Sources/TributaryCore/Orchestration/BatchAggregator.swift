@@ -25,6 +25,7 @@ package struct BatchAggregator: Sendable {
                 return .duplicateResult
             }
             if previous == .retryWait { record.retryWaiting -= 1 } else { record.inFlight -= 1 }
+            // Only a metered experiment's result is read for its usage.
             if record.analysis?.meteredModel != nil {
                 try orchestrator.settleModelUse(
                     ModelUsageReader.usage(in: result.result?.bytes ?? []), batchIndex: index, of: &record, at: now, in: store)
@@ -43,9 +44,7 @@ package struct BatchAggregator: Sendable {
         if failure.isRateLimited, record.analysis?.meteredModel != nil {
             return try orchestrator.rateLimited(&batch, of: &record, failure: failure, worker: result.workerID, at: now, in: store)
         }
-        if record.analysis?.meteredModel != nil {
-            try orchestrator.settleModelUse(failure.usage, batchIndex: index, of: &record, at: now, in: store)
-        }
+        try orchestrator.settleModelUse(failure.usage, batchIndex: index, of: &record, at: now, in: store)
         return try orchestrator.attemptFailed(
             &batch, of: &record, reason: failure.description, permanent: failure.permanent, worker: result.workerID, at: now, in: store)
     }

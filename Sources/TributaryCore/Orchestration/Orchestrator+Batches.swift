@@ -119,7 +119,6 @@ extension Orchestrator {
                 if spentAttempts(batch, of: record) < record.retry.maxAttempts {
                     // Abandoned, not failed: the next attempt goes out at once, no backoff.
                     batch.lastError = reason
-                    record.retries += 1
                     if let wait = try dispatch(&batch, of: &record, at: now, in: store) {
                         // The next attempt waits for its model's limits, as a retry does.
                         batch.state = .retryWait
@@ -127,7 +126,8 @@ extension Orchestrator {
                         try store.save(batch)
                         record.inFlight -= 1
                         record.retryWaiting += 1
-                        record.retries -= 1
+                    } else {
+                        record.retries += 1
                     }
                     try store.save(record)
                     event = .attemptTimedOut

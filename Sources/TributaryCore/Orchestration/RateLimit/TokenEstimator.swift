@@ -27,7 +27,12 @@ public struct TokenEstimator: Sendable, Hashable {
 
     /// A result reported how many output tokens a call took (its batch's mean per call).
     public mutating func observe(outputTokensPerCall: Int) {
-        recentOutputs.append(max(0, outputTokensPerCall))
-        if recentOutputs.count > Self.remembered { recentOutputs.removeFirst(recentOutputs.count - Self.remembered) }
+        Self.remember(outputTokensPerCall, in: &recentOutputs)
+    }
+
+    /// Adds a call's output to a window of the most recent ones.
+    static func remember(_ outputTokensPerCall: Int, in outputs: inout [Int]) {
+        outputs.append(max(0, outputTokensPerCall))
+        if outputs.count > remembered { outputs.removeFirst(outputs.count - remembered) }
     }
 }
