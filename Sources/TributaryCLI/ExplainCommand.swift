@@ -37,10 +37,12 @@ struct ExplainCommand: AsyncParsableCommand {
         }
         func age(_ date: Date?) -> String { date.map { span(now.timeIntervalSince($0)) } ?? "–" }
         var lines = [
-            "experiment \(status.experimentID) (\(status.name)): \(status.state.rawValue), run \(status.run)",
+            "experiment \(status.experimentID) (\(status.name)): \(LedgerText.state(status)), run \(status.run)",
             "batches: \(status.batchesCompleted) succeeded, \(status.failedBatches) failed for good, \(status.inFlight) in flight, of \(status.batchCount)",
             "retries: \(status.retries); duplicates ignored: \(status.duplicatesIgnored); last progress \(age(status.lastProgressAt)) ago",
         ]
+        if let ledger = LedgerText.describe(status) { lines.append("model \(ledger)") }
+        if let estimate = status.estimate { lines += LedgerText.estimate(estimate, model: status.model) }
         if let error = status.error { lines.append("error: \(error)") }
         switch status.state {
         case .analysing:
@@ -48,6 +50,9 @@ struct ExplainCommand: AsyncParsableCommand {
             lines.append("why no synthesis yet: \(open) of \(status.batchCount) batches have no outcome yet (listed below)")
         case .preTesting: lines.append("why no synthesis yet: the pre-test has not reported")
         case .synthesising: lines.append("synthesis requested; waiting for its result")
+        case .paused:
+            let why = status.pauseReason == .budget ? "its budget is spent" : "it was paused by hand"
+            lines.append("why no synthesis yet: paused, as \(why); `tributary resume \(status.experimentID)` goes on" + (status.pauseReason == .budget ? " (with a higher --max-cost or --max-tokens)" : ""))
         default: break
         }
         if !batches.isEmpty {

@@ -10,7 +10,7 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Only experiments in this state (received, pre_testing, analysing, synthesising, completed, failed, cancelled).")
+    @Option(help: "Only experiments in this state (received, pre_testing, analysing, paused, synthesising, completed, failed, cancelled).")
     var state: String?
 
     @Option(help: "At most this many (1 to 1000).")
@@ -34,7 +34,8 @@ struct ListCommand: AsyncParsableCommand {
         print(
             [
                 "experiment".padding(toLength: 36, withPad: " ", startingAt: 0), "state".padding(toLength: 12, withPad: " ", startingAt: 0),
-                "progress".padding(toLength: 28, withPad: " ", startingAt: 0), "age", "name",
+                "progress".padding(toLength: 28, withPad: " ", startingAt: 0), "spent".padding(toLength: 28, withPad: " ", startingAt: 0), "age",
+                "name",
             ].joined(separator: "  "))
         for status in experiments {
             let ended = status.batchesCompleted + status.failedBatches
@@ -42,8 +43,9 @@ struct ListCommand: AsyncParsableCommand {
             print(
                 [
                     status.experimentID.padding(toLength: 36, withPad: " ", startingAt: 0),
-                    status.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0),
-                    progress.padding(toLength: 28, withPad: " ", startingAt: 0), ProgressDisplay.clock(Int(now.timeIntervalSince(status.lastProgressAt))),
+                    LedgerText.state(status).padding(toLength: 12, withPad: " ", startingAt: 0),
+                    progress.padding(toLength: 28, withPad: " ", startingAt: 0), LedgerText.short(status).padding(toLength: 28, withPad: " ", startingAt: 0),
+                    ProgressDisplay.clock(Int(now.timeIntervalSince(status.lastProgressAt))),
                     status.name,
                 ].joined(separator: "  "))
         }

@@ -52,7 +52,7 @@ final class ProgressDisplay: Sendable {
     }
 
     static func describe(_ status: ExperimentStatus, since start: (date: Date, ended: Int)?, now: Date) -> String {
-        var parts = [status.state.rawValue]
+        var parts = [LedgerText.state(status)]
         let ended = status.batchesCompleted + status.failedBatches
         if status.batchCount > 0 {
             let percent = Int((Double(ended) * 100 / Double(status.batchCount)).rounded(.down))
@@ -67,6 +67,7 @@ final class ProgressDisplay: Sendable {
         if status.retries > 0 { parts.append("\(status.retries) retries") }
         if status.failedBatches > 0 { parts.append("\(status.failedBatches) failed") }
         if status.run > 1 { parts.append("run \(status.run)") }
+        if let ledger = LedgerText.describe(status) { parts.append(ledger) }
         return parts.joined(separator: ", ")
     }
 }

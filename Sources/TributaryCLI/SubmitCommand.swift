@@ -14,7 +14,9 @@ struct SubmitCommand: AsyncParsableCommand {
         discussion: """
             EXPERIMENT is an experiment folder (with experiment.yaml), an experiment.yaml file, or a JSON \
             spec (.json). With --wait, exits 0 when the experiment completes, 1 when it fails (the \
-            reason is printed), 2 on timeout. A broken experiment is refused before anything is sent.
+            reason is printed), 2 on timeout. A broken experiment is refused before anything is sent. \
+            With --estimate, nothing is sent: the cost and time of an llm experiment are estimated from \
+            its corpus and the model table.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -47,8 +49,15 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "With --wait, write report.json, report.md and scores.csv into this folder.")
     var out: String?
 
+    @Flag(help: "Print what an llm experiment would cost and take, from its corpus and the model table; send nothing.")
+    var estimate = false
+
+    @Option(help: "With --estimate, the model table (YAML) to price and time it by. Default: $TRIBUTARY_MODELS_FILE.")
+    var models: String?
+
     func run() async throws {
         var spec = try loadSpec()
+        if estimate { return try printEstimate(for: spec) }
         let documentCount = spec.documents.count
         let store = try documentStore.store()
         if let store { spec = try Self.storing(spec, in: store) }
@@ -136,6 +145,37 @@ struct SubmitCommand: AsyncParsableCommand {
         return stored
     }
 
+    /// The corpus-only estimate: the same token guess the rate limiter admits batches with, and
+    /// `max_output_tokens` for every answer, so it errs high.
+    private func printEstimate(for spec: ExperimentSpec) throws {
+        guard spec.analyserKind == .llm, let analyser = spec.analyser else {
+            if json {
+                try printJSON(NoEstimate(analyser: spec.analyserKind.rawValue, reason: "no model calls: nothing to estimate"))
+            } else {
+                print("experiment \(spec.name) uses the \(spec.analyserKind.rawValue) analyser: no model calls, nothing to estimate")
+            }
+            return
+        }
+        let table: ModelTable
+        if let path = models ?? ProcessInfo.processInfo.environment["TRIBUTARY_MODELS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do { table = try ModelTableFile.load(path) } catch { throw ValidationError("--models: \(error)") }
+        } else {
+            table = ModelTable()
+        }
+        let result = CostEstimate.make(
+            documents: spec.documents.count, bytes: spec.documents.reduce(0) { $0 + $1.text.utf8.count },
+            promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: analyser.prompt),
+            maxOutputTokens: analyser.maxOutputTokens, limits: analyser.model.flatMap { table[$0] })
+        if json { return try printJSON(result) }
+        LedgerText.estimate(result, model: analyser.model).forEach { print($0) }
+        if let maxCost = spec.budget?.maxCost, let cost = result.cost, cost > maxCost {
+            print("  budget: max_cost \(LedgerText.cost(maxCost)) is below the estimate; the experiment would pause (resume --max-cost raises it)")
+        }
+        if let maxTokens = spec.budget?.maxTokens, result.totalTokens > maxTokens {
+            print("  budget: max_tokens \(maxTokens) is below the estimate; the experiment would pause (resume --max-tokens raises it)")
+        }
+    }
+
     private func loadSpec() throws -> ExperimentSpec {
         var limits = ExperimentLimits()
         limits.maxDocumentBytes = maxDocumentBytes
@@ -187,6 +227,12 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
     }
+}
+
+/// What `submit --estimate --json` prints for an experiment that calls no model.
+private struct NoEstimate: Encodable {
+    var analyser: String
+    var reason: String
 }
 
 /// What `submit --json` prints without `--wait`.

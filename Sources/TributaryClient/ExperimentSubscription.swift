@@ -92,7 +92,11 @@ public final class ExperimentSubscription: Sendable {
     static func isNewer(_ event: ExperimentStatus, than current: ExperimentStatus) -> Bool {
         if event.run != current.run { return event.run > current.run }
         if event.state.order != current.state.order { return event.state.order > current.state.order }
-        if event.state != current.state { return event.state.isTerminal }
+        if event.state != current.state {
+            // Pausing and resuming go back and forth within one place; the orchestrator's clock orders them.
+            if !event.state.isTerminal, !current.state.isTerminal { return event.at >= current.at }
+            return event.state.isTerminal
+        }
         let ended = { (status: ExperimentStatus) in status.batchesCompleted + status.failedBatches }
         return ended(event) != ended(current) ? ended(event) > ended(current) : event.retries > current.retries
     }

@@ -43,6 +43,8 @@ public struct Topology: Sendable, Hashable {
     public static let submitRoutingKey = "submit"
     public static let cancelRoutingKey = "cancel"
     public static let retryRoutingKey = "retry"
+    public static let pauseRoutingKey = "pause"
+    public static let resumeRoutingKey = "resume"
     public static let statusRoutingKey = "status"
 
     func workQueue(_ name: String) -> QueueDeclaration {
@@ -79,6 +81,8 @@ public struct Topology: Sendable, Hashable {
                 QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.submitRoutingKey),
                 QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.cancelRoutingKey),
                 QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.retryRoutingKey),
+                QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.pauseRoutingKey),
+                QueueBinding(queue: requestsQueue, exchange: experimentsExchange, routingKey: Self.resumeRoutingKey),
                 QueueBinding(queue: statusQueue, exchange: experimentsExchange, routingKey: Self.statusRoutingKey),
                 QueueBinding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: ""),
                 QueueBinding(queue: orchestratorDeadLetterQueue, exchange: deadLetterExchange, routingKey: ""),

@@ -94,11 +94,31 @@ public struct TributaryClient: Sendable {
         try await control(.experimentRetry, routingKey: Topology.retryRoutingKey, experimentID: experimentID, timeout: timeout)
     }
 
+    /// Pauses an analysing experiment: no new tasks go out, and those already out are counted.
+    /// Returns the state afterwards (`paused`, or unchanged for an experiment not analysing).
+    public func pause(experimentID: String, timeout: Duration = .seconds(10)) async throws -> ExperimentStatus? {
+        try await control(.experimentPause, routingKey: Topology.pauseRoutingKey, experimentID: experimentID, timeout: timeout)
+    }
+
+    /// Resumes a paused experiment, raising its budget to `maxCost` / `maxTokens` where given.
+    /// Returns the state afterwards: still `paused` (reason `budget`) if the budget is still spent.
+    public func resume(experimentID: String, maxCost: Double? = nil, maxTokens: Int? = nil, timeout: Duration = .seconds(10)) async throws
+        -> ExperimentStatus?
+    {
+        try await control(
+            .experimentResume, routingKey: Topology.resumeRoutingKey,
+            request: ExperimentControlRequest(experimentID: experimentID, maxCost: maxCost, maxTokens: maxTokens), timeout: timeout)
+    }
+
     private func control(_ type: MessageType, routingKey: String, experimentID: String, timeout: Duration) async throws -> ExperimentStatus? {
-        try Self.checkExperimentID(experimentID)
-        return try await ask(
-            ExperimentControlRequest(experimentID: experimentID), type: type, routingKey: routingKey, experimentID: experimentID, timeout: timeout
-        ).status
+        try await control(type, routingKey: routingKey, request: ExperimentControlRequest(experimentID: experimentID), timeout: timeout)
+    }
+
+    private func control(_ type: MessageType, routingKey: String, request: ExperimentControlRequest, timeout: Duration) async throws
+        -> ExperimentStatus?
+    {
+        try Self.checkExperimentID(request.experimentID)
+        return try await ask(request, type: type, routingKey: routingKey, experimentID: request.experimentID, timeout: timeout).status
     }
 
     /// The orchestrator's most recent experiments, newest first (without their reports).

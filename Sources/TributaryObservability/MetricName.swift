@@ -11,4 +11,13 @@ public enum MetricName {
     public static let taskDuration = "tributary_task_duration_seconds"
     public static let agentInFlight = "tributary_agent_in_flight"
     public static let amqpReconnects = "tributary_amqp_reconnects_total"
+    /// Calls to a language model counted in experiments' ledgers, by `model` and `outcome`
+    /// (`ok`: of a counted result; `failed`: of a failed attempt; `rate_limited`: refused).
+    public static let llmRequests = "tributary_llm_requests_total"
+    /// Their tokens, by `model` and `direction` (`input`, `output`).
+    public static let llmTokens = "tributary_llm_tokens_total"
+    /// Their cost at the model table's prices, by `model`.
+    public static let llmCost = "tributary_llm_cost_total"
+    /// Seconds that Retry-After holds added to a model's dispatch, by `model`.
+    public static let rateLimitWait = "tributary_rate_limit_wait_seconds_total"
 }

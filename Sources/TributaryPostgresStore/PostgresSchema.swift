@@ -61,6 +61,8 @@ enum PostgresSchema {
         // NULL for experiments that chose none. And each metered model's request and token
         // buckets, one row every orchestrator locks while it dispatches for that model.
         ["ALTER TABLE experiments ADD COLUMN analysis BYTEA", "CREATE TABLE model_rates (model TEXT PRIMARY KEY, state BYTEA NOT NULL)"],
+        // 3: why a paused experiment is paused (`budget`, `operator`); NULL otherwise.
+        ["ALTER TABLE experiments ADD COLUMN pause_reason TEXT"],
     ]
 
     /// The version this binary writes.

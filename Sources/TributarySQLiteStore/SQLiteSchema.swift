@@ -99,6 +99,8 @@ enum SQLiteSchema {
         ALTER TABLE experiments ADD COLUMN analysis BLOB;
         CREATE TABLE model_rates (model TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;
         """,
+        // 5: why a paused experiment is paused (`budget`, `operator`); NULL otherwise.
+        "ALTER TABLE experiments ADD COLUMN pause_reason TEXT;",
     ]
 
     /// The version this binary writes.

@@ -8,7 +8,7 @@ package enum StoredRecords {
         id, name, state, batch_count, batches_completed, duplicates_ignored, synthesis_requests, warnings, failure, created_at,
         updated_at, report, batches_failed, in_flight, retry_waiting, retries, run, last_progress_at, step_attempt,
         step_first_attempt, step_due_at, step_waiting, documents_planned, max_attempts, initial_backoff_ms, max_backoff_ms,
-        task_timeout_ms, tolerance, max_in_flight, trace_context, analysis
+        task_timeout_ms, tolerance, max_in_flight, trace_context, analysis, pause_reason
         """
 
     /// The experiment columns, one name each, in ``experimentColumns`` order.
@@ -38,6 +38,7 @@ package enum StoredRecords {
             .integer(record.taskTimeout.milliseconds), .text(record.tolerance.description), int(record.maxInFlight),
             try traceCoding.encode(record.traceContext),
             try record.analysis.map { .blob(Array(try JSONEncoder().encode($0))) } ?? .null,
+            record.pauseReason.map { .text($0.rawValue) } ?? .null,
         ]
     }
 
@@ -68,7 +69,9 @@ package enum StoredRecords {
                 maxAttempts: try int("max_attempts"), initialBackoff: try duration("initial_backoff_ms"), maxBackoff: try duration("max_backoff_ms")),
             taskTimeout: try duration("task_timeout_ms"), tolerance: FailureTolerance(parsing: try row.text("tolerance")) ?? .none,
             maxInFlight: try int("max_in_flight"), traceContext: try traceCoding.decode(try row.optionalBytes("trace_context")),
-            analysis: try row.optionalBytes("analysis").map { try JSONDecoder().decode(AnalysisRecord.self, from: Data($0)) })
+            analysis: try row.optionalBytes("analysis").map { try JSONDecoder().decode(AnalysisRecord.self, from: Data($0)) },
+            // A reason this build doesn't know still reads as paused, by hand.
+            pauseReason: try row.optionalText("pause_reason").map { PauseReason(rawValue: $0) ?? .operator })
     }
 
     /// The batch's changeable values: state, attempt, dispatched_at, due_at, worker_id, last_error.

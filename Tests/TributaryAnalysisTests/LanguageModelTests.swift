@@ -144,6 +144,10 @@ import TributaryCore
         #expect(busy.isRateLimited && busy.retryAfterSeconds == nil && busy.message.hasSuffix("(empty body)"))
         let wrongModel = EndpointFailure.forStatus(404, body: Array(#"{"error":{"message":"model 'x' not found"}}"#.utf8), retryAfter: nil, now: now)
         #expect(wrongModel.permanent && wrongModel.code == "llm_rejected" && wrongModel.message.contains("model 'x' not found"))
+        let broke = EndpointFailure.forStatus(
+            429, body: Array(#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#.utf8),
+            retryAfter: "2", now: now)
+        #expect(broke.permanent && !broke.isRateLimited && broke.code == "llm_quota_exhausted", "no wait brings a quota back")
         let crashed = EndpointFailure.forStatus(500, body: Array("boom".utf8), retryAfter: nil, now: now)
         #expect(!crashed.permanent && !crashed.isRateLimited && crashed.code == "llm_unavailable")
         #expect(EndpointFailure.parseRetryAfter("1.5", now: now) == 1.5)

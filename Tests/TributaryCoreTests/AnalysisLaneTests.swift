@@ -38,18 +38,6 @@ import TributaryTestSupport
         #expect(tasks.allSatisfy { $0.payload.analyser == settings && $0.payload.researchQuestion == "Q?" })
     }
 
-    @Test func aBudgetIsRefusedWhileNothingEnforcesIt() throws {
-        let store = InMemoryExperimentStore()
-        var spec = Fixtures.spec(documents: 2, batchSize: 2)
-        spec.analyser = AnalyserSettings(kind: .llm, model: "m")
-        spec.budget = Budget(maxCost: 5)
-        _ = try orchestrator.handle(.request(Fixtures.request("e1", spec)), at: now, in: store)
-        let record = try #require(try store.experiment(id: "e1"))
-        #expect(record.state == .failed)
-        #expect(record.failure == "invalid experiment: budget is not enforced by this orchestrator yet; remove the budget section to run without one")
-        #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty, "nothing was sent")
-    }
-
     @Test func retriesGoToTheSameLane() throws {
         let store = InMemoryExperimentStore()
         var spec = Fixtures.spec(documents: 2, batchSize: 2, retry: RetryPolicy(maxAttempts: 2, initialBackoff: .seconds(1), maxBackoff: .seconds(1)))

@@ -123,8 +123,16 @@ public struct ChatCompletionErrorBody: Sendable, Hashable, Decodable {
     public struct Detail: Sendable, Hashable, Decodable {
         public var message: String?
         public var type: String?
+        public var code: String?
     }
     public var error: Detail
+
+    /// Whether the body names the account's quota as exhausted (`insufficient_quota`, as type
+    /// or code): a 429 that no waiting cures.
+    public static func isQuotaExhausted(_ bytes: [UInt8]) -> Bool {
+        guard let body = try? JSONDecoder().decode(ChatCompletionErrorBody.self, from: Data(bytes)) else { return false }
+        return body.error.type == "insufficient_quota" || body.error.code == "insufficient_quota"
+    }
 
     /// The message of an error body, or the start of the body as text when it is not one.
     public static func message(in bytes: [UInt8]) -> String {

@@ -7,13 +7,17 @@ public enum EndpointFailure {
     /// The task failure for an HTTP answer other than 200.
     ///
     /// - 429 and 503 are the provider's rate limit: `rate_limited`, with the Retry-After it
-    ///   gave; the orchestrator sends the task again without spending an attempt.
+    ///   gave; the orchestrator sends the task again without spending an attempt. A 429 whose
+    ///   body says `insufficient_quota` is the account's quota, not a rate: permanent
+    ///   (`llm_quota_exhausted`), since no wait brings the money back.
     /// - 400, 401, 403, 404 and 422 do not get better by retrying (a wrong key, model or
     ///   request): permanent, with the endpoint's own message.
     /// - Anything else (500, 502, 504, …) is transient and retried with backoff.
     public static func forStatus(_ status: Int, body: [UInt8], retryAfter: String?, now: Date = Date()) -> TaskFailure {
         let message = ChatCompletionErrorBody.message(in: body)
         switch status {
+        case 429 where ChatCompletionErrorBody.isQuotaExhausted(body):
+            return TaskFailure(code: "llm_quota_exhausted", message: "the endpoint answered 429: \(message)", permanent: true)
         case 429, 503:
             var failure = TaskFailure(code: TaskFailure.rateLimitedCode, message: "the endpoint answered \(status): \(message)")
             failure.retryAfterSeconds = retryAfter.flatMap { parseRetryAfter($0, now: now) }

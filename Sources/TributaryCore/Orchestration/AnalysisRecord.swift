@@ -19,6 +19,8 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
     /// Attempts of each batch that the endpoint refused for its rate limit: they do not count
     /// against `max_attempts`.
     package var rateLimitedAttempts: [Int: Int]
+    /// The whole run's expected cost and time, made when the batches were planned.
+    package var estimate: CostEstimate?
 
     package init(
         kind: AnalyserSettings.Kind, model: String? = nil, budget: Budget? = nil, ledger: ModelLedger = ModelLedger(),
@@ -44,6 +46,7 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
         recentOutputs = try container.decodeIfPresent([Int].self, forKey: .recentOutputs) ?? []
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens) ?? AnalyserSettings.defaultMaxOutputTokens
         rateLimitedAttempts = try container.decodeIfPresent([Int: Int].self, forKey: .rateLimitedAttempts) ?? [:]
+        estimate = try container.decodeIfPresent(CostEstimate.self, forKey: .estimate)
     }
 
     package init?(spec: ExperimentSpec) {

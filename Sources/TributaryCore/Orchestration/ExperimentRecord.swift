@@ -53,6 +53,8 @@ package struct ExperimentRecord: Sendable, Hashable {
     package var traceContext: [String: String]
     /// The analyser's lane, model and ledger; nil for an experiment that chose no analyser.
     package var analysis: AnalysisRecord?
+    /// Why the experiment is paused, while it is.
+    package var pauseReason: PauseReason?
 
     package init(
         id: String, name: String, state: ExperimentState, batchCount: Int = 0, batchesCompleted: Int = 0,
@@ -62,7 +64,7 @@ package struct ExperimentRecord: Sendable, Hashable {
         stepAttempt: Int = 0, stepDueAt: Date? = nil, stepWaiting: Bool = false, stepFirstAttempt: Int = 1, documentsPlanned: Int = 0,
         retry: RetryPolicy = RetryPolicy(), taskTimeout: TaskDuration = ExperimentSpec.defaultTaskTimeout,
         tolerance: FailureTolerance = .none, maxInFlight: Int = ExperimentSpec.defaultMaxInFlight, traceContext: [String: String] = [:],
-        analysis: AnalysisRecord? = nil
+        analysis: AnalysisRecord? = nil, pauseReason: PauseReason? = nil
     ) {
         self.id = id
         self.name = name
@@ -93,6 +95,7 @@ package struct ExperimentRecord: Sendable, Hashable {
         self.maxInFlight = maxInFlight
         self.traceContext = traceContext
         self.analysis = analysis
+        self.pauseReason = pauseReason
     }
 
     /// Batches planned but not yet sent.
@@ -106,6 +109,12 @@ package struct ExperimentRecord: Sendable, Hashable {
 
     /// Attempts the current step has had so far.
     package var stepAttempts: Int { stepAttempt - stepFirstAttempt + 1 }
+
+    /// The experiment's budget is spent, by what its counted results used.
+    package var budgetReached: Bool {
+        guard let analysis, let budget = analysis.budget else { return false }
+        return budget.isReached(cost: analysis.ledger.cost, tokens: analysis.ledger.totalTokens)
+    }
 
     /// Failed batches beyond what the experiment tolerates.
     package var failuresExceedTolerance: Bool { batchesFailed > tolerance.allowedFailures(of: batchCount) }

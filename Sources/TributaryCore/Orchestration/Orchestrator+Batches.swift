@@ -3,7 +3,13 @@ import Foundation
 extension Orchestrator {
     /// Sends pending batches while the experiment has room under `max_in_flight` and its
     /// model's limits allow; when they don't, the experiment's timer wakes it when they will.
+    /// A spent budget pauses the experiment instead (the caller saves and announces it).
     func dispatchBatches(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
+        guard record.state == .analysing else { return }
+        if record.budgetReached, !record.allBatchesEnded {
+            hold(&record, for: .budget, at: now)
+            return
+        }
         let capacity = record.dispatchCapacity
         guard capacity > 0 else { return }
         for var batch in try store.pendingBatches(experimentID: record.id, limit: capacity) {
@@ -68,17 +74,26 @@ extension Orchestrator {
     }
 
     /// A batch got its outcome: top up the in-flight batches, and synthesise once all have one.
+    /// A paused experiment is never synthesised: it waits for `resume` with every batch ended.
+    /// One whose budget ran out with its last batch is: nothing is left to spend on.
     func batchEnded(_ record: inout ExperimentRecord, _ event: Event, at now: Date, in store: some ExperimentStoreTransaction) throws -> Event {
-        if record.allBatchesEnded {
+        if record.allBatchesEnded, record.state == .analysing {
             try beginSynthesis(&record, at: now, in: store)
             return .synthesisRequested
         }
+        let wasPaused = record.state == .paused
         try dispatchBatches(&record, at: now, in: store)
         try store.save(record)
+        if !wasPaused, record.state == .paused {
+            try emit(record, at: now, in: store)
+            return .experimentPaused
+        }
         // Progress is reported for the first batch and then about every 1 %: a large fan-out
         // would otherwise spend as many broker operations on events as on the work itself.
         let ended = record.batchesCompleted + record.batchesFailed
-        if ended == 1 || ended % max(1, record.batchCount / 100) == 0 || event == .batchFailed { try emit(record, at: now, in: store) }
+        if ended == 1 || ended % max(1, record.batchCount / 100) == 0 || event == .batchFailed || record.allBatchesEnded {
+            try emit(record, at: now, in: store)
+        }
         return event
     }
 
@@ -95,9 +110,21 @@ extension Orchestrator {
         var records: [String: ExperimentRecord] = [:]
         for var batch in try store.dueBatches(at: now, limit: limit) {
             guard var record = try records[batch.experimentID] ?? store.experiment(id: batch.experimentID), record.state == .analysing else {
-                // The experiment ended or left analysing; its timers are void.
+                // The experiment ended or left analysing, and its timers are void; or it is
+                // paused, and resuming re-arms them.
                 batch.dueAt = nil
                 try store.save(batch)
+                continue
+            }
+            if record.budgetReached {
+                // Spent by results counted since its last dispatch: nothing more goes out.
+                hold(&record, for: .budget, at: now)
+                try store.save(record)
+                try emit(record, at: now, in: store)
+                records[record.id] = record
+                batch.dueAt = nil
+                try store.save(batch)
+                dispositions.append(Disposition(.experimentPaused, experimentID: record.id, taskType: .analyseBatch))
                 continue
             }
             let event: Event

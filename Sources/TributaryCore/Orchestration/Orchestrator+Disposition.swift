@@ -7,6 +7,8 @@ extension Orchestrator {
         package var batchIndex: Int?
         /// The task type the input concerned: a result's, or the step a timer re-sent.
         package var taskType: TaskType?
+        /// What the input added to its experiment's model ledger, for the model metrics.
+        package var spend: ModelSpend?
 
         package init(_ event: Event, experimentID: String, taskID: String? = nil, batchIndex: Int? = nil, taskType: TaskType? = nil) {
             self.event = event
@@ -14,6 +16,14 @@ extension Orchestrator {
             self.taskID = taskID
             self.batchIndex = batchIndex
             self.taskType = taskType
+        }
+
+        /// What one input added to a metered experiment's ledger.
+        package struct ModelSpend: Sendable, Hashable {
+            package var model: String
+            package var added: ModelLedger
+            /// How the calls ended: `ok` (a counted result), `failed` (a failed attempt's calls).
+            package var outcome: String
         }
 
         /// False when the input changed nothing but, at most, a duplicate tally.
@@ -44,6 +54,15 @@ extension Orchestrator {
         case timerVoid = "timer_void"
         /// Its model's limits allow more of an experiment's batches: dispatch resumed.
         case dispatchResumed = "dispatch_resumed"
+        /// Paused, by `tributary pause` or by its budget.
+        case experimentPaused = "experiment_paused"
+        case experimentResumed = "experiment_resumed"
+        /// Pausing an experiment that is not analysing.
+        case pauseIgnored = "pause_ignored"
+        /// Resuming an experiment that is not paused.
+        case resumeIgnored = "resume_ignored"
+        /// Resuming an experiment whose budget is still spent: it stays paused.
+        case resumeRefused = "resume_refused"
         /// Cancelling an experiment that had already ended.
         case cancelIgnored = "cancel_ignored"
         /// Re-running an experiment with nothing to re-run.
@@ -66,9 +85,9 @@ extension Orchestrator {
             switch self {
             case .experimentReceived, .batchesPlanned, .batchCounted, .synthesisRequested, .experimentCompleted, .experimentFailed,
                 .experimentCancelled, .experimentRerun, .batchFailed, .attemptFailed, .attemptTimedOut, .retryDispatched, .timerVoid,
-                .dispatchResumed:
+                .dispatchResumed, .experimentPaused, .experimentResumed, .resumeRefused:
                 true
-            case .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange,
+            case .pauseIgnored, .resumeIgnored, .duplicateRequest, .duplicateResult, .unknownExperiment, .mismatchedTaskID, .unexpectedResult, .batchOutOfRange,
                 .cancelIgnored, .retryIgnored:
                 false
             }

@@ -4,7 +4,7 @@ extension Orchestrator.Input {
         switch self {
         case .request(let request, _): request.experimentID
         case .result(let result): result.experimentID
-        case .cancel(let control), .retry(let control): control.experimentID
+        case .cancel(let control), .retry(let control), .pause(let control), .resume(let control): control.experimentID
         case .deadLetteredTask(let task, _, _, _): task.experimentID
         }
     }

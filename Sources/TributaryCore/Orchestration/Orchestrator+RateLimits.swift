@@ -13,9 +13,7 @@ extension Orchestrator {
         let task = try MessageCoding.decode(TaskMessage.self, from: planned)
         guard case .analyseBatch(let payload) = task.payload else { return nil }
         let sizes = payload.documents.map(\.size)
-        // The prompt around each document: the framework (as the default prompt lists it, or
-        // the template) and the instructions, over-counted by taking the framework's JSON.
-        let overhead = try MessageCoding.encode(payload.framework).count + (payload.analyser?.prompt?.utf8.count ?? 0) + 600
+        let overhead = try TokenEstimator.promptOverheadBytes(framework: payload.framework, template: payload.analyser?.prompt)
         let estimate = analysis.estimate(documentBytes: sizes, promptOverheadBytes: overhead)
         var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
         let admission = state.admit(calls: max(1, sizes.count), estimatedTokens: estimate, limits: limits, now: now, headroom: rateHeadroom)
@@ -48,14 +46,42 @@ extension Orchestrator {
         record.analysis = analysis
     }
 
+    /// The pilot's calls are paid like any others: into the ledger, and out of the model's
+    /// buckets, which never admitted them. Then the whole run is estimated from them.
+    func accountForPilot(
+        _ plan: PreTestResult, spec: ExperimentSpec, of record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction
+    ) throws {
+        guard var analysis = record.analysis, let model = analysis.meteredModel else { return }
+        let limits = models[model]
+        if let pilot = plan.pilot, pilot.usage.requests > 0 {
+            analysis.count(pilot.usage, prices: limits)
+            if let limits, limits.requestsPerMinute != nil || limits.tokensPerMinute != nil {
+                var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
+                state.correct(
+                    estimatedTokens: 0, actualTokens: pilot.usage.totalTokens, extraCalls: pilot.usage.requests, limits: limits, now: now,
+                    headroom: rateHeadroom)
+                try store.saveModelRate(state, model: model)
+            }
+        }
+        analysis.estimate = CostEstimate.make(
+            documents: record.documentsPlanned, bytes: plan.corpusBytes ?? 0,
+            promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: spec.analyser?.prompt),
+            maxOutputTokens: analysis.maxOutputTokens, limits: limits, pilot: plan.pilot)
+        record.analysis = analysis
+    }
+
     /// Attempts the batch has spent: those the endpoint refused for its rate limit do not count.
     func spentAttempts(_ batch: BatchRecord, of record: ExperimentRecord) -> Int {
         batch.attempt - (record.analysis?.rateLimitedAttempts[batch.index] ?? 0)
     }
 
+    /// Refusals for the rate limit a batch may get before further ones spend its attempts as
+    /// any failure does: an endpoint that never admits it must not hold it for ever.
+    static let maxRateLimitedAttempts = 50
+
     /// The endpoint refused the attempt for its rate limit: the model is held until its
     /// Retry-After (every experiment on it waits), and the batch goes again then without
-    /// spending an attempt.
+    /// spending an attempt, up to ``maxRateLimitedAttempts`` times.
     func rateLimited(
         _ batch: inout BatchRecord, of record: inout ExperimentRecord, failure: TaskFailure, worker: String?, at now: Date,
         in store: some ExperimentStoreTransaction
@@ -66,10 +92,18 @@ extension Orchestrator {
         let until = now + (failure.retryAfterSeconds ?? 1)
         if var analysis = record.analysis {
             analysis.ledger.rateLimited += 1
+            guard analysis.rateLimitedAttempts[batch.index, default: 0] < Self.maxRateLimitedAttempts else {
+                record.analysis = analysis
+                return try attemptFailed(
+                    &batch, of: &record, reason: "\(failure.description) (refused for the rate limit \(Self.maxRateLimitedAttempts) times)", permanent: false,
+                    worker: worker, at: now, in: store)
+            }
             analysis.rateLimitedAttempts[batch.index, default: 0] += 1
             record.analysis = analysis
             if let model = analysis.meteredModel, let limits = models[model] {
                 var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
+                let heldFrom = max(now, state.heldUntil ?? now)
+                record.analysis?.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(heldFrom))
                 state.hold(until: until)
                 try store.saveModelRate(state, model: model)
             }

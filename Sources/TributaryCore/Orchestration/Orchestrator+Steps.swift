@@ -26,6 +26,10 @@ extension Orchestrator {
             record.stepDueAt = nil
             try dispatchBatches(&record, at: now, in: store)
             try store.save(record)
+            guard record.state == .analysing else {
+                try emit(record, at: now, in: store)
+                return .experimentPaused
+            }
             return .dispatchResumed
         }
         guard record.state == .preTesting || record.state == .synthesising else {

@@ -13,6 +13,8 @@ package struct Orchestrator: Sendable {
         case result(TaskResult<RawJSON>)
         case cancel(ExperimentControlRequest)
         case retry(ExperimentControlRequest)
+        case pause(ExperimentControlRequest)
+        case resume(ExperimentControlRequest)
         /// A task that left the queues without a result: dead-lettered by the broker after
         /// its delivery limit (its worker kept dying), or refused by an agent.
         case deadLetteredTask(TaskIdentity, TaskHeaders, reason: String, permanent: Bool)
@@ -67,6 +69,8 @@ package struct Orchestrator: Sendable {
         case .result(let result): try apply(result, at: now, in: store)
         case .cancel(let request): try cancel(request.experimentID, at: now, in: store)
         case .retry(let request): try rerun(request.experimentID, at: now, in: store)
+        case .pause(let request): try pause(request.experimentID, at: now, in: store)
+        case .resume(let request): try resume(request, at: now, in: store)
         case .deadLetteredTask(let task, let headers, let reason, let permanent):
             try apply(
                 TaskResult(
@@ -94,13 +98,7 @@ package struct Orchestrator: Sendable {
             retry: spec.retry, taskTimeout: spec.taskTimeout, tolerance: spec.tolerateFailedBatches, maxInFlight: spec.maxInFlight,
             traceContext: traceContext, analysis: AnalysisRecord(spec: spec))
         try emit(record, at: now, in: store)
-        var problems = spec.policyProblems
-        if spec.budget != nil {
-            // Refused rather than run unbounded: a budget the user set and nothing enforces is
-            // how a run overspends.
-            problems.append(
-                PolicyProblem(field: "budget", message: "is not enforced by this orchestrator yet; remove the budget section to run without one"))
-        }
+        let problems = spec.policyProblems
         guard problems.isEmpty else {
             record.state = .failed
             record.failure = "invalid experiment: " + problems.map(\.description).joined(separator: "; ")
@@ -120,21 +118,27 @@ package struct Orchestrator: Sendable {
     // MARK: Results
 
     private func apply(_ result: TaskResult<RawJSON>, at now: Date, in store: some ExperimentStoreTransaction) throws -> Disposition {
+        var spend: Disposition.ModelSpend?
         func disposition(_ event: Event) -> Disposition {
-            Disposition(event, experimentID: result.experimentID, taskID: result.taskID, batchIndex: result.batchIndex, taskType: result.taskType)
+            var disposition = Disposition(
+                event, experimentID: result.experimentID, taskID: result.taskID, batchIndex: result.batchIndex, taskType: result.taskType)
+            disposition.spend = spend
+            return disposition
         }
         guard var record = try store.experiment(id: result.experimentID) else { return disposition(.unknownExperiment) }
         guard result.taskID == result.taskType.taskID(experimentID: result.experimentID, batchIndex: result.batchIndex) else {
             return disposition(.mismatchedTaskID)
         }
         let expected = Self.state(awaiting: result.taskType)
-        guard record.state == expected else {
+        // A paused experiment still counts the results of the tasks it had sent.
+        guard record.state == expected || (record.state == .paused && expected == .analysing) else {
             guard record.state.isTerminal || record.state.order > expected.order else { return disposition(.unexpectedResult) }
             // A redelivery, a re-published result, or a late one after the experiment moved on.
             try countDuplicate(&record, at: now, in: store)
             return disposition(.duplicateResult)
         }
         record.updatedAt = now
+        let ledgerBefore = record.analysis?.ledger
         let event: Event
         switch result.taskType {
         case .analyseBatch:
@@ -155,6 +159,9 @@ package struct Orchestrator: Sendable {
             } else {
                 event = try complete(&record, result, at: now, in: store)
             }
+        }
+        if let model = record.analysis?.meteredModel, let before = ledgerBefore, let after = record.analysis?.ledger, after != before {
+            spend = Disposition.ModelSpend(model: model, added: after.since(before), outcome: result.status == .completed ? "ok" : "failed")
         }
         return disposition(event)
     }
@@ -200,6 +207,7 @@ package struct Orchestrator: Sendable {
         record.batchCount = plan.batches.count
         record.documentsPlanned = plan.batches.reduce(0) { $0 + $1.count }
         record.warnings = plan.warnings
+        try accountForPilot(plan, spec: spec, of: &record, at: now, in: store)
         record.stepDueAt = nil
         record.stepWaiting = false
         record.lastProgressAt = now

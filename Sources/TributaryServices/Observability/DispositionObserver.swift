@@ -45,11 +45,12 @@ struct DispositionObserver: Sendable {
                 break
             }
             if disposition.event.changesState { stateChanged = true }
+            if let spend = disposition.spend { metrics.recordModelSpend(spend) }
             guard disposition.applied, let input = inputs?[position] else { continue }
             switch input {
             case .result(let result): metrics.results[result.taskType]?[result.status]?.increment()
             case .deadLetteredTask(let task, _, _, _): metrics.results[task.taskType]?[.failed]?.increment()
-            case .request, .cancel, .retry: break
+            case .request, .cancel, .retry, .pause, .resume: break
             }
         }
         if stateChanged { await refreshExperimentCounts() }
@@ -70,7 +71,7 @@ extension Orchestrator.Event {
     fileprivate var changesState: Bool {
         switch self {
         case .experimentReceived, .batchesPlanned, .synthesisRequested, .experimentCompleted, .experimentFailed, .experimentCancelled,
-            .experimentRerun:
+            .experimentRerun, .experimentPaused, .experimentResumed:
             true
         default:
             false

@@ -31,6 +31,26 @@ struct OrchestratorMetrics: Sendable {
             uniqueKeysWithValues: ExperimentState.allCases.map { ($0, Gauge(label: MetricName.experiments, dimensions: [("state", $0.rawValue)])) })
     }
 
+    /// A metered experiment's ledger grew: its model's calls, tokens, cost and rate-limit wait.
+    /// Models are few and named by the operator's model table, so they are fit as labels;
+    /// the factory caches each metric by label and dimensions.
+    func recordModelSpend(_ spend: Orchestrator.Disposition.ModelSpend) {
+        let model = ("model", spend.model)
+        let added = spend.added
+        if added.requests > 0 {
+            Counter(label: MetricName.llmRequests, dimensions: [model, ("outcome", spend.outcome)]).increment(by: added.requests)
+        }
+        if added.rateLimited > 0 {
+            Counter(label: MetricName.llmRequests, dimensions: [model, ("outcome", "rate_limited")]).increment(by: added.rateLimited)
+        }
+        if added.inputTokens > 0 { Counter(label: MetricName.llmTokens, dimensions: [model, ("direction", "input")]).increment(by: added.inputTokens) }
+        if added.outputTokens > 0 { Counter(label: MetricName.llmTokens, dimensions: [model, ("direction", "output")]).increment(by: added.outputTokens) }
+        if added.cost > 0 { FloatingPointCounter(label: MetricName.llmCost, dimensions: [model]).increment(by: added.cost) }
+        if added.rateLimitWaitSeconds > 0 {
+            FloatingPointCounter(label: MetricName.rateLimitWait, dimensions: [model]).increment(by: added.rateLimitWaitSeconds)
+        }
+    }
+
     /// Sets the per-state gauge from a full count; states absent from `counts` have none.
     func recordExperiments(_ counts: [ExperimentState: Int]) {
         for (state, gauge) in experiments { gauge.record(counts[state] ?? 0) }

@@ -17,6 +17,8 @@ struct DeliveryDecoder {
             switch delivery.properties.type.flatMap(MessageType.init(rawValue:)) {
             case .experimentCancel: return .cancel(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             case .experimentRetry: return .retry(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
+            case .experimentPause: return .pause(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
+            case .experimentResume: return .resume(try MessageCoding.decode(ExperimentControlRequest.self, from: delivery.body))
             default:
                 let request = try MessageCoding.decode(ExperimentRequest.self, from: delivery.body)
                 return .request(request, traceContext: Self.experimentTrace(of: request, headers: delivery.properties.headers))

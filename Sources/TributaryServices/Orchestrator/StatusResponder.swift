@@ -5,7 +5,7 @@ import TributaryClient
 import TributaryCore
 import TributaryStore
 
-/// Answers status and list queries, and cancel and retry requests once they are committed,
+/// Answers status and list queries, and control requests (cancel, retry, pause, resume) once they are committed,
 /// from the store. It reads without locking, so a query never holds up the event loop.
 struct StatusResponder {
     let store: any ExperimentStore
@@ -13,10 +13,10 @@ struct StatusResponder {
     let topology: Topology
     let logger: Logger
 
-    /// Cancel and retry requests are answered, once committed, with the experiment's state.
+    /// Control requests are answered, once committed, with the experiment's state.
     func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition) async {
         guard let replyTo = delivery.properties.replyTo,
-            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), type == .experimentCancel || type == .experimentRetry
+            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), [.experimentCancel, .experimentRetry, .experimentPause, .experimentResume].contains(type)
         else { return }
         await send(
             StatusReply(experimentID: disposition.experimentID, status: try? await currentStatus(disposition.experimentID)),

@@ -3,6 +3,8 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable {
     case experimentRequest = "experiment_request"
     case experimentCancel = "experiment_cancel"
     case experimentRetry = "experiment_retry"
+    case experimentPause = "experiment_pause"
+    case experimentResume = "experiment_resume"
     case preTest = "pre_test"
     case analyseBatch = "analyse_batch"
     case corpusSynthesis = "corpus_synthesis"

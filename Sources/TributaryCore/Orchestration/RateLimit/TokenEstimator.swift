@@ -19,6 +19,18 @@ public struct TokenEstimator: Sendable, Hashable {
 
     public static func inputTokens(bytes: Int) -> Int { (bytes + 2) / 3 + 8 }
 
+    /// ``inputTokens(bytes:)`` summed over `documents` calls of `bytes` of text in all, each
+    /// with the prompt around it; within a token a call of the per-document sum.
+    public static func inputTokens(documents: Int, bytes: Int, promptOverheadBytes: Int) -> Int {
+        (bytes + documents * (promptOverheadBytes + 2)) / 3 + documents * 8
+    }
+
+    /// The prompt around each document: the framework (as the default prompt lists it, or the
+    /// template) and the instructions, over-counted by taking the framework's JSON.
+    public static func promptOverheadBytes(framework: Framework, template: String?) throws -> Int {
+        try MessageCoding.encode(framework).count + (template?.utf8.count ?? 0) + 600
+    }
+
     /// The estimate for one batch: one call per document.
     public func estimate(documentBytes: [Int], maxOutputTokens: Int) -> Int {
         let output = recentOutputs.max().map { min($0, maxOutputTokens) } ?? maxOutputTokens

@@ -39,6 +39,12 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     /// counted results; absent for other experiments.
     public var model: String?
     public var ledger: ModelLedger?
+    /// Its limits, for an experiment with a `budget`.
+    public var budget: Budget?
+    /// The whole run's expected calls, tokens, cost and time, once its batches are planned.
+    public var estimate: CostEstimate?
+    /// Why it is paused, while it is.
+    public var pauseReason: PauseReason?
     public var at: Date
 
     package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
@@ -62,6 +68,9 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         self.traceID = record.traceContext["traceparent"].flatMap(Self.traceID(fromTraceParent:))
         self.model = record.analysis?.meteredModel
         self.ledger = record.analysis?.meteredModel == nil ? nil : record.analysis?.ledger
+        self.budget = record.analysis?.budget
+        self.estimate = record.analysis?.estimate
+        self.pauseReason = record.state == .paused ? record.pauseReason : nil
         self.at = at
     }
 
@@ -99,12 +108,15 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         traceID = try container.decodeIfPresent(String.self, forKey: .traceID)
         model = try container.decodeIfPresent(String.self, forKey: .model)
         ledger = try container.decodeIfPresent(ModelLedger.self, forKey: .ledger)
+        budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
+        pauseReason = try container.decodeIfPresent(PauseReason.self, forKey: .pauseReason)
+        estimate = try container.decodeIfPresent(CostEstimate.self, forKey: .estimate)
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, name, state, batchCount, batchesCompleted, duplicatesIgnored, synthesisRequests
         case failedBatches, retries, inFlight, cancelled, run, lastProgressAt
-        case warnings, error, report, at, model, ledger
+        case warnings, error, report, at, model, ledger, budget, pauseReason, estimate
         case experimentID = "experimentId"
         case traceID = "traceId"
     }
