@@ -56,7 +56,7 @@ start() {
     pids+=($!)
 }
 start orchestrator --database "$out/orchestrator.sqlite"
-start pre-test-agent
+start pre-test-agent "${analyser_options[@]}"
 suffix=-1 start analyse-batch-agent --worker-id analyser-1 "${analyser_options[@]}"
 suffix=-2 start analyse-batch-agent --worker-id analyser-2 "${analyser_options[@]}"
 start corpus-synthesis-agent

@@ -121,18 +121,34 @@ final class PipelineHarness: @unchecked Sendable {
     /// `analysers` analysis and one synthesis agent.
     func startPipeline(analysers: Int = 2, analyserConcurrency: Int = 2, analyserArguments: [String] = [], startingOrchestrator: Bool = true) throws {
         if startingOrchestrator { try startOrchestrator() }
-        _ = try launch("pre-test-agent", name: "pre-test-agent")
+        // The pre-test runs a language-model experiment's pilot, so it is given the same endpoint.
+        _ = try launch("pre-test-agent", name: "pre-test-agent", Self.languageModelOptions(in: analyserArguments))
         for index in 0..<analysers {
             try startAnalyser(index, concurrency: analyserConcurrency, arguments: analyserArguments)
         }
         _ = try launch("corpus-synthesis-agent", name: "corpus-synthesis-agent")
     }
 
+    /// The `--llm-…` options (each with its value) among an analyser's arguments.
+    static func languageModelOptions(in arguments: [String]) -> [String] {
+        var options: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            if arguments[index].hasPrefix("--llm-"), index + 1 < arguments.endIndex {
+                options += arguments[index...index + 1]
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        return options
+    }
+
     @discardableResult
-    func startAnalyser(_ index: Int, concurrency: Int = 2, arguments: [String] = []) throws -> ServiceProcess {
+    func startAnalyser(_ index: Int, concurrency: Int = 2, environment: [String: String] = [:], arguments: [String] = []) throws -> ServiceProcess {
         try launch(
             "analyse-batch-agent", name: "analyse-batch-agent-\(index)-\(processes.count)",
-            ["--concurrency", "\(concurrency)", "--worker-id", "analyser-\(index)"] + arguments)
+            ["--concurrency", "\(concurrency)", "--worker-id", "analyser-\(index)"] + arguments, environment: environment)
     }
 
     /// Waits until every service has logged that it is ready (consumers up).

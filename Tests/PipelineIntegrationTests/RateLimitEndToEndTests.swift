@@ -14,7 +14,23 @@ import TributaryTestSupport
 
     @Test(arguments: Binding.allCases)
     func sharedLimitsHoldWithoutA429AndTheBudgetIsUsed(binding: Binding) async throws {
+        try await withPipeline { harness in try await Self.runMetered(binding, in: harness) }
+    }
+
+    /// The same with two orchestrators on one PostgreSQL database, both consuming results and
+    /// dispatching: the buckets are rows both draw from, so the limit holds for the pair.
+    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set TRIBUTARY_TEST_POSTGRES_URL"))
+    func twoOrchestratorsOnPostgreSQLShareTheLimit() async throws {
+        let database = try await TestPostgres.freshDatabase()
         try await withPipeline { harness in
+            harness.databaseURL = database.url
+            try await Self.runMetered(.tokens, in: harness, orchestrators: 2)
+        }
+        await database.drop()
+    }
+
+    static func runMetered(_ binding: Binding, in harness: PipelineHarness, orchestrators: Int = 1) async throws {
+        do {
             // Requests: 120 a minute. Tokens: 16,000 a minute, about 120 of these calls (each about 133 tokens).
             let (rpm, tpm): (Double?, Double?) = binding == .requests ? (120, nil) : (nil, 16_000)
             let server = try await ScriptedModelServer(
@@ -26,6 +42,7 @@ import TributaryTestSupport
             if let tpm { entry += "  tokens_per_minute: \(tpm)\n" }
             try entry.write(toFile: table, atomically: true, encoding: .utf8)
             harness.serviceEnvironment["TRIBUTARY_MODELS_FILE"] = table
+            for _ in 1..<orchestrators { try harness.startOrchestrator() }
             try harness.startPipeline(analysers: 3, analyserConcurrency: 8, analyserArguments: ["--llm-base-url", server.baseURL])
             var spec = Corpus.spec(name: "metered-\(binding.rawValue)", documents: 320, batchSize: 1)
             spec.analyser = AnalyserSettings(kind: .llm, model: "m", maxOutputTokens: 100)
@@ -48,7 +65,7 @@ import TributaryTestSupport
             }
             #expect(used / allowed >= 0.9, "used \(used) of \(allowed) allowed (\(used / allowed))")
             print(
-                "rate-limit e2e (\(binding.rawValue)): \(stats.answered) calls, \(stats.tokensAnswered) tokens in \(stats.span) s; used \(used / allowed) of the budget"
+                "rate-limit e2e (\(binding.rawValue), \(orchestrators) orchestrator(s)): \(stats.answered) calls, \(stats.tokensAnswered) tokens in \(stats.span) s; used \(used / allowed) of the budget"
             )
             // The ledger counted every call once, at the table's prices.
             let ledger = try #require(outcome.ledger)

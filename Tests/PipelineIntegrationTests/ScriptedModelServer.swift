@@ -14,6 +14,8 @@ final class ScriptedModelServer: @unchecked Sendable {
         var rateLimited: Int
         var stormed: Int
         var tokensAnswered: Int
+        var promptTokensAnswered: Int
+        var completionTokensAnswered: Int
         var firstAt: Double?
         var lastAt: Double?
 
@@ -21,6 +23,8 @@ final class ScriptedModelServer: @unchecked Sendable {
             case requests, answered, stormed
             case rateLimited = "rate_limited"
             case tokensAnswered = "tokens_answered"
+            case promptTokensAnswered = "prompt_tokens_answered"
+            case completionTokensAnswered = "completion_tokens_answered"
             case firstAt = "first_at"
             case lastAt = "last_at"
         }

@@ -9,7 +9,7 @@ with schema-valid scores for the dimensions named in the request's schema, quoti
 words of the document as evidence.
 
     scripted_llm_server.py --port 0 --port-file F [--rpm N] [--tpm N] [--storm 0.4 --retry-after 2]
-        [--latency-ms N] [--fault none|500|invalid-json|schema-violation|hallucinated-quote|drop]
+        [--latency-ms N] [--fault none|500|invalid-json|invalid-once|schema-violation|hallucinated-quote|drop]
 
 What it counted (requests, answered, rate_limited, stormed, tokens_answered, first_at,
 last_at) is written as JSON to --stats-file after every call, and returned by GET /stats.
@@ -49,7 +49,7 @@ class State:
         self.requests = Bucket(args.rpm) if args.rpm else None
         self.tokens = Bucket(args.tpm) if args.tpm else None
         self.random = random.Random(7)
-        self.stats = {"requests": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "first_at": None, "last_at": None}
+        self.stats = {"requests": 0, "rejected": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "prompt_tokens_answered": 0, "completion_tokens_answered": 0, "first_at": None, "last_at": None}
 
 
 def answer_for(request, fault):
@@ -64,7 +64,8 @@ def answer_for(request, fault):
     if fault == "schema-violation":
         body = {name: {"score": 7} for name in dimensions}
     text = json.dumps(body)
-    if fault == "invalid-json":
+    # A repair request carries the invalid answer and the problem after the first prompt.
+    if fault == "invalid-json" or (fault == "invalid-once" and len(request.get("messages", [])) <= 2):
         text = "this is not JSON {"
     return text
 
@@ -112,6 +113,12 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self.send_json(404, {"error": {"message": "not found"}})
             return
+        with state.lock:
+            state.stats["requests"] += 1
+            rejected = (args.key and self.headers.get("Authorization") != "Bearer " + args.key) or (args.model and request.get("model") != args.model)
+            if rejected:
+                state.stats["rejected"] += 1
+                write_stats(state)
         if args.key and self.headers.get("Authorization") != "Bearer " + args.key:
             self.send_json(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}})
             return
@@ -123,7 +130,6 @@ class Handler(BaseHTTPRequestHandler):
         completion_tokens = tokens(content)
         with state.lock:
             now = time.time()
-            state.stats["requests"] += 1
             state.stats["first_at"] = state.stats["first_at"] or now
             state.stats["last_at"] = now
             stormed = args.storm > 0 and state.random.random() < args.storm
@@ -137,6 +143,8 @@ class Handler(BaseHTTPRequestHandler):
             if not stormed and not limited:
                 state.stats["answered"] += 1
                 state.stats["tokens_answered"] += prompt_tokens + completion_tokens
+                state.stats["prompt_tokens_answered"] += prompt_tokens
+                state.stats["completion_tokens_answered"] += completion_tokens
             write_stats(state)
         if stormed:
             self.send_json(429, {"error": {"message": "Rate limit reached (storm)", "type": "requests"}}, [("Retry-After", str(args.retry_after))])

@@ -43,7 +43,7 @@ import TributaryTestSupport
         let tasks = try start(spec(documents: 10, maxInFlight: 3, budget: Budget(maxCost: 0.004)), store)
         #expect(tasks.count == 3)
         _ = try orchestrator.handle(try completed(tasks[0]), at: now, in: store)
-        #expect(Fixtures.tasks(in: store.drainOutbox()).count == 1, "under budget: topped up")
+        #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty, "the two still out are projected to spend the rest")
         let paused = try orchestrator.handle(try completed(tasks[1]), at: now, in: store)
         #expect(paused.event == .experimentPaused)
         var record = try #require(try store.experiment(id: "e1"))
@@ -57,6 +57,28 @@ import TributaryTestSupport
         #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty)
         let status = ExperimentStatus(record: record, at: now)
         #expect(status.pauseReason == .budget && status.budget == Budget(maxCost: 0.004))
+    }
+
+    /// With room for every batch under max_in_flight, the budget still lets out only what it
+    /// is projected to pay for: from the pilot's cost a call at first, then the results'.
+    @Test func theBudgetLetsOutOnlyWhatItCanPayFor() throws {
+        let store = InMemoryExperimentStore()
+        let pilot = CostEstimate.Pilot(documents: 1, bytes: 15, usage: usage, seconds: 1)
+        let plan = PreTestResult(batches: (0..<12).map { ["d\($0)"] }, pilot: pilot, corpusBytes: 180)
+        // The pilot spent 0.002; 0.005 is left, two calls' worth.
+        var sent = try start(spec(documents: 12, maxInFlight: 1_000, budget: Budget(maxCost: 0.007)), store, plan: plan)
+        #expect(sent.count == 2)
+        _ = try orchestrator.handle(try completed(sent[0]), at: now, in: store)
+        #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty, "0.003 left and one call out: nothing more")
+        _ = try orchestrator.handle(try completed(sent[1]), at: now, in: store)
+        // 0.006 spent, not reached, nothing out: one more may go, though it will overshoot.
+        sent = Fixtures.tasks(in: store.drainOutbox())
+        #expect(sent.count == 1)
+        let paused = try orchestrator.handle(try completed(sent[0]), at: now, in: store)
+        #expect(paused.event == .experimentPaused)
+        let record = try #require(try store.experiment(id: "e1"))
+        #expect(record.state == .paused && record.batchesCompleted == 3 && record.inFlight == 0)
+        #expect(abs((record.analysis?.ledger.cost ?? 0) - 0.008) < 1e-12)
     }
 
     @Test func resumeWithoutMoreBudgetIsRefusedAndWithMoreItFinishes() throws {

@@ -116,6 +116,35 @@ package struct ExperimentRecord: Sendable, Hashable {
         return budget.isReached(cost: analysis.ledger.cost, tokens: analysis.ledger.totalTokens)
     }
 
+    /// How many more batches the budget lets out now, or nil without a budget. Each batch out
+    /// is projected at what a call has cost so far (the counted calls' mean; before any, the
+    /// estimate's), so the tasks still out when the budget is reached overshoot it by about
+    /// a batch, not by a whole queue of them. With nothing out one batch may always go: the
+    /// budget is not reached until it is spent.
+    package var budgetAllowance: Int? {
+        guard let analysis, let budget = analysis.budget else { return nil }
+        let ledger = analysis.ledger
+        let perCall: (cost: Double, tokens: Double)
+        if ledger.requests > 0 {
+            perCall = (ledger.cost / Double(ledger.requests), Double(ledger.totalTokens) / Double(ledger.requests))
+        } else if let estimate = analysis.estimate, estimate.requests > 0 {
+            perCall = ((estimate.cost ?? 0) / Double(estimate.requests), Double(estimate.totalTokens) / Double(estimate.requests))
+        } else {
+            return nil
+        }
+        let callsPerBatch = Double(max(1, documentsPlanned)) / Double(max(1, batchCount))
+        let out = inFlight + retryWaiting
+        var allowed = Int.max
+        func limit(remaining: Double, each: Double) {
+            guard each > 0 else { return }
+            let batches = (max(0, remaining) / (each * callsPerBatch)).rounded(.down)
+            if batches < Double(Int32.max) { allowed = min(allowed, Int(batches) - out) }
+        }
+        if let maxCost = budget.maxCost { limit(remaining: maxCost - ledger.cost, each: perCall.cost) }
+        if let maxTokens = budget.maxTokens { limit(remaining: Double(maxTokens - ledger.totalTokens), each: perCall.tokens) }
+        return max(out == 0 ? 1 : 0, allowed)
+    }
+
     /// Failed batches beyond what the experiment tolerates.
     package var failuresExceedTolerance: Bool { batchesFailed > tolerance.allowedFailures(of: batchCount) }
 }

@@ -10,7 +10,7 @@ extension Orchestrator {
             hold(&record, for: .budget, at: now)
             return
         }
-        let capacity = record.dispatchCapacity
+        let capacity = min(record.dispatchCapacity, record.budgetAllowance ?? .max)
         guard capacity > 0 else { return }
         for var batch in try store.pendingBatches(experimentID: record.id, limit: capacity) {
             if let wait = try dispatch(&batch, of: &record, at: now, in: store) {
