@@ -37,4 +37,28 @@ struct CommandLineOutputTests {
             _ = try await watch.terminate()
         }
     }
+
+    /// `submit --estimate` prices an llm corpus from the model table and sends nothing: no
+    /// experiment appears, and the figures are the corpus's at the table's prices and limits.
+    @Test func submitEstimatePricesTheCorpusAndSendsNothing() async throws {
+        try await withPipeline { harness in
+            try harness.startOrchestrator()
+            var spec = Corpus.spec(name: "estimated", documents: 30, batchSize: 1)
+            spec.analyser = AnalyserSettings(kind: .llm, model: "m", maxOutputTokens: 100)
+            let specPath = "\(harness.directory)/estimated.json"
+            try Data(try MessageCoding.encode(spec)).write(to: URL(fileURLWithPath: specPath))
+            let table = "\(harness.directory)/models.yaml"
+            try "m:\n  requests_per_minute: 60\n  input_price_per_million: 1000\n  output_price_per_million: 2000\n"
+                .write(toFile: table, atomically: true, encoding: .utf8)
+            let estimate = try harness.runClient(["submit", specPath, "--estimate", "--models", table, "--json"])
+            #expect(try await estimate.waitForExit(within: .seconds(30)) == 0, "\(estimate.log)")
+            let figures = try MessageCoding.decode(CostEstimate.self, from: Array(estimate.log.utf8))
+            #expect(figures.basis == .corpus && figures.documents == 30 && figures.requests == 30 && figures.outputTokens == 3_000)
+            let cost = (Double(figures.inputTokens) * 1_000 + Double(figures.outputTokens) * 2_000) / 1_000_000
+            #expect(abs((figures.cost ?? 0) - cost) < 1e-9)
+            #expect(figures.seconds == 30, "30 requests at 60 a minute")
+            let listed = try await harness.client.list()
+            #expect(listed.isEmpty, "an estimate submitted \(listed.map(\.experimentID))")
+        }
+    }
 }
