@@ -66,7 +66,7 @@ public struct PreTestHandler: TaskHandler {
                 usage += ModelUsage(
                     model: usage.model, requests: outcome.provenance.calls, inputTokens: outcome.provenance.inputTokens,
                     outputTokens: outcome.provenance.outputTokens, repairs: outcome.repaired ? 1 : 0, unverifiedEvidence: outcome.unverifiedEvidence)
-            } catch where error.code == LanguageModelAnalyser.invalidOutputCode {
+            } catch  where error.code == LanguageModelAnalyser.invalidOutputCode {
                 if let spent = error.usage { usage += spent }
                 warnings.append("pilot: \(error.message)")
             } catch {

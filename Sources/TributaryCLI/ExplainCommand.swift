@@ -52,7 +52,9 @@ struct ExplainCommand: AsyncParsableCommand {
         case .synthesising: lines.append("synthesis requested; waiting for its result")
         case .paused:
             let why = status.pauseReason == .budget ? "its budget is spent" : "it was paused by hand"
-            lines.append("why no synthesis yet: paused, as \(why); `tributary resume \(status.experimentID)` goes on" + (status.pauseReason == .budget ? " (with a higher --max-cost or --max-tokens)" : ""))
+            lines.append(
+                "why no synthesis yet: paused, as \(why); `tributary resume \(status.experimentID)` goes on"
+                    + (status.pauseReason == .budget ? " (with a higher --max-cost or --max-tokens)" : ""))
         default: break
         }
         if !batches.isEmpty {

@@ -21,7 +21,9 @@ struct PauseCommand: AsyncParsableCommand {
             experiment.say("not paused: experiment \(experiment.experimentID) is \(status.state.rawValue); only an analysing experiment pauses")
             throw ExitCode(1)
         }
-        experiment.say("paused: experiment \(experiment.experimentID) (\(status.batchesCompleted)/\(status.batchCount) batches completed, \(status.inFlight) still running)")
+        experiment.say(
+            "paused: experiment \(experiment.experimentID) (\(status.batchesCompleted)/\(status.batchCount) batches completed, \(status.inFlight) still running)"
+        )
     }
 }
 

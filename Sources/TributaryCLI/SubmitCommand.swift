@@ -167,7 +167,7 @@ struct SubmitCommand: AsyncParsableCommand {
             promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: analyser.prompt),
             maxOutputTokens: analyser.maxOutputTokens, limits: analyser.model.flatMap { table[$0] })
         if json { return try printJSON(result) }
-        LedgerText.estimate(result, model: analyser.model).forEach { print($0) }
+        for line in LedgerText.estimate(result, model: analyser.model) { print(line) }
         if let maxCost = spec.budget?.maxCost, let cost = result.cost, cost > maxCost {
             print("  budget: max_cost \(LedgerText.cost(maxCost)) is below the estimate; the experiment would pause (resume --max-cost raises it)")
         }

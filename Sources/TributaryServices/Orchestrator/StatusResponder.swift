@@ -16,7 +16,8 @@ struct StatusResponder {
     /// Control requests are answered, once committed, with the experiment's state.
     func reply(to delivery: AMQPDelivery, for disposition: Orchestrator.Disposition) async {
         guard let replyTo = delivery.properties.replyTo,
-            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)), [.experimentCancel, .experimentRetry, .experimentPause, .experimentResume].contains(type)
+            let type = delivery.properties.type.flatMap(MessageType.init(rawValue:)),
+            [.experimentCancel, .experimentRetry, .experimentPause, .experimentResume].contains(type)
         else { return }
         await send(
             StatusReply(experimentID: disposition.experimentID, status: try? await currentStatus(disposition.experimentID)),
