@@ -175,23 +175,21 @@ import TributaryTestSupport
         var sent = try start(spec(documents: 1, maxInFlight: 1, budget: nil), store)
         let limited = TaskFailure(code: TaskFailure.rateLimitedCode, message: "429", retryAfterSeconds: 0)
         var time = now
+        func refuse(_ task: TaskMessage) throws {
+            let result = TaskResult<RawJSON>(
+                task: task.identity, attempt: task.attempt, run: task.run, status: .failed, error: limited, workerID: "w", startedAt: time,
+                finishedAt: time)
+            _ = try orchestrator.handle(.result(result), at: time, in: store)
+        }
         for _ in 0..<Orchestrator.maxRateLimitedAttempts {
             let task = try #require(sent.first)
-            _ = try orchestrator.handle(
-                .result(
-                    TaskResult(
-                        task: task.identity, attempt: task.attempt, run: task.run, status: .failed, error: limited, workerID: "w", startedAt: time,
-                        finishedAt: time)), at: time, in: store)
+            try refuse(task)
             time += 1
             _ = try orchestrator.fireTimers(at: time, in: store)
             sent = Fixtures.tasks(in: store.drainOutbox())
         }
         let task = try #require(sent.first)
-        _ = try orchestrator.handle(
-            .result(
-                TaskResult(
-                    task: task.identity, attempt: task.attempt, run: task.run, status: .failed, error: limited, workerID: "w", startedAt: time,
-                    finishedAt: time)), at: time, in: store)
+        try refuse(task)
         let batch = try #require(try store.batch(experimentID: "e1", index: 0))
         #expect(batch.state == .retryWait && batch.lastError?.contains("refused for the rate limit 50 times") == true)
     }
