@@ -13,6 +13,9 @@
 #    as a provider does (a bucket of 60,000 refilled continuously, 429 past it), the table
 #    says the same, and an experiment large enough to last TPM_SECONDS runs through it.
 #    Reported: tokens answered / tokens the budget allowed over the run, and the 429s.
+#
+# PROFILE=1 samples the orchestrator with `perf record -e cpu-clock -g` in each round (the
+# reports are left in .build-bench/run-*/perf.data); TPM_SECONDS=0 skips part 2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -102,11 +105,17 @@ for round in $(seq 1 "$rounds"); do
         table="$off_table"
         [ "$variant" = on ] && table="$on_table"
         start_pipeline "$table"
+        profiler=""
+        if [ "${PROFILE:-0}" = 1 ]; then
+            perf record -e cpu-clock -F 999 -g -p "$orchestrator" -o "$dir/perf.data" >/dev/null 2>&1 &
+            profiler=$!
+        fi
         before=$(cpu_ticks "$orchestrator")
         start=$(date +%s.%N)
         submit "$corpus"
         end=$(date +%s.%N)
         after=$(cpu_ticks "$orchestrator")
+        if [ -n "$profiler" ]; then kill -INT "$profiler"; wait "$profiler" || true; echo "bench: profile of limiter $variant in $dir/perf.data"; fi
         stop_pipeline
         awk -v v="$variant" -v r="$round" -v n="$batches" -v t0="$start" -v t1="$end" -v c=$((after - before)) -v hz="$clock_ticks" \
             'BEGIN { printf "limiter %s round %d: %.2f s, %.0f tasks/s, orchestrator %.1f µs CPU per task\n", v, r, t1 - t0, n / (t1 - t0), c / hz / n * 1e6 }' |
@@ -114,6 +123,7 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 stop_server
+if [ "$tpm_seconds" = 0 ]; then echo "bench: results in $results"; exit 0; fi
 
 echo "bench: token-budget utilisation at 60,000 tokens per minute for about $tpm_seconds s"
 tpm=60000
