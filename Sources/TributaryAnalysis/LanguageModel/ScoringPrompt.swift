@@ -13,9 +13,11 @@ public struct ScoringPrompt: Sendable, Hashable {
     public var user: String
 
     public static func make(framework: Framework, researchQuestion: String, document: Document, template: String?) -> ScoringPrompt {
+        // Small models read "confidence" as a percentage, and llama.cpp's grammar cannot hold
+        // a number to a range, so the prompt says it in words.
         let system =
             "You score documents for a research study. Answer with one JSON object and nothing else: "
-            + "for each dimension a score from 0 to 1, a confidence from 0 to 1, and at most "
+            + "for each dimension a score from 0 to 1, a confidence from 0 to 1 (a fraction, never a percentage: 1 is certain), and at most "
             + "\(ScoringSchema.maximumQuotes) evidence quotes copied word for word from the document."
         let values = [
             "framework": describe(framework),
