@@ -193,4 +193,30 @@ import TributaryTestSupport
         let batch = try #require(try store.batch(experimentID: "e1", index: 0))
         #expect(batch.state == .retryWait && batch.lastError?.contains("refused for the rate limit 50 times") == true)
     }
+
+    /// A pilot refused for the rate limit waits out its Retry-After and goes again without
+    /// spending an attempt, even with a single attempt allowed.
+    @Test func aRateLimitedPilotIsSentAgainWithoutSpendingAnAttempt() throws {
+        let store = InMemoryExperimentStore()
+        var spec = spec(documents: 2, maxInFlight: 2, budget: nil)
+        spec.retry = RetryPolicy(maxAttempts: 1, initialBackoff: .seconds(1), maxBackoff: .seconds(1))
+        _ = try orchestrator.handle(.request(Fixtures.request("e1", spec)), at: now, in: store)
+        let preTest = try #require(Fixtures.tasks(in: store.drainOutbox()).first)
+        let limited = TaskFailure(code: TaskFailure.rateLimitedCode, message: "pilot on document d0: 429", retryAfterSeconds: 2)
+        let refused = TaskResult<RawJSON>(
+            task: preTest.identity, attempt: preTest.attempt, run: preTest.run, status: .failed, error: limited, workerID: "w", startedAt: now,
+            finishedAt: now)
+        _ = try orchestrator.handle(.result(refused), at: now, in: store)
+        var record = try #require(try store.experiment(id: "e1"))
+        #expect(record.state == .preTesting && record.analysis?.ledger.rateLimited == 1)
+        #expect(record.stepDueAt == now + 2)
+        _ = try orchestrator.fireTimers(at: now + 1, in: store)
+        #expect(Fixtures.tasks(in: store.drainOutbox()).isEmpty, "the Retry-After has not passed")
+        _ = try orchestrator.fireTimers(at: now + 2, in: store)
+        let again = try #require(Fixtures.tasks(in: store.drainOutbox()).first)
+        #expect(again.taskType == .preTest && again.attempt == preTest.attempt + 1)
+        _ = try orchestrator.handle(.result(Fixtures.result(for: again)), at: now + 3, in: store)
+        record = try #require(try store.experiment(id: "e1"))
+        #expect(record.state == .analysing)
+    }
 }

@@ -8,7 +8,11 @@ extension Orchestrator {
         _ record: inout ExperimentRecord, _ failure: TaskFailure, worker: String, at now: Date, in store: some ExperimentStoreTransaction
     ) throws -> Event {
         let step = record.state == .preTesting ? TaskType.preTest : .corpusSynthesis
-        if !failure.permanent, record.stepAttempts < record.retry.maxAttempts {
+        if step == .preTest, failure.code == TaskFailure.rateLimitedCode, try pilotRateLimited(&record, failure, at: now, in: store) {
+            try store.save(record)
+            return .attemptFailed
+        }
+        if !failure.permanent, spentStepAttempts(record) < record.retry.maxAttempts {
             record.stepWaiting = true
             let jitter = Self.jitter(record.id, -1, record.stepAttempt)
             record.stepDueAt = now + record.retry.backoff(after: record.stepAttempts, jitter: jitter).seconds
@@ -18,6 +22,41 @@ extension Orchestrator {
         let attempts = record.stepAttempts == 1 ? "" : " after \(record.stepAttempts) attempts"
         try fail(&record, "\(step.rawValue) failed\(attempts) on worker \(worker): \(failure)", at: now, in: store)
         return .experimentFailed
+    }
+
+    /// The pre-test's own slot in ``AnalysisRecord/rateLimitedAttempts``, below every batch index.
+    static let pilotSlot = -1
+
+    /// The step's attempts that count against `max_attempts`: a pilot's refusals for the rate
+    /// limit do not.
+    func spentStepAttempts(_ record: ExperimentRecord) -> Int {
+        guard record.state == .preTesting else { return record.stepAttempts }
+        return record.stepAttempts - (record.analysis?.rateLimitedAttempts[Self.pilotSlot] ?? 0)
+    }
+
+    /// The pilot was refused for the endpoint's rate limit: as for a batch, the model is held
+    /// until its Retry-After and the pre-test goes again then without spending an attempt, up
+    /// to ``maxRateLimitedAttempts`` times. False once those are spent.
+    private func pilotRateLimited(
+        _ record: inout ExperimentRecord, _ failure: TaskFailure, at now: Date, in store: some ExperimentStoreTransaction
+    ) throws -> Bool {
+        guard var analysis = record.analysis else { return false }
+        let slot = Self.pilotSlot
+        guard analysis.rateLimitedAttempts[slot, default: 0] < Self.maxRateLimitedAttempts else { return false }
+        analysis.rateLimitedAttempts[slot, default: 0] += 1
+        analysis.ledger.rateLimited += 1
+        if let usage = failure.usage { analysis.count(usage, prices: analysis.meteredModel.flatMap { models[$0] }) }
+        let until = now + (failure.retryAfterSeconds ?? 1)
+        if let model = analysis.meteredModel, let limits = models[model] {
+            var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
+            analysis.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(max(now, state.heldUntil ?? now)))
+            state.hold(until: until)
+            try store.saveModelRate(state, model: model)
+        }
+        record.analysis = analysis
+        record.stepWaiting = true
+        record.stepDueAt = until
+        return true
     }
 
     func fireStepTimer(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws -> Event {
@@ -37,7 +76,7 @@ extension Orchestrator {
             try store.save(record)
             return .timerVoid
         }
-        if !record.stepWaiting, record.stepAttempts >= record.retry.maxAttempts {
+        if !record.stepWaiting, spentStepAttempts(record) >= record.retry.maxAttempts {
             let step = record.state == .preTesting ? "pre_test" : "corpus_synthesis"
             try fail(&record, "\(step) got no result within task_timeout \(record.taskTimeout), \(record.stepAttempts) attempt(s)", at: now, in: store)
             return .experimentFailed
