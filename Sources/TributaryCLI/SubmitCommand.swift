@@ -157,11 +157,7 @@ struct SubmitCommand: AsyncParsableCommand {
             return
         }
         let table: ModelTable
-        if let path = models ?? ProcessInfo.processInfo.environment["TRIBUTARY_MODELS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            do { table = try ModelTableFile.load(path) } catch { throw ValidationError("--models: \(error)") }
-        } else {
-            table = ModelTable()
-        }
+        do { table = try ModelTableFile.configured(models) } catch { throw ValidationError("--models: \(error)") }
         let result = CostEstimate.make(
             documents: spec.documents.count, bytes: spec.documents.reduce(0) { $0 + $1.text.utf8.count },
             promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: analyser.prompt),

@@ -51,6 +51,14 @@ public enum ModelTableFile {
         init?(intValue: Int) { nil }
     }
 
+    /// The table a command is configured with: `path` (its `--models`), else the file
+    /// `TRIBUTARY_MODELS_FILE` names, else an empty table (nothing metered or priced).
+    public static func configured(_ path: String?) throws(ExperimentFileError) -> ModelTable {
+        let environment = ProcessInfo.processInfo.environment["TRIBUTARY_MODELS_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = path ?? environment else { return ModelTable() }
+        return try load(path)
+    }
+
     public static func load(_ path: String) throws(ExperimentFileError) -> ModelTable {
         guard let data = FileManager.default.contents(atPath: path) else { throw ExperimentFileError(file: path, "cannot read the model table") }
         guard let text = String(validating: data, as: UTF8.self) else { throw ExperimentFileError(file: path, "not valid UTF-8") }

@@ -72,11 +72,8 @@ public struct OrchestratorCommand: AsyncParsableCommand {
 
     /// The model table in force: the option's file, else `TRIBUTARY_MODELS_FILE`'s, else empty.
     func modelTable() throws -> ModelTable {
-        guard let path = models ?? ProcessInfo.processInfo.environment["TRIBUTARY_MODELS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else {
-            return ModelTable()
-        }
         do {
-            return try ModelTableFile.load(path)
+            return try ModelTableFile.configured(models)
         } catch {
             throw ValidationError("--models: \(error)")
         }

@@ -70,6 +70,16 @@ extension Orchestrator {
         record.analysis = analysis
     }
 
+    /// The endpoint asked for a wait: the experiment's model dispatches nothing, for any
+    /// experiment, until `until`, and the experiment's ledger counts the time it adds.
+    func holdModel(of record: inout ExperimentRecord, until: Date, at now: Date, in store: some ExperimentStoreTransaction) throws {
+        guard let model = record.analysis?.meteredModel, let limits = models[model] else { return }
+        var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
+        record.analysis?.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(max(now, state.heldUntil ?? now)))
+        state.hold(until: until)
+        try store.saveModelRate(state, model: model)
+    }
+
     /// Attempts the batch has spent: those the endpoint refused for its rate limit do not count.
     func spentAttempts(_ batch: BatchRecord, of record: ExperimentRecord) -> Int {
         batch.attempt - (record.analysis?.rateLimitedAttempts[batch.index] ?? 0)
@@ -100,13 +110,7 @@ extension Orchestrator {
             }
             analysis.rateLimitedAttempts[batch.index, default: 0] += 1
             record.analysis = analysis
-            if let model = analysis.meteredModel, let limits = models[model] {
-                var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
-                let heldFrom = max(now, state.heldUntil ?? now)
-                record.analysis?.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(heldFrom))
-                state.hold(until: until)
-                try store.saveModelRate(state, model: model)
-            }
+            try holdModel(of: &record, until: until, at: now, in: store)
         }
         batch.lastError = failure.description
         if let worker { batch.workerID = worker }

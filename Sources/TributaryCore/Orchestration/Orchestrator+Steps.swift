@@ -47,13 +47,8 @@ extension Orchestrator {
         analysis.ledger.rateLimited += 1
         if let usage = failure.usage { analysis.count(usage, prices: analysis.meteredModel.flatMap { models[$0] }) }
         let until = now + (failure.retryAfterSeconds ?? 1)
-        if let model = analysis.meteredModel, let limits = models[model] {
-            var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
-            analysis.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(max(now, state.heldUntil ?? now)))
-            state.hold(until: until)
-            try store.saveModelRate(state, model: model)
-        }
         record.analysis = analysis
+        try holdModel(of: &record, until: until, at: now, in: store)
         record.stepWaiting = true
         record.stepDueAt = until
         return true
