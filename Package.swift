@@ -57,7 +57,8 @@ let package = Package(
         // Pure logic: the message contract and the orchestration state machine. No transport, no database.
         .target(
             name: "TributaryCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            // The content store's SHA-256 names cached analyses; it has no dependencies of its own.
+            dependencies: ["TributaryContentStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The orchestrator's store, apart from any database: the protocol, the records' column

@@ -25,7 +25,8 @@ public struct AnalyseBatchHandler: TaskHandler {
             throw TaskFailure(code: "invalid_framework", message: "\(error)", permanent: true)
         }
         let documents = try content.texts(of: batch.documents).map(analyser.analyse)
-        return BatchAnalysis(batchIndex: task.batchIndex ?? 0, documents: Self.keepingEvidenceCandidates(documents))
+        return BatchAnalysis(
+            batchIndex: task.batchIndex ?? 0, documents: batch.keepEvidence == true ? documents : Self.keepingEvidenceCandidates(documents))
     }
 
     /// Evidence only where the report can use it. The report shows, per dimension, the three

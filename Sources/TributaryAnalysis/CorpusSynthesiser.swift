@@ -61,7 +61,7 @@ public enum CorpusSynthesiser {
             derivedMetrics: Dictionary(uniqueKeysWithValues: metricNames.map { ($0, DescriptiveStatistics(metric($0))) }),
             correlations: correlations, reliability: reliability, groupBy: payload.groupBy,
             groupComparisons: comparisons, topDocuments: top)
-        report.provenance = ReportProvenance(documents: documents, usage: batches.compactMap(\.usage))
+        report.provenance = ReportProvenance(documents: documents)
         return report
     }
 }

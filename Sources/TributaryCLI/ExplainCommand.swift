@@ -42,6 +42,7 @@ struct ExplainCommand: AsyncParsableCommand {
             "retries: \(status.retries); duplicates ignored: \(status.duplicatesIgnored); last progress \(age(status.lastProgressAt)) ago",
         ]
         if let ledger = LedgerText.describe(status) { lines.append("model \(ledger)") }
+        if let cache = LedgerText.cache(status) { lines.append(cache) }
         if let estimate = status.estimate { lines += LedgerText.estimate(estimate, model: status.model) }
         if let error = status.error { lines.append("error: \(error)") }
         switch status.state {

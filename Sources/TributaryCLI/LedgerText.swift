@@ -15,6 +15,29 @@ enum LedgerText {
         return text
     }
 
+    /// `cache on: 95 of 100 documents from the cache (saved 9500 tokens, cost 0.0012), 5 stored`;
+    /// nil for an experiment that uses no cache or is not planned yet.
+    static func cache(_ status: ExperimentStatus) -> String? {
+        guard let cache = status.cache else { return nil }
+        var text = "cache \(cache.mode.rawValue): \(cache.documentsFromCache) of \(status.documentsPlanned) documents from the cache"
+        let tokens = cache.inputTokensSaved + cache.outputTokensSaved
+        if tokens > 0 || cache.costSaved > 0 { text += " (saved \(tokens) tokens, cost \(cost(cache.costSaved)))" }
+        text += ", \(cache.documentsStored) stored"
+        return text
+    }
+
+    /// `2.5 MiB`.
+    static func bytes(_ count: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1_024, unit < units.count - 1 {
+            value /= 1_024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
     /// `42 req, 6310 tok, 0.0012`, for a table cell.
     static func short(_ status: ExperimentStatus) -> String {
         guard let ledger = status.ledger else { return "–" }

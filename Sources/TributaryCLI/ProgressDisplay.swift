@@ -68,6 +68,7 @@ final class ProgressDisplay: Sendable {
         if status.failedBatches > 0 { parts.append("\(status.failedBatches) failed") }
         if status.run > 1 { parts.append("run \(status.run)") }
         if let ledger = LedgerText.describe(status) { parts.append(ledger) }
+        if let cache = LedgerText.cache(status) { parts.append(cache) }
         return parts.joined(separator: ", ")
     }
 }

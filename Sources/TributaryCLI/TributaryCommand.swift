@@ -9,7 +9,7 @@ public struct TributaryCommand: AsyncParsableCommand {
         abstract: "Submit experiments to a Tributary pipeline and follow them.",
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ExplainCommand.self, ListCommand.self, WatchCommand.self, DeadLettersCommand.self, CancelCommand.self,
-            RetryCommand.self, PauseCommand.self, ResumeCommand.self,
+            RetryCommand.self, PauseCommand.self, ResumeCommand.self, CacheCommand.self,
             TopologyCommand.self,
             GenerateCorpusCommand.self,
         ])

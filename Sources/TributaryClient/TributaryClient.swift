@@ -130,6 +130,21 @@ public struct TributaryClient: Sendable {
         .experiments
     }
 
+    /// The orchestrator's result cache, by analyser.
+    public func cacheStatistics(timeout: Duration = .seconds(10)) async throws -> CacheReply {
+        try await ask(
+            CacheRequest(), type: .cacheQuery, routingKey: Topology.statusRoutingKey, experimentID: "cache", timeout: timeout, reply: CacheReply.self)
+    }
+
+    /// Deletes the cache entries of `analyser` (a label such as `llm:gpt-4o-mini`, or a kind:
+    /// `llm`) made before `olderThan`; nil filters match everything. Experiments already
+    /// planned keep what they took from the cache.
+    public func purgeCache(analyser: String? = nil, olderThan: Date? = nil, timeout: Duration = .seconds(30)) async throws -> CacheReply {
+        try await ask(
+            CacheRequest(analyser: analyser, olderThan: olderThan), type: .cachePurge, routingKey: Topology.statusRoutingKey, experimentID: "cache",
+            timeout: timeout, reply: CacheReply.self)
+    }
+
     /// Follows the status events of every experiment in the namespace. Read them with
     /// ``ExperimentSubscription/nextEvent()``; the subscription's `experimentID` is `*`.
     public func followAll() async throws -> ExperimentSubscription {
@@ -151,7 +166,7 @@ public struct TributaryClient: Sendable {
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
         defer { Task { try? await connection.deleteQueue(queue) } }
         var properties = AMQPProperties.contract(
-            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: type != .statusQuery && type != .listQuery)
+            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: ![.statusQuery, .listQuery, .cacheQuery].contains(type))
         properties.replyTo = queue
         try await connection.publish(
             try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)

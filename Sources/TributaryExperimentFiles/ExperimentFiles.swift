@@ -20,9 +20,10 @@ public enum ExperimentFiles {
         var maxInFlight: Int?
         var analyser: AnalyserEntry?
         var budget: BudgetEntry?
+        var cache: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, framework, corpus, retry, analyser, budget
+            case name, framework, corpus, retry, analyser, budget, cache
             case researchQuestion = "research_question"
             case batchSize = "batch_size"
             case maxBatchBytes = "max_batch_bytes"
@@ -199,6 +200,13 @@ public enum ExperimentFiles {
         }
         if let budget = experiment.budget {
             spec.budget = Budget(maxCost: budget.maxCost, maxTokens: budget.maxTokens)
+        }
+        if let text = experiment.cache {
+            guard let mode = CacheMode(rawValue: text) else {
+                let modes = CacheMode.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ExperimentFileError(file: file, field: "cache", "'\(text)' is not a cache mode: \(modes)")
+            }
+            spec.cache = mode
         }
     }
 

@@ -233,6 +233,17 @@ public actor PostgresExperimentStore: ExperimentStore {
         return try await read(sql, values) { try StoredRecords.batch(from: $0) }
     }
 
+    package func cacheStatistics() async throws -> [CacheReply.AnalyserEntries] {
+        try await read(PostgresTransaction.statements.cacheStatistics, []) { try StoredStatements.analyserEntries(from: $0) }
+    }
+
+    package func purgeCache(analyser: String?, olderThan: Date?) async throws -> Int {
+        let (sql, values) = PostgresTransaction.statements.purgeCache(analyser: analyser, olderThan: olderThan)
+        return try await read("WITH removed AS (\(sql) RETURNING 1) SELECT COUNT(*) AS removed FROM removed", values) {
+            Int(try $0.integer("removed"))
+        }.first ?? 0
+    }
+
     package func nextTimerDue() async throws -> Date? {
         try await read(PostgresTransaction.statements.nextTimerDue, []) { try $0.isNull("due") ? nil : Date(timeIntervalSince1970: try $0.real("due")) }
             .first ?? nil

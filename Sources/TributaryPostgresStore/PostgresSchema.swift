@@ -63,6 +63,23 @@ enum PostgresSchema {
         ["ALTER TABLE experiments ADD COLUMN analysis BYTEA", "CREATE TABLE model_rates (model TEXT PRIMARY KEY, state BYTEA NOT NULL)"],
         // 3: why a paused experiment is paused (`budget`, `operator`); NULL otherwise.
         ["ALTER TABLE experiments ADD COLUMN pause_reason TEXT"],
+        // 4: the result cache, one analysis per key and shared by every experiment and every
+        // orchestrator, and each batch's cache plan.
+        [
+            """
+            CREATE TABLE analysis_cache (
+                key TEXT PRIMARY KEY, analyser TEXT NOT NULL, document_id TEXT NOT NULL, result BYTEA NOT NULL,
+                input_tokens BIGINT NOT NULL, output_tokens BIGINT NOT NULL, cost DOUBLE PRECISION NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL, experiment_id TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX analysis_cache_analyser ON analysis_cache (analyser, created_at)",
+            """
+            CREATE TABLE batch_cache_plans (
+                experiment_id TEXT NOT NULL, batch_index BIGINT NOT NULL, plan BYTEA NOT NULL, PRIMARY KEY (experiment_id, batch_index)
+            )
+            """,
+        ],
     ]
 
     /// The version this binary writes.

@@ -382,6 +382,68 @@ final class PostgresTransaction: ExperimentStoreTransaction {
     /// tokens one after another. A model's first use inserts an empty row to lock: two
     /// orchestrators starting on it together queue on that row instead of both filling a
     /// fresh bucket.
+    // MARK: Result cache
+
+    func cachedAnalyses(keys: [String]) throws -> [String: CachedAnalysis] {
+        var found: [String: CachedAnalysis] = [:]
+        // In pages: one statement per page, not per document.
+        for first in stride(from: 0, to: keys.count, by: 1_000) {
+            var binds = PostgresBindings()
+            binds.append(Array(keys[first..<min(first + 1_000, keys.count)]))
+            let rows = try session.run(
+                PostgresQuery(unsafeSQL: "SELECT \(StoredStatements.cacheColumns) FROM analysis_cache WHERE key = ANY($1::text[])", binds: binds))
+            for row in rows {
+                let entry = try StoredStatements.cachedAnalysis(from: PostgresStoredRow(row))
+                found[entry.key] = entry
+            }
+        }
+        return found
+    }
+
+    func storeCachedAnalyses(_ entries: [CachedAnalysis], replace: Bool) throws {
+        guard !entries.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(entries.map(\.key))
+        binds.append(entries.map(\.analyser))
+        binds.append(entries.map { PostgresBindings.storable($0.documentID) })
+        binds.append(entries.map { ByteBuffer(bytes: $0.result) })
+        binds.append(entries.map { Int64($0.inputTokens) })
+        binds.append(entries.map { Int64($0.outputTokens) })
+        binds.append(entries.map(\.cost))
+        binds.append(entries.map(\.createdAt.timeIntervalSince1970))
+        binds.append(entries.map(\.experimentID))
+        let conflict =
+            replace
+            ? "DO UPDATE SET analyser = excluded.analyser, document_id = excluded.document_id, result = excluded.result, "
+                + "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost = excluded.cost, "
+                + "created_at = excluded.created_at, experiment_id = excluded.experiment_id"
+            : "DO NOTHING"
+        try session.run(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO analysis_cache (\(StoredStatements.cacheColumns))
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::float8[], $8::float8[],
+                        $9::text[])
+                    ON CONFLICT (key) \(conflict)
+                    """, binds: binds))
+    }
+
+    func saveCachePlan(experimentID: String, batchIndex: Int, plan: [UInt8]) throws {
+        try session.run(Self.statements.saveCachePlan, [.text(experimentID), .integer(Int64(batchIndex)), .blob(plan)])
+    }
+
+    func cachePlan(experimentID: String, batchIndex: Int) throws -> [UInt8]? {
+        try session.run(Self.statements.selectCachePlan, [.text(experimentID), .integer(Int64(batchIndex))]).first.map {
+            try PostgresStoredRow($0).bytes("plan")
+        }
+    }
+
+    func completeFromCache(experimentID: String, batchIndex: Int, result: [UInt8]) throws {
+        try requireLock(experimentID)
+        try flushBatchWrites()
+        try session.run(Self.statements.completeFromCache, [.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
+    }
+
     func modelRate(model: String) throws -> ModelRateState? {
         try session.run("INSERT INTO model_rates (model, state) VALUES ($1, $2) ON CONFLICT (model) DO NOTHING", [.text(model), .blob([])])
         let rows = try session.run("SELECT state FROM model_rates WHERE model = $1 FOR UPDATE", [.text(model)])

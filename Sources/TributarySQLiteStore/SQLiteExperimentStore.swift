@@ -148,6 +148,22 @@ public actor SQLiteExperimentStore: ExperimentStore {
         try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).batches(experimentID: experimentID, in: states, limit: limit)
     }
 
+    package func cacheStatistics() throws -> [CacheReply.AnalyserEntries] {
+        let statement = try requireDatabase().statement(SQLiteTransaction.statements.cacheStatistics)
+        try statement.bind([])
+        defer { statement.reset() }
+        var entries: [CacheReply.AnalyserEntries] = []
+        while try statement.step() { entries.append(try StoredStatements.analyserEntries(from: statement)) }
+        return entries
+    }
+
+    package func purgeCache(analyser: String?, olderThan: Date?) throws -> Int {
+        let database = try requireDatabase()
+        let (sql, values) = SQLiteTransaction.statements.purgeCache(analyser: analyser, olderThan: olderThan)
+        try database.statement(sql).run(values)
+        return database.changes
+    }
+
     /// When the earliest timer (a batch's or a step's) is due; nil when none is set.
     package func nextTimerDue() throws -> Date? {
         let statement = try requireDatabase().statement(SQLiteTransaction.statements.nextTimerDue)

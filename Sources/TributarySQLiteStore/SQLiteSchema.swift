@@ -101,6 +101,20 @@ enum SQLiteSchema {
         """,
         // 5: why a paused experiment is paused (`budget`, `operator`); NULL otherwise.
         "ALTER TABLE experiments ADD COLUMN pause_reason TEXT;",
+        // 6: the result cache, one analysis per key and shared by every experiment, and each
+        // batch's cache plan (its documents' keys and the analyses the cache gave them).
+        """
+        CREATE TABLE analysis_cache (
+            key TEXT PRIMARY KEY, analyser TEXT NOT NULL, document_id TEXT NOT NULL, result BLOB NOT NULL,
+            input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost REAL NOT NULL, created_at REAL NOT NULL,
+            experiment_id TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX analysis_cache_analyser ON analysis_cache (analyser, created_at);
+        CREATE TABLE batch_cache_plans (
+            experiment_id TEXT NOT NULL, batch_index INTEGER NOT NULL, plan BLOB NOT NULL,
+            PRIMARY KEY (experiment_id, batch_index)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// The version this binary writes.

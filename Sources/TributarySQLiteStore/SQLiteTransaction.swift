@@ -190,6 +190,39 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
         enqueued.append(OutboxEntry(id: database.lastInsertRowID, message: message))
     }
 
+    // MARK: Result cache
+
+    package func cachedAnalyses(keys: [String]) throws -> [String: CachedAnalysis] {
+        let statement = try database.statement("SELECT \(StoredStatements.cacheColumns) FROM analysis_cache WHERE key = ?1")
+        var found: [String: CachedAnalysis] = [:]
+        for key in keys {
+            try statement.bind([.text(key)])
+            defer { statement.reset() }
+            if try statement.step() { found[key] = try StoredStatements.cachedAnalysis(from: statement) }
+        }
+        return found
+    }
+
+    package func storeCachedAnalyses(_ entries: [CachedAnalysis], replace: Bool) throws {
+        let statement = try database.statement(Self.statements.insertCachedAnalysis(replace: replace))
+        for entry in entries { try statement.run(StoredStatements.values(of: entry)) }
+    }
+
+    package func saveCachePlan(experimentID: String, batchIndex: Int, plan: [UInt8]) throws {
+        try database.statement(Self.statements.saveCachePlan).run([.text(experimentID), .integer(Int64(batchIndex)), .blob(plan)])
+    }
+
+    package func cachePlan(experimentID: String, batchIndex: Int) throws -> [UInt8]? {
+        let statement = try database.statement(Self.statements.selectCachePlan)
+        try statement.bind([.text(experimentID), .integer(Int64(batchIndex))])
+        defer { statement.reset() }
+        return try statement.step() ? statement.bytes("plan") : nil
+    }
+
+    package func completeFromCache(experimentID: String, batchIndex: Int, result: [UInt8]) throws {
+        try database.statement(Self.statements.completeFromCache).run([.text(experimentID), .integer(Int64(batchIndex)), .blob(result)])
+    }
+
     // MARK: Model rates
 
     package func modelRate(model: String) throws -> ModelRateState? {

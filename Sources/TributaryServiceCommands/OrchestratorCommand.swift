@@ -70,6 +70,14 @@ public struct OrchestratorCommand: AsyncParsableCommand {
             """)
     var models: String?
 
+    @Option(
+        help: """
+            The version of the program the analyse agents run with --analyser-command. Experiments with an external \
+            analyser are cached under it; without it their results are never cached. Change it whenever the program \
+            can score a document differently.
+            """)
+    var analyserVersion: String?
+
     /// The model table in force: the option's file, else `TRIBUTARY_MODELS_FILE`'s, else empty.
     func modelTable() throws -> ModelTable {
         do {
@@ -83,6 +91,9 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         guard outboxLease >= 1 else { throw ValidationError("--outbox-lease must be at least 1 second") }
         guard publishWindow >= 1 else { throw ValidationError("--publish-window must be at least 1") }
         _ = try modelTable()
+        if let analyserVersion, analyserVersion.isEmpty || analyserVersion.utf8.count > 255 {
+            throw ValidationError("--analyser-version must be 1 to 255 bytes")
+        }
     }
 
     public func run() async throws {
@@ -97,6 +108,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         configuration.documentStore = try documentStore.store()
         configuration.inlineSynthesisLimit = inlineSynthesisLimit
         configuration.models = try modelTable()
+        configuration.externalAnalyserVersion = analyserVersion
         var observing = ObservabilityConfiguration(
             serviceName: "orchestrator", httpPort: http.resolvedPort, environment: ProcessInfo.processInfo.environment)
         observing.httpHost = http.httpHost

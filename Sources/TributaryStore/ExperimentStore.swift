@@ -37,6 +37,12 @@ package protocol ExperimentStore: Sendable {
     func experimentCountsByState() async throws -> [ExperimentState: Int]
     /// The experiment's batches in `states`, lowest index first, for status details.
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord]
+    /// The result cache's entries by analyser.
+    func cacheStatistics() async throws -> [CacheReply.AnalyserEntries]
+    /// Deletes cache entries (see ``StoredStatements/purgeCache(analyser:olderThan:)``);
+    /// returns how many. An experiment already planned keeps the analyses it took.
+    func purgeCache(analyser: String?, olderThan: Date?) async throws -> Int
+
     /// When the earliest timer (a batch's or a step's) is due; nil when none is set.
     func nextTimerDue() async throws -> Date?
 

@@ -75,6 +75,31 @@ package final class InMemoryExperimentStore: ExperimentStoreTransaction {
 
     package func enqueue(_ message: OutboundMessage) throws { outbox.append(message) }
 
+    package var cache: [String: CachedAnalysis] = [:]
+    package private(set) var cachePlans: [String: [Int: [UInt8]]] = [:]
+
+    package func cachedAnalyses(keys: [String]) throws -> [String: CachedAnalysis] {
+        Dictionary(keys.compactMap { key in cache[key].map { (key, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    package func storeCachedAnalyses(_ entries: [CachedAnalysis], replace: Bool) throws {
+        for entry in entries where replace || cache[entry.key] == nil { cache[entry.key] = entry }
+    }
+
+    package func saveCachePlan(experimentID: String, batchIndex: Int, plan: [UInt8]) throws {
+        cachePlans[experimentID, default: [:]][batchIndex] = plan
+    }
+
+    package func cachePlan(experimentID: String, batchIndex: Int) throws -> [UInt8]? { cachePlans[experimentID]?[batchIndex] }
+
+    package func completeFromCache(experimentID: String, batchIndex: Int, result: [UInt8]) throws {
+        guard var batch = batchRecords[experimentID]?[batchIndex], batch.state == .pending else { return }
+        batch.state = .succeeded
+        batch.dueAt = nil
+        batchRecords[experimentID]?[batchIndex] = batch
+        results[experimentID, default: [:]][batchIndex] = result
+    }
+
     package var modelRates: [String: ModelRateState] = [:]
     package func modelRate(model: String) throws -> ModelRateState? { modelRates[model] }
     package func saveModelRate(_ state: ModelRateState, model: String) throws { modelRates[model] = state }

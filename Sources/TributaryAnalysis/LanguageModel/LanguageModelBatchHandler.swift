@@ -47,6 +47,7 @@ public struct LanguageModelBatchHandler: Sendable {
             }
             var analysis = scoring.analysis(of: document, scores: scores)
             analysis.provenance = try provenance(outcome)
+            analysis.provenance?.unverifiedEvidence = outcome.unverifiedEvidence
             documents.append(analysis)
         }
         return BatchAnalysis(batchIndex: batchIndex, documents: documents, usage: usage)

@@ -20,6 +20,8 @@ public enum TributaryLogKey: String, Sendable, CaseIterable {
     case retryIn = "tributary.retry_in"
     case attempt = "tributary.attempt"
     case durationMilliseconds = "tributary.duration_ms"
+    case analyser = "tributary.analyser"
+    case olderThan = "tributary.older_than"
 }
 
 extension Logger {

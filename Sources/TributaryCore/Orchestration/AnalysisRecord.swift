@@ -21,6 +21,8 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
     package var rateLimitedAttempts: [Int: Int]
     /// The whole run's expected cost and time, made when the batches were planned.
     package var estimate: CostEstimate?
+    /// What the experiment took from and gave to the result cache; nil when it uses none.
+    package var cache: CacheSummary?
 
     package init(
         kind: AnalyserSettings.Kind, model: String? = nil, budget: Budget? = nil, ledger: ModelLedger = ModelLedger(),
@@ -47,6 +49,7 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens) ?? AnalyserSettings.defaultMaxOutputTokens
         rateLimitedAttempts = try container.decodeIfPresent([Int: Int].self, forKey: .rateLimitedAttempts) ?? [:]
         estimate = try container.decodeIfPresent(CostEstimate.self, forKey: .estimate)
+        cache = try container.decodeIfPresent(CacheSummary.self, forKey: .cache)
     }
 
     package init?(spec: ExperimentSpec) {

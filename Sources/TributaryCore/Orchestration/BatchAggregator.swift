@@ -16,13 +16,16 @@ package struct BatchAggregator: Sendable {
     ) throws -> Orchestrator.Event {
         guard let index = result.batchIndex, (0..<record.batchCount).contains(index) else { return .batchOutOfRange }
         if result.status == .completed {
-            guard
-                let previous = try store.recordBatchResult(
-                    experimentID: record.id, batchIndex: index, result: result.result?.bytes ?? Array("null".utf8))
-            else {
+            let merged = try orchestrator.mergeWithCache(result.result?.bytes ?? Array("null".utf8), batchIndex: index, of: record, at: now, in: store)
+            guard let previous = try store.recordBatchResult(experimentID: record.id, batchIndex: index, result: merged.result) else {
                 record.duplicatesIgnored += 1
                 try store.save(record)
                 return .duplicateResult
+            }
+            if !merged.entries.isEmpty, let mode = record.analysis?.cache?.mode {
+                // In the transaction that counts the batch: counted and cached, or neither.
+                try store.storeCachedAnalyses(merged.entries, replace: mode == .refresh)
+                record.analysis?.cache?.documentsStored += merged.entries.count
             }
             if previous == .retryWait { record.retryWaiting -= 1 } else { record.inFlight -= 1 }
             // Only a metered experiment's result is read for its usage.

@@ -49,6 +49,18 @@ package protocol ExperimentStoreTransaction: AnyObject {
     func modelRate(model: String) throws -> ModelRateState?
     func saveModelRate(_ state: ModelRateState, model: String) throws
 
+    /// The result cache's entries for these keys, by key (keys it lacks are absent).
+    func cachedAnalyses(keys: [String]) throws -> [String: CachedAnalysis]
+    /// Writes entries to the result cache; with `replace`, over any entry with the same key,
+    /// else an existing entry stays (another orchestrator made the same analysis first).
+    func storeCachedAnalyses(_ entries: [CachedAnalysis], replace: Bool) throws
+    /// Keeps a batch's ``BatchCachePlan``, JSON-encoded.
+    func saveCachePlan(experimentID: String, batchIndex: Int, plan: [UInt8]) throws
+    func cachePlan(experimentID: String, batchIndex: Int) throws -> [UInt8]?
+    /// A pending batch whose every document came from the cache: it becomes succeeded with
+    /// `result` without ever being sent.
+    func completeFromCache(experimentID: String, batchIndex: Int, result: [UInt8]) throws
+
     /// A hint that these batches' results are about to be recorded: a store whose every
     /// statement is a round trip reads them in one. Results are still judged one by one.
     func expectResults(experimentID: String, batchIndices: [Int]) throws

@@ -38,11 +38,16 @@ package struct Orchestrator: Sendable {
     package let models: ModelTable
     /// The share of each model's limits the orchestrator uses (see ``ModelRateState``).
     package let rateHeadroom: Double
+    /// The version of the external analyser the deployment runs (`--analyser-version`):
+    /// without one, an external analyser's results are not cached.
+    package let externalAnalyserVersion: String?
 
     package init(
         content: (any ContentAccess)? = nil, inlineSynthesisLimit: Int = Orchestrator.defaultInlineSynthesisLimit,
-        stepTracing: (any StepTracing)? = nil, models: ModelTable = ModelTable(), rateHeadroom: Double = ModelRateState.defaultHeadroom
+        stepTracing: (any StepTracing)? = nil, models: ModelTable = ModelTable(), rateHeadroom: Double = ModelRateState.defaultHeadroom,
+        externalAnalyserVersion: String? = nil
     ) {
+        self.externalAnalyserVersion = externalAnalyserVersion
         self.content = content
         self.inlineSynthesisLimit = inlineSynthesisLimit
         self.stepTracing = stepTracing
@@ -211,19 +216,32 @@ package struct Orchestrator: Sendable {
         record.stepDueAt = nil
         record.stepWaiting = false
         record.lastProgressAt = now
-        // Stored in parts: a plan of 100,000 tasks is never in memory at once.
+        let keys = cacheKeys(for: spec, of: &record)
+        // A cached analysis keeps all its evidence: a later report may rank it first.
         let template = try BatchTaskTemplate(
             experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework, analyser: spec.analyser,
-            researchQuestion: spec.researchQuestion)
+            researchQuestion: spec.researchQuestion, keepEvidence: keys != nil)
+        // Stored in parts: a plan of 100,000 tasks is never in memory at once.
         let part = 1_024
         for first in stride(from: 0, to: plan.batches.count, by: part) {
-            let tasks = try plan.batches[first..<min(first + part, plan.batches.count)].enumerated().map { offset, ids in
-                switch corpus {
-                case .inline(let documents): try template.task(batchIndex: first + offset, documents: ids.compactMap { documents[$0] })
-                case .manifest(let manifest): try template.task(batchIndex: first + offset, documentArray: manifest.encodedArray(of: ids))
-                }
+            let batches = plan.batches[first..<min(first + part, plan.batches.count)]
+            guard let keys else {
+                let tasks = try batches.enumerated().map { offset, ids in try corpus.task(template, batchIndex: first + offset, ids: ids) }
+                try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
+                continue
             }
-            try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
+            let planned = try cachedBatches(batches, first: first, corpus: corpus, template: template, keys: keys, of: &record, in: store)
+            try store.createBatches(experimentID: record.id, startingAt: first, tasks: planned.tasks)
+            for (index, plan) in planned.plans { try store.saveCachePlan(experimentID: record.id, batchIndex: index, plan: plan) }
+            for (index, result) in planned.complete {
+                try store.completeFromCache(experimentID: record.id, batchIndex: index, result: result)
+                record.batchesCompleted += 1
+            }
+        }
+        if record.allBatchesEnded {
+            // Every document came from the cache: nothing to send but the synthesis.
+            try beginSynthesis(&record, at: now, in: store)
+            return .synthesisRequested
         }
         try dispatchBatches(&record, at: now, in: store)
         try store.save(record)

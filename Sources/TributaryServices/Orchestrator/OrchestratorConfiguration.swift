@@ -27,6 +27,8 @@ public struct OrchestratorConfiguration: Sendable {
     public var inlineSynthesisLimit = Orchestrator.defaultInlineSynthesisLimit
     /// Limits and prices of the models experiments name (`--models`); empty meters nothing.
     public var models = ModelTable()
+    /// The external analyser's version (`--analyser-version`): its results are cached only under one.
+    public var externalAnalyserVersion: String?
 
     package init(amqp: AMQPConfiguration, stores: any ExperimentStoreOpener) {
         self.amqp = amqp

@@ -38,7 +38,7 @@ public struct OrchestratorService: Service {
         self.readiness = readiness
         self.orchestrator = Orchestrator(
             content: configuration.documentStore.map(ContentStoreAccess.init), inlineSynthesisLimit: configuration.inlineSynthesisLimit,
-            stepTracing: StepSpans(), models: configuration.models)
+            stepTracing: StepSpans(), models: configuration.models, externalAnalyserVersion: configuration.externalAnalyserVersion)
     }
 
     public func run() async throws {

@@ -31,7 +31,23 @@ struct StatusResponder {
             return
         }
         do {
-            if query.properties.type == MessageType.listQuery.rawValue {
+            let type = query.properties.type.flatMap(MessageType.init(rawValue:))
+            if type == .cacheQuery || type == .cachePurge {
+                let request = try MessageCoding.decode(CacheRequest.self, from: query.body)
+                var removed: Int?
+                if type == .cachePurge {
+                    removed = try await store.purgeCache(analyser: request.analyser, olderThan: request.olderThan)
+                    logger.notice(
+                        "result cache purged",
+                        metadata: .tributary([
+                            .count: "\(removed ?? 0)", .analyser: "\(request.analyser ?? "any")",
+                            .olderThan: "\(request.olderThan.map { "\($0)" } ?? "any age")",
+                        ]))
+                }
+                await send(
+                    CacheReply(analysers: try await store.cacheStatistics(), removed: removed), type: .cacheReply, to: replyTo,
+                    correlationID: query.properties.correlationID ?? "cache")
+            } else if type == .listQuery {
                 let request = try MessageCoding.decode(ListQuery.self, from: query.body)
                 let records = try await store.recentExperiments(state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)))
                 await send(

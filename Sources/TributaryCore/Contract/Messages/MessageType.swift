@@ -14,4 +14,7 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable {
     case statusReply = "status_reply"
     case listQuery = "list_query"
     case listReply = "list_reply"
+    case cacheQuery = "cache_query"
+    case cachePurge = "cache_purge"
+    case cacheReply = "cache_reply"
 }

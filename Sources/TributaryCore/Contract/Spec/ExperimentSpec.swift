@@ -28,9 +28,15 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
     public var analyser: AnalyserSettings?
     /// The spending limit of a language-model experiment; `nil` is none.
     public var budget: Budget?
+    /// Whether results come from and go to the result cache; `nil` is the analyser kind's
+    /// default (``CacheMode/default(for:)``). Absent from the wire unless set.
+    public var cache: CacheMode?
 
     /// The analyser kind in effect.
     public var analyserKind: AnalyserSettings.Kind { analyser?.kind ?? .builtin }
+
+    /// The cache mode in effect.
+    public var cacheMode: CacheMode { cache ?? .default(for: analyserKind) }
 
     public static let defaultTaskTimeout = TaskDuration.minutes(15)
     public static let defaultMaxInFlight = 1_000
@@ -73,6 +79,7 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? Self.defaultMaxInFlight
         analyser = try container.decodeIfPresent(AnalyserSettings.self, forKey: .analyser)
         budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
+        cache = try container.decodeIfPresent(CacheMode.self, forKey: .cache)
     }
 
     /// What is wrong with the resilience settings, each problem naming its wire field; empty when fine.

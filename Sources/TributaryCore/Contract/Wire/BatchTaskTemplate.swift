@@ -12,16 +12,21 @@ struct BatchTaskTemplate {
     private let framework: Framework
     private let analyser: AnalyserSettings?
     private let researchQuestion: String?
+    private let keepEvidence: Bool
     /// Before the batch index, between it and the documents, between them and the task id's
     /// index, and after it.
     private var pieces: [[UInt8]]?
 
-    init(experimentID: String, batchCount: Int, framework: Framework, analyser: AnalyserSettings? = nil, researchQuestion: String? = nil) throws {
+    init(
+        experimentID: String, batchCount: Int, framework: Framework, analyser: AnalyserSettings? = nil, researchQuestion: String? = nil,
+        keepEvidence: Bool = false
+    ) throws {
         self.experimentID = experimentID
         self.batchCount = batchCount
         self.framework = framework
         self.analyser = analyser
         self.researchQuestion = analyser == nil ? nil : researchQuestion
+        self.keepEvidence = keepEvidence
         pieces = nil
         pieces = Self.cut(try MessageCoding.encode(task(0, [])), experimentID: experimentID)
     }
@@ -29,7 +34,10 @@ struct BatchTaskTemplate {
     private func task(_ index: Int, _ documents: [Document]) -> TaskMessage {
         TaskMessage(
             experimentID: experimentID, batchIndex: index, batchCount: batchCount, attempt: 1,
-            payload: .analyseBatch(BatchPayload(framework: framework, documents: documents, analyser: analyser, researchQuestion: researchQuestion)))
+            payload: .analyseBatch(
+                BatchPayload(
+                    framework: framework, documents: documents, analyser: analyser, researchQuestion: researchQuestion,
+                    keepEvidence: keepEvidence ? true : nil)))
     }
 
     /// Whether the fast path is in use (the encoding had the expected shape).

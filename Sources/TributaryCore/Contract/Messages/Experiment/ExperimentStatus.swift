@@ -45,6 +45,10 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
     public var estimate: CostEstimate?
     /// Why it is paused, while it is.
     public var pauseReason: PauseReason?
+    /// What it took from and gave to the result cache, once planned; absent without one.
+    public var cache: CacheSummary?
+    /// Documents in its plan, cached ones included.
+    public var documentsPlanned: Int
     public var at: Date
 
     package init(record: ExperimentRecord, report: JSONValue? = nil, at: Date) {
@@ -71,6 +75,8 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         self.budget = record.analysis?.budget
         self.estimate = record.analysis?.estimate
         self.pauseReason = record.state == .paused ? record.pauseReason : nil
+        self.cache = record.analysis?.cache
+        self.documentsPlanned = record.documentsPlanned
         self.at = at
     }
 
@@ -111,12 +117,14 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         budget = try container.decodeIfPresent(Budget.self, forKey: .budget)
         pauseReason = try container.decodeIfPresent(PauseReason.self, forKey: .pauseReason)
         estimate = try container.decodeIfPresent(CostEstimate.self, forKey: .estimate)
+        cache = try container.decodeIfPresent(CacheSummary.self, forKey: .cache)
+        documentsPlanned = try container.decodeIfPresent(Int.self, forKey: .documentsPlanned) ?? 0
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, name, state, batchCount, batchesCompleted, duplicatesIgnored, synthesisRequests
         case failedBatches, retries, inFlight, cancelled, run, lastProgressAt
-        case warnings, error, report, at, model, ledger, budget, pauseReason, estimate
+        case warnings, error, report, at, model, ledger, budget, pauseReason, estimate, cache, documentsPlanned
         case experimentID = "experimentId"
         case traceID = "traceId"
     }

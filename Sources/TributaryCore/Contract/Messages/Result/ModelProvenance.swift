@@ -17,6 +17,9 @@ public struct ModelProvenance: Sendable, Hashable, Codable {
     public var rawResponse: String?
     /// …otherwise its address in the content store (`sha256:<hex>`).
     public var rawResponseRef: String?
+    /// Evidence quotes the model gave that the document does not contain, dropped. Kept per
+    /// document so that a report rebuilt from cached analyses counts them as the first did.
+    public var unverifiedEvidence: Int?
 
     public init(
         model: String, systemFingerprint: String?, seed: Int?, temperature: Double, inputTokens: Int, outputTokens: Int, calls: Int,

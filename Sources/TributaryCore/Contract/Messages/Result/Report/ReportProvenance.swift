@@ -43,7 +43,9 @@ public struct ReportProvenance: Sendable, Hashable, Codable {
     public static let maximumDocuments = 1_000
 
     /// The provenance of a corpus's analyses; nil when none of them came from a model.
-    public init?(documents: [DocumentAnalysis], usage: [ModelUsage]) {
+    /// Repairs and dropped quotes are counted from the documents, not the batches' usage: a
+    /// document from the result cache brings its own, and a batch that never ran has none.
+    public init?(documents: [DocumentAnalysis]) {
         let scored = documents.compactMap { document in document.provenance.map { (document.id, $0) } }
         guard !scored.isEmpty else { return nil }
         models = Array(Set(scored.map(\.1.model))).sorted()
@@ -56,8 +58,8 @@ public struct ReportProvenance: Sendable, Hashable, Codable {
         calls = scored.reduce(0) { $0 + $1.1.calls }
         inputTokens = scored.reduce(0) { $0 + $1.1.inputTokens }
         outputTokens = scored.reduce(0) { $0 + $1.1.outputTokens }
-        repairs = usage.reduce(0) { $0 + $1.repairs }
-        unverifiedEvidence = usage.reduce(0) { $0 + $1.unverifiedEvidence }
+        repairs = scored.reduce(0) { $0 + ($1.1.calls > 1 ? 1 : 0) }
+        unverifiedEvidence = scored.reduce(0) { $0 + ($1.1.unverifiedEvidence ?? 0) }
         self.documents = scored.prefix(Self.maximumDocuments).map { DocumentEntry(id: $0.0, provenance: $0.1) }
         documentsNotListed = max(0, scored.count - Self.maximumDocuments)
     }

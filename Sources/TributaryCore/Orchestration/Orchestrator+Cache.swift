@@ -1,0 +1,143 @@
+import Foundation
+
+/// The result cache: documents whose analysis is cached are left out of the batches sent,
+/// and each batch's result is merged back with them, in plan order, when it is counted. The
+/// synthesis reads the merged results and so sees the corpus a run without the cache sees.
+/// An entry is written in the transaction that counts its batch, so no counted analysis is
+/// ever lost to a crash and no uncounted one is ever cached.
+extension Orchestrator {
+    /// The experiment's batches as planned, with the cache applied.
+    struct CachedBatches {
+        /// One task per planned batch: its misses only, or every document when none missed.
+        var tasks: [[UInt8]] = []
+        var plans: [(index: Int, plan: [UInt8])] = []
+        /// Batches every document of which was cached, with their merged results.
+        var complete: [(index: Int, result: [UInt8])] = []
+    }
+
+    /// The keys of the experiment's documents when its results are cached, nil when they are
+    /// not; sets up the experiment's ``CacheSummary``. An external analyser without a version
+    /// is not cached, and the experiment is told why.
+    func cacheKeys(for spec: ExperimentSpec, of record: inout ExperimentRecord) -> AnalysisCacheKeys? {
+        guard spec.cacheMode != .off else { return nil }
+        let keys: AnalysisCacheKeys
+        do {
+            keys = try AnalysisCacheKeys.make(for: spec, externalVersion: externalAnalyserVersion)
+        } catch {
+            record.warnings.append("cache: \(spec.cacheMode.rawValue) is not in effect: \((error as? ContractError)?.message ?? "\(error)")")
+            return nil
+        }
+        var analysis = record.analysis ?? AnalysisRecord(kind: spec.analyserKind)
+        analysis.cache = CacheSummary(mode: spec.cacheMode, analyser: keys.label)
+        record.analysis = analysis
+        return keys
+    }
+
+    /// Plans batches `first…` of `batches` against the cache: looks up every document's key
+    /// at once, keeps each batch's plan, and completes the batches nothing is left to send for.
+    func cachedBatches(
+        _ batches: ArraySlice<[String]>, first: Int, corpus: Corpus, template: BatchTaskTemplate, keys: AnalysisCacheKeys,
+        of record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
+    ) throws -> CachedBatches {
+        guard var summary = record.analysis?.cache else { return CachedBatches() }
+        let documents = try batches.map { try corpus.documents($0) }
+        let documentKeys = try documents.map { try $0.map { try keys.key(for: $0) } }
+        let hits = summary.mode.reads ? try store.cachedAnalyses(keys: Array(Set(documentKeys.joined()))) : [:]
+        var planned = CachedBatches()
+        for (offset, batch) in documents.enumerated() {
+            let index = first + offset
+            let entries = zip(batch, documentKeys[offset]).map { document, key in
+                BatchCachePlan.Entry(id: document.id, key: key, cached: hits[key].flatMap { Self.reuse($0, for: document) })
+            }
+            let misses = zip(batch, entries).filter { $0.1.cached == nil }.map(\.0)
+            for hit in entries.compactMap({ $0.cached == nil ? nil : hits[$0.key] }) {
+                summary.documentsFromCache += 1
+                summary.inputTokensSaved += hit.inputTokens
+                summary.outputTokensSaved += hit.outputTokens
+                summary.costSaved += hit.cost
+            }
+            if misses.isEmpty {
+                planned.tasks.append(try corpus.task(template, batchIndex: index, documents: batch))
+                let result = BatchAnalysis(batchIndex: index, documents: entries.compactMap(\.cached))
+                planned.complete.append((index, try MessageCoding.encode(result)))
+            } else {
+                planned.tasks.append(try corpus.task(template, batchIndex: index, documents: misses))
+                planned.plans.append((index, try MessageCoding.encode(BatchCachePlan(entries: entries))))
+            }
+        }
+        record.analysis?.cache = summary
+        return planned
+    }
+
+    /// A cached analysis as this experiment's document: its id and metadata are the ones the
+    /// experiment gave (neither is in the key where the analyser does not read it). Nil when
+    /// the entry can't be read, which makes it a miss.
+    private static func reuse(_ entry: CachedAnalysis, for document: Document) -> DocumentAnalysis? {
+        guard var analysis = try? MessageCoding.decode(DocumentAnalysis.self, from: entry.result) else { return nil }
+        analysis.id = document.id
+        analysis.metadata = document.metadata
+        return analysis
+    }
+
+    /// A fresh batch result merged with its plan's cached documents, and the cache entries its
+    /// fresh documents make. A result the plan does not fit (unreadable, or no plan) is counted
+    /// as it came and caches nothing.
+    func mergeWithCache(
+        _ bytes: [UInt8], batchIndex: Int, of record: ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction
+    ) throws -> (result: [UInt8], entries: [CachedAnalysis]) {
+        guard let summary = record.analysis?.cache, summary.mode.writes,
+            let planBytes = try store.cachePlan(experimentID: record.id, batchIndex: batchIndex),
+            let plan = try? MessageCoding.decode(BatchCachePlan.self, from: planBytes),
+            let analysis = try? MessageCoding.decode(BatchAnalysis.self, from: bytes)
+        else { return (bytes, []) }
+        let fresh = Dictionary(analysis.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let prices = record.analysis?.meteredModel.flatMap { models[$0] }
+        var merged: [DocumentAnalysis] = []
+        var entries: [String: CachedAnalysis] = [:]
+        for entry in plan.entries {
+            if let cached = entry.cached {
+                merged.append(cached)
+                continue
+            }
+            guard let document = fresh[entry.id] else { continue }
+            merged.append(document)
+            let input = document.provenance?.inputTokens ?? 0
+            let output = document.provenance?.outputTokens ?? 0
+            // Two documents with one key (the same text, where the analyser reads no id) make one entry.
+            guard entries[entry.key] == nil else { continue }
+            entries[entry.key] = CachedAnalysis(
+                key: entry.key, analyser: summary.analyser, documentID: document.id, result: try MessageCoding.encode(document), inputTokens: input,
+                outputTokens: output, cost: prices?.cost(inputTokens: input, outputTokens: output) ?? 0, createdAt: now, experimentID: record.id)
+        }
+        let named = Set(plan.entries.map(\.id))
+        merged += analysis.documents.filter { !named.contains($0.id) }
+        let result = try MessageCoding.encode(BatchAnalysis(batchIndex: analysis.batchIndex, documents: merged, usage: analysis.usage))
+        return (result, entries.values.sorted { $0.key < $1.key })
+    }
+}
+
+extension Orchestrator.Corpus {
+    /// The named documents, in the order given.
+    func documents(_ ids: [String]) throws -> [Document] {
+        switch self {
+        case .inline(let documents): ids.compactMap { documents[$0] }
+        case .manifest(let manifest): try MessageCoding.decode([Document].self, from: manifest.encodedArray(of: ids))
+        }
+    }
+
+    /// The batch's task with every document the plan names.
+    func task(_ template: BatchTaskTemplate, batchIndex: Int, ids: [String]) throws -> [UInt8] {
+        switch self {
+        case .inline(let documents): try template.task(batchIndex: batchIndex, documents: ids.compactMap { documents[$0] })
+        case .manifest(let manifest): try template.task(batchIndex: batchIndex, documentArray: manifest.encodedArray(of: ids))
+        }
+    }
+
+    /// The batch's task, its documents taken from the manifest's own bytes where there is one.
+    func task(_ template: BatchTaskTemplate, batchIndex: Int, documents: [Document]) throws -> [UInt8] {
+        switch self {
+        case .inline: try template.task(batchIndex: batchIndex, documents: documents)
+        case .manifest(let manifest): try template.task(batchIndex: batchIndex, documentArray: manifest.encodedArray(of: documents.map(\.id)))
+        }
+    }
+}
