@@ -237,7 +237,7 @@ let package = Package(
         .target(
             name: "TributaryTestSupport",
             dependencies: [
-                "TributaryCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "TributaryCore", "TributaryStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "AMQPTests", dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"], swiftSettings: swiftSettings),

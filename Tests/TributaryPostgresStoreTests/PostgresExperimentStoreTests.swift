@@ -278,3 +278,13 @@ import TributaryTestSupport
         #expect(error?.code == .unavailable)
     }
 }
+
+extension PostgresExperimentStoreTests {
+    @Test func theResultCacheKeepsFindsCountsAndPurgesEntries() async throws {
+        try await Self.withDatabase { database in
+            let store = try await Self.open(database)
+            try await ResultCacheStoreContract.check(store)
+            await store.close()
+        }
+    }
+}

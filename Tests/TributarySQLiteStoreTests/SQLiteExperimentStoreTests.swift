@@ -170,3 +170,13 @@ import TributaryTestSupport
         #expect(error?.operation.contains("/nonexistent-dir/x/orchestrator.sqlite") == true)
     }
 }
+
+extension SQLiteExperimentStoreTests {
+    @Test func theResultCacheKeepsFindsCountsAndPurgesEntries() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        try await ResultCacheStoreContract.check(store)
+        await store.close()
+    }
+}
