@@ -27,6 +27,11 @@ public struct PreTestHandler: TaskHandler {
             // The dry run and the pilot read texts; only their sample's are loaded.
             let sample = try content.texts(of: Array(spec.documents.prefix(max(Self.dryRunSize, pilotSize))))
             spec.documents.replaceSubrange(0..<sample.count, with: sample)
+            if let chosen = spec.analyser?.pilotDocumentIDs.map(Set.init) {
+                for index in spec.documents.indices where chosen.contains(spec.documents[index].id) && spec.documents[index].textRef != nil {
+                    spec.documents[index] = try content.texts(of: [spec.documents[index]])[0]
+                }
+            }
         }
         var report = ExperimentValidator.validate(spec)
         guard report.errors.isEmpty else {
@@ -55,7 +60,11 @@ public struct PreTestHandler: TaskHandler {
                 code: "analyser_unavailable",
                 message: "this pre-test agent has no language-model endpoint (--llm-base-url or TRIBUTARY_LLM_BASE_URL), so the pilot cannot run")
         }
-        let sample = spec.documents.prefix(count)
+        // The orchestrator names the pilot's documents when the cache holds some of the
+        // corpus: the first it does not hold, or none.
+        var sample = Array(spec.documents.prefix(count))
+        if let ids = settings.pilotDocumentIDs.map(Set.init) { sample = Array(spec.documents.filter { ids.contains($0.id) }.prefix(count)) }
+        guard !sample.isEmpty else { return (nil, []) }
         var usage = ModelUsage(model: settings.model ?? "")
         var warnings: [String] = []
         let clock = ContinuousClock()

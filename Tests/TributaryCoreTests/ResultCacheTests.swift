@@ -112,9 +112,12 @@ import TributaryTestSupport
     }
 
     /// Runs an experiment to its synthesis task; returns the analyse tasks it sent and the batches the synthesis got.
-    func run(_ id: String, _ spec: ExperimentSpec, in store: InMemoryExperimentStore) throws -> (sent: [TaskMessage], synthesis: [BatchAnalysis]) {
+    func run(_ id: String, _ spec: ExperimentSpec, in store: InMemoryExperimentStore) throws -> (
+        sent: [TaskMessage], synthesis: [BatchAnalysis], pilot: [String]?
+    ) {
         _ = try orchestrator.handle(.request(Fixtures.request(id, spec)), at: now, in: store)
         let preTest = try #require(Fixtures.tasks(in: store.drainOutbox()).first)
+        guard case .preTest(let sentSpec) = preTest.payload else { throw ContractError(.malformed, "not a pre-test") }
         _ = try orchestrator.handle(.result(Fixtures.result(for: preTest)), at: now, in: store)
         var sent: [TaskMessage] = []
         var synthesis: [BatchAnalysis]?
@@ -129,7 +132,7 @@ import TributaryTestSupport
             _ = try orchestrator.handle(try analysed(task), at: now, in: store)
             queue += Fixtures.tasks(in: store.drainOutbox())
         }
-        return (sent, try #require(synthesis))
+        return (sent, try #require(synthesis), sentSpec.analyser?.pilotDocumentIDs)
     }
 
     @Test func anUnchangedCorpusSendsNothingAndTheSynthesisGetsTheSameBatches() throws {
@@ -186,6 +189,26 @@ import TributaryTestSupport
         #expect(try orchestrator.handle(try analysed(first), at: now, in: store).event == .batchCounted)
         #expect(try orchestrator.handle(try analysed(first), at: now, in: store).event == .duplicateResult)
         #expect(try store.experiment(id: "e1")?.analysis?.cache?.documentsStored == 3)
+    }
+
+    /// The pilot spends calls only on documents the cache can't answer: none for an
+    /// unchanged corpus.
+    @Test func thePilotTakesTheFirstUncachedDocuments() throws {
+        func llm(_ texts: [String]) -> ExperimentSpec {
+            var llm = spec(texts: texts, cache: nil)
+            llm.analyser = AnalyserSettings(kind: .llm, model: "m")
+            return llm
+        }
+        var texts = (0..<7).map { "hope and fear \($0)" }
+        let store = InMemoryExperimentStore()
+        #expect(try run("e1", llm(texts), in: store).pilot == ["d0", "d1"], "llm caches by default, and nothing is cached yet")
+        texts[5] = "fear alone"
+        #expect(try run("e2", llm(texts), in: store).pilot == ["d5"])
+        let warm = try run("e3", llm(texts), in: store)
+        #expect(warm.pilot == [] && warm.sent.isEmpty)
+        var uncached = llm(texts)
+        uncached.cache = .off
+        #expect(try run("e4", uncached, in: store).pilot == nil, "without the cache the pilot is the agent's choice")
     }
 
     @Test func anExternalAnalyserWithoutAVersionIsNotCachedAndTheExperimentIsTold() throws {

@@ -69,6 +69,36 @@ extension Orchestrator {
         return planned
     }
 
+    /// The spec the pre-test is sent: for a language model whose results are cached, its
+    /// pilot is the first documents not in the cache, and there is none when all are, so an
+    /// unchanged corpus costs no call at all. Anything that stops the lookup leaves the
+    /// pilot as the experiment set it; planning reads the cache again either way.
+    func preTestSpec(_ spec: ExperimentSpec, in store: some ExperimentStoreTransaction) -> ExperimentSpec {
+        guard spec.analyserKind == .llm, spec.cacheMode.reads, var analyser = spec.analyser, analyser.pilotDocuments > 0,
+            let keys = try? AnalysisCacheKeys.make(for: spec, externalVersion: externalAnalyserVersion), let corpus = try? corpus(of: spec)
+        else { return spec }
+        let ids: [String]
+        switch corpus {
+        case .inline: ids = spec.documents.map(\.id)
+        case .manifest(let manifest): ids = manifest.ids
+        }
+        var pilot: [String] = []
+        // A page at a time: a large cached corpus is walked only as far as its first misses.
+        for first in stride(from: 0, to: ids.count, by: 256) where pilot.count < analyser.pilotDocuments {
+            guard let documents = try? corpus.documents(Array(ids[first..<min(first + 256, ids.count)])),
+                let documentKeys = try? documents.map({ try keys.key(for: $0) }),
+                let hits = try? store.cachedAnalyses(keys: documentKeys)
+            else { return spec }
+            for (document, key) in zip(documents, documentKeys) where hits[key] == nil && pilot.count < analyser.pilotDocuments {
+                pilot.append(document.id)
+            }
+        }
+        analyser.pilotDocumentIDs = pilot
+        var sent = spec
+        sent.analyser = analyser
+        return sent
+    }
+
     /// A cached analysis as this experiment's document: its id and metadata are the ones the
     /// experiment gave (neither is in the key where the analyser does not read it). Nil when
     /// the entry can't be read, which makes it a miss.

@@ -147,7 +147,9 @@ extension Orchestrator {
     private func sendStep(_ record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction) throws {
         let spec = try storedSpec(of: record, documents: record.state != .synthesising, in: store)
         guard record.state == .synthesising else {
-            try send(TaskMessage(experimentID: record.id, attempt: record.stepAttempts, payload: .preTest(spec)), of: record, in: store)
+            try send(
+                TaskMessage(experimentID: record.id, attempt: record.stepAttempts, payload: .preTest(preTestSpec(spec, in: store))), of: record,
+                in: store)
             return
         }
         var failed: [FailedBatch] = []

@@ -115,7 +115,7 @@ package struct Orchestrator: Sendable {
         record.stepAttempt = 1
         record.stepDueAt = now + record.taskTimeout.seconds
         try store.create(record, spec: try MessageCoding.encode(spec))
-        try send(TaskMessage(experimentID: record.id, attempt: 1, payload: .preTest(spec)), of: record, in: store)
+        try send(TaskMessage(experimentID: record.id, attempt: 1, payload: .preTest(preTestSpec(spec, in: store))), of: record, in: store)
         try emit(record, at: now, in: store)
         return Disposition(.experimentReceived, experimentID: record.id)
     }

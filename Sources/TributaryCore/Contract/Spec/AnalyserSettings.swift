@@ -25,6 +25,10 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
     public var prompt: String?
     /// Documents the pre-test sends to the model before anything fans out.
     public var pilotDocuments: Int
+    /// Set by the orchestrator on the pre-test it sends, never by an experiment: the documents
+    /// to pilot, the first whose analyses are not cached (none when all are). Without it the
+    /// pilot takes the corpus's first documents.
+    public var pilotDocumentIDs: [String]?
 
     public static let defaultMaxOutputTokens = 400
     public static let defaultPilotDocuments = 2
@@ -44,6 +48,11 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
         self.pilotDocuments = pilotDocuments
     }
 
+    enum CodingKeys: String, CodingKey {
+        case kind, model, temperature, topP, seed, maxOutputTokens, prompt, pilotDocuments
+        case pilotDocumentIDs = "pilotDocumentIds"
+    }
+
     public init(from decoder: any Decoder) throws {
         let defaults = AnalyserSettings()
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,6 +64,7 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens) ?? defaults.maxOutputTokens
         prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
         pilotDocuments = try container.decodeIfPresent(Int.self, forKey: .pilotDocuments) ?? defaults.pilotDocuments
+        pilotDocumentIDs = try container.decodeIfPresent([String].self, forKey: .pilotDocumentIDs)
     }
 
     /// What is out of range, each problem naming its field under `analyser.`.

@@ -29,6 +29,9 @@ struct CorpusManifest {
 
     func contains(_ id: String) -> Bool { ranges[id] != nil }
 
+    /// Every document's id, in manifest order.
+    var ids: [String] { ranges.sorted { $0.value.lowerBound < $1.value.lowerBound }.map(\.key) }
+
     /// The named documents as a JSON array, in the order given (unknown ids are skipped).
     func encodedArray(of ids: [String]) -> [UInt8] {
         var array: [UInt8] = [UInt8(ascii: "[")]
