@@ -43,9 +43,11 @@ public struct PreTestHandler: TaskHandler {
             return PreTestResult(batches: batches, warnings: report.warnings)
         }
         // Marker phrases are only examples to a model; a corpus that matches none is no sign of trouble.
-        let (pilot, warnings) = try await self.pilot(spec, settings: settings, documents: pilotSize)
-        return PreTestResult(
+        let (pilot, analyses, warnings) = try await self.pilot(spec, settings: settings, documents: pilotSize)
+        var result = PreTestResult(
             batches: batches, warnings: report.warnings + warnings, pilot: pilot, corpusBytes: spec.documents.reduce(0) { $0 + $1.size })
+        result.pilotAnalyses = analyses.isEmpty ? nil : analyses
+        return result
     }
 
     static let dryRunSize = 3
@@ -53,8 +55,10 @@ public struct PreTestHandler: TaskHandler {
     /// Calls the model on the first documents. An endpoint that refuses (wrong key, unknown
     /// model, a schema form it does not take) fails the pre-test with its own error; an answer
     /// invalid even after its repair is only a warning, as it would fail one batch.
-    func pilot(_ spec: ExperimentSpec, settings: AnalyserSettings, documents count: Int) async throws(TaskFailure) -> (CostEstimate.Pilot?, [String]) {
-        guard count > 0 else { return (nil, []) }
+    func pilot(_ spec: ExperimentSpec, settings: AnalyserSettings, documents count: Int) async throws(TaskFailure) -> (
+        CostEstimate.Pilot?, [DocumentAnalysis], [String]
+    ) {
+        guard count > 0 else { return (nil, [], []) }
         guard let languageModel else {
             throw TaskFailure(
                 code: "analyser_unavailable",
@@ -64,7 +68,14 @@ public struct PreTestHandler: TaskHandler {
         // corpus: the first it does not hold, or none.
         var sample = Array(spec.documents.prefix(count))
         if let ids = settings.pilotDocumentIDs.map(Set.init) { sample = Array(spec.documents.filter { ids.contains($0.id) }.prefix(count)) }
-        guard !sample.isEmpty else { return (nil, []) }
+        guard !sample.isEmpty else { return (nil, [], []) }
+        let scoring: DocumentAnalyser
+        do {
+            scoring = try DocumentAnalyser(framework: spec.framework)
+        } catch {
+            throw TaskFailure(code: "invalid_experiment", message: "framework: \(error)", permanent: true)
+        }
+        var analyses: [DocumentAnalysis] = []
         var usage = ModelUsage(model: settings.model ?? "")
         var warnings: [String] = []
         let clock = ContinuousClock()
@@ -75,6 +86,8 @@ public struct PreTestHandler: TaskHandler {
                 usage += ModelUsage(
                     model: usage.model, requests: outcome.provenance.calls, inputTokens: outcome.provenance.inputTokens,
                     outputTokens: outcome.provenance.outputTokens, repairs: outcome.repaired ? 1 : 0, unverifiedEvidence: outcome.unverifiedEvidence)
+                analyses.append(
+                    try outcome.analysis(of: document, scoring: scoring, inlineResponseLimit: languageModel.inlineResponseLimit, store: content.store))
             } catch  where error.code == LanguageModelAnalyser.invalidOutputCode {
                 if let spent = error.usage { usage += spent }
                 warnings.append("pilot: \(error.message)")
@@ -85,7 +98,9 @@ public struct PreTestHandler: TaskHandler {
             }
         }
         let seconds = Double((clock.now - started) / .milliseconds(1)) / 1_000
-        return (CostEstimate.Pilot(documents: sample.count, bytes: sample.reduce(0) { $0 + $1.size }, usage: usage, seconds: seconds), warnings)
+        return (
+            CostEstimate.Pilot(documents: sample.count, bytes: sample.reduce(0) { $0 + $1.size }, usage: usage, seconds: seconds), analyses, warnings
+        )
     }
 
     /// Analyses the first few documents: proves the framework runs, and warns when nothing

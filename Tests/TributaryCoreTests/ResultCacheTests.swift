@@ -211,6 +211,29 @@ import TributaryTestSupport
         #expect(try run("e4", uncached, in: store).pilot == nil, "without the cache the pilot is the agent's choice")
     }
 
+    /// The pilot's analyses are cached with its spending: its documents are not sent again,
+    /// and they are no saving of this run.
+    @Test func thePilotsAnalysesAreNotSentAgain() throws {
+        var llm = spec(cache: nil)
+        llm.analyser = AnalyserSettings(kind: .llm, model: "m")
+        let store = InMemoryExperimentStore()
+        _ = try orchestrator.handle(.request(Fixtures.request("e1", llm)), at: now, in: store)
+        let preTest = try #require(Fixtures.tasks(in: store.drainOutbox()).first)
+        var planned = Fixtures.result(for: preTest)
+        var plan = try MessageCoding.decode(PreTestResult.self, from: try #require(planned.result).bytes)
+        let pilotTask = TaskMessage(
+            experimentID: "e1", batchIndex: 0, batchCount: 1, attempt: 1,
+            payload: .analyseBatch(BatchPayload(framework: llm.framework, documents: Array(llm.documents.prefix(2)))))
+        guard case .result(let pilot) = try analysed(pilotTask) else { throw ContractError(.malformed, "no result") }
+        plan.pilotAnalyses = try MessageCoding.decode(BatchAnalysis.self, from: try #require(pilot.result).bytes).documents
+        planned.result = RawJSON(bytes: try MessageCoding.encode(plan))
+        _ = try orchestrator.handle(.result(planned), at: now, in: store)
+        let sent = Fixtures.tasks(in: store.drainOutbox())
+        #expect(sent.compactMap { $0.analyseBatchPayload?.documents.map(\.id) } == [["d2"], ["d3", "d4", "d5"], ["d6"]])
+        let summary = try #require(try store.experiment(id: "e1")?.analysis?.cache)
+        #expect(summary.documentsFromCache == 0 && summary.documentsStored == 2 && summary.costSaved == 0)
+    }
+
     @Test func anExternalAnalyserWithoutAVersionIsNotCachedAndTheExperimentIsTold() throws {
         var external = spec()
         external.analyser = AnalyserSettings(kind: .external)

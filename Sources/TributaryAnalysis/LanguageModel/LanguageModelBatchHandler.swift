@@ -39,30 +39,38 @@ public struct LanguageModelBatchHandler: Sendable {
             usage += ModelUsage(
                 model: usage.model, requests: outcome.provenance.calls, inputTokens: outcome.provenance.inputTokens,
                 outputTokens: outcome.provenance.outputTokens, repairs: outcome.repaired ? 1 : 0, unverifiedEvidence: outcome.unverifiedEvidence)
-            var scores: [String: DimensionScore] = [:]
-            for (name, scored) in outcome.answer.dimensions {
-                scores[name] = DimensionScore(
-                    rawScore: scored.score, salience: nil, confidence: scored.confidence, raisesHits: nil, lowersHits: nil,
-                    evidence: outcome.evidence[name] ?? [])
-            }
-            var analysis = scoring.analysis(of: document, scores: scores)
-            analysis.provenance = try provenance(outcome)
-            analysis.provenance?.unverifiedEvidence = outcome.unverifiedEvidence
-            documents.append(analysis)
+            documents.append(try outcome.analysis(of: document, scoring: scoring, inlineResponseLimit: analyser.inlineResponseLimit, store: content.store))
         }
         return BatchAnalysis(batchIndex: batchIndex, documents: documents, usage: usage)
+    }
+}
+
+extension LanguageModelAnalyser.LanguageModelDocument {
+    /// The document's analysis as a batch result carries it, and as the pilot's is cached.
+    func analysis(of document: Document, scoring: DocumentAnalyser, inlineResponseLimit: Int, store: ContentStore?) throws(TaskFailure)
+        -> DocumentAnalysis
+    {
+        var scores: [String: DimensionScore] = [:]
+        for (name, scored) in answer.dimensions {
+            scores[name] = DimensionScore(
+                rawScore: scored.score, salience: nil, confidence: scored.confidence, raisesHits: nil, lowersHits: nil, evidence: evidence[name] ?? [])
+        }
+        var analysis = scoring.analysis(of: document, scores: scores)
+        analysis.provenance = try storedProvenance(inlineResponseLimit: inlineResponseLimit, store: store)
+        analysis.provenance?.unverifiedEvidence = unverifiedEvidence
+        return analysis
     }
 
     /// The raw response inline when small; otherwise in the content store by hash, so that a
     /// batch of long answers does not become a message too large for the broker.
-    private func provenance(_ outcome: LanguageModelAnalyser.LanguageModelDocument) throws(TaskFailure) -> ModelProvenance {
-        var provenance = outcome.provenance
-        guard outcome.rawResponse.count > analyser.inlineResponseLimit, let store = content.store else {
-            provenance.rawResponse = String(decoding: outcome.rawResponse, as: UTF8.self)
+    private func storedProvenance(inlineResponseLimit: Int, store: ContentStore?) throws(TaskFailure) -> ModelProvenance {
+        var provenance = provenance
+        guard rawResponse.count > inlineResponseLimit, let store else {
+            provenance.rawResponse = String(decoding: rawResponse, as: UTF8.self)
             return provenance
         }
         do {
-            provenance.rawResponseRef = try store.put(outcome.rawResponse).description
+            provenance.rawResponseRef = try store.put(rawResponse).description
         } catch {
             throw TaskFailure(code: "content_\(error.code)", message: "storing the model's response: \(error.message)")
         }

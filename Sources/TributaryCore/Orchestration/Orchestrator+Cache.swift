@@ -33,6 +33,32 @@ extension Orchestrator {
         return keys
     }
 
+    /// Caches the pilot's analyses, counted into the ledger in this same transaction, so that
+    /// planning finds them and the fan-out does not pay for those documents again. An
+    /// analysis of a document the corpus lacks is ignored.
+    func cachePilot(
+        _ analyses: [DocumentAnalysis], corpus: Corpus, keys: AnalysisCacheKeys, of record: inout ExperimentRecord, at now: Date,
+        in store: some ExperimentStoreTransaction
+    ) throws {
+        guard var summary = record.analysis?.cache, summary.mode.writes, !analyses.isEmpty else { return }
+        let documents = try corpus.documents(analyses.map(\.id))
+        let byID = Dictionary(analyses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let prices = record.analysis?.meteredModel.flatMap { models[$0] }
+        var entries: [String: CachedAnalysis] = [:]
+        for document in documents {
+            guard let analysis = byID[document.id] else { continue }
+            let key = try keys.key(for: document)
+            let input = analysis.provenance?.inputTokens ?? 0
+            let output = analysis.provenance?.outputTokens ?? 0
+            entries[key] = CachedAnalysis(
+                key: key, analyser: summary.analyser, documentID: document.id, result: try MessageCoding.encode(analysis), inputTokens: input,
+                outputTokens: output, cost: prices?.cost(inputTokens: input, outputTokens: output) ?? 0, createdAt: now, experimentID: record.id)
+        }
+        try store.storeCachedAnalyses(entries.values.sorted { $0.key < $1.key }, replace: summary.mode == .refresh)
+        summary.documentsStored += entries.count
+        record.analysis?.cache = summary
+    }
+
     /// Plans batches `first…` of `batches` against the cache: looks up every document's key
     /// at once, keeps each batch's plan, and completes the batches nothing is left to send for.
     func cachedBatches(
@@ -50,7 +76,8 @@ extension Orchestrator {
                 BatchCachePlan.Entry(id: document.id, key: key, cached: hits[key].flatMap { Self.reuse($0, for: document) })
             }
             let misses = zip(batch, entries).filter { $0.1.cached == nil }.map(\.0)
-            for hit in entries.compactMap({ $0.cached == nil ? nil : hits[$0.key] }) {
+            // The experiment's own pilot is not a saving: it was paid for in this run.
+            for hit in entries.compactMap({ $0.cached == nil ? nil : hits[$0.key] }) where hit.experimentID != record.id {
                 summary.documentsFromCache += 1
                 summary.inputTokensSaved += hit.inputTokens
                 summary.outputTokensSaved += hit.outputTokens

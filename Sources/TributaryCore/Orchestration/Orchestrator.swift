@@ -217,6 +217,7 @@ package struct Orchestrator: Sendable {
         record.stepWaiting = false
         record.lastProgressAt = now
         let keys = cacheKeys(for: spec, of: &record)
+        if let keys { try cachePilot(plan.pilotAnalyses ?? [], corpus: corpus, keys: keys, of: &record, at: now, in: store) }
         // A cached analysis keeps all its evidence: a later report may rank it first.
         let template = try BatchTaskTemplate(
             experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework, analyser: spec.analyser,

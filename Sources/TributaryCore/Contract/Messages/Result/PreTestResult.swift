@@ -9,6 +9,9 @@ public struct PreTestResult: Sendable, Hashable, Codable {
     public var pilot: CostEstimate.Pilot?
     /// The corpus's text, in bytes; given for llm experiments.
     public var corpusBytes: Int?
+    /// The pilot's documents as it analysed them: paid for once, so the orchestrator caches
+    /// them with the pilot's spending and sends them no more. Absent when no pilot ran.
+    public var pilotAnalyses: [DocumentAnalysis]?
 
     public init(batches: [[String]], warnings: [String] = [], pilot: CostEstimate.Pilot? = nil, corpusBytes: Int? = nil) {
         self.batches = batches
