@@ -18,9 +18,11 @@ final class ScriptedModelServer: @unchecked Sendable {
         var completionTokensAnswered: Int
         var firstAt: Double?
         var lastAt: Double?
+        /// Answered calls per document id, repairs included.
+        var documents: [String: Int]
 
         enum CodingKeys: String, CodingKey {
-            case requests, answered, stormed
+            case requests, answered, stormed, documents
             case rateLimited = "rate_limited"
             case tokensAnswered = "tokens_answered"
             case promptTokensAnswered = "prompt_tokens_answered"

@@ -12,9 +12,10 @@ words of the document as evidence.
         [--latency-ms N] [--fault none|500|invalid-json|invalid-once|schema-violation|hallucinated-quote|drop]
 
 What it counted (requests, answered, rate_limited, stormed, tokens_answered, first_at,
-last_at) is written as JSON to --stats-file after every call, and returned by GET /stats.
+last_at, and answered calls per document id as documents) is written as JSON to --stats-file after every call, and returned by GET /stats.
 """
 import argparse
+import re
 import json
 import random
 import threading
@@ -49,7 +50,7 @@ class State:
         self.requests = Bucket(args.rpm) if args.rpm else None
         self.tokens = Bucket(args.tpm) if args.tpm else None
         self.random = random.Random(7)
-        self.stats = {"requests": 0, "rejected": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "prompt_tokens_answered": 0, "completion_tokens_answered": 0, "first_at": None, "last_at": None}
+        self.stats = {"requests": 0, "rejected": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "prompt_tokens_answered": 0, "completion_tokens_answered": 0, "first_at": None, "last_at": None, "documents": {}}
 
 
 def answer_for(request, fault):
@@ -141,6 +142,11 @@ class Handler(BaseHTTPRequestHandler):
             if limited:
                 state.stats["rate_limited"] += 1
             if not stormed and not limited:
+                # Which document each answered call was for (the default prompt names it), so
+                # a test can tell which documents the pipeline sent again.
+                found = re.search(r'Document (\S+):\n"""', request.get("messages", [{}])[min(1, len(request.get("messages", [])) - 1)].get("content", ""))
+                if found:
+                    state.stats["documents"][found.group(1)] = state.stats["documents"].get(found.group(1), 0) + 1
                 state.stats["answered"] += 1
                 state.stats["tokens_answered"] += prompt_tokens + completion_tokens
                 state.stats["prompt_tokens_answered"] += prompt_tokens
