@@ -41,7 +41,9 @@ import TributaryTestSupport
             let spec = Self.spec()
             let cold = try await Self.completed(spec, harness)
             let afterCold = try server.stats()
-            #expect(afterCold.documents.count == 6 && afterCold.documents.values.allSatisfy { $0 == 1 }, "\(afterCold.documents): the pilot's too are paid once")
+            #expect(
+                afterCold.documents.count == 6 && afterCold.documents.values.allSatisfy { $0 == 1 },
+                "\(afterCold.documents): the pilot's documents too are paid once")
             #expect(cold.cache?.documentsStored == 6 && cold.cache?.documentsFromCache == 0)
 
             let warm = try await Self.completed(spec, harness)
