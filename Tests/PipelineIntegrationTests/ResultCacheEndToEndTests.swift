@@ -113,6 +113,45 @@ import TributaryTestSupport
         }
     }
 
+    /// Two experiments sharing 80 % of their documents, submitted together to two
+    /// orchestrators on one PostgreSQL database. The cache is read when an experiment is
+    /// planned, so a shared document both plans missed is analysed by both: the bound is
+    /// twice, once per experiment, and never more. Submitted again, neither calls anything.
+    @Test(.enabled(if: TestPostgres.url != nil, "needs PostgreSQL: set TRIBUTARY_TEST_POSTGRES_URL"))
+    func twoOrchestratorsShareOneCache() async throws {
+        let database = try await TestPostgres.freshDatabase()
+        try await withPipeline { harness in
+            harness.databaseURL = database.url
+            let server = try await ScriptedModelServer(directory: harness.directory, arguments: ["--latency-ms", "20"])
+            defer { server.stop() }
+            try harness.startOrchestrator()
+            try harness.startPipeline(analysers: 2, analyserArguments: ["--llm-base-url", server.baseURL])
+            try await harness.waitUntilReady()
+            var first = Self.spec(name: "shared-a", documents: 20)
+            var second = Self.spec(name: "shared-b", documents: 20)
+            for index in 0..<16 {
+                first.documents[index] = Document(id: "shared-\(index)", text: "hope and fear, shared text \(index)")
+                second.documents[index] = first.documents[index]
+            }
+            // Both submitted before either is planned; the two orchestrators take one each or both.
+            let subscriptions = [try await harness.client.submit(first), try await harness.client.submit(second)]
+            var outcomes: [ExperimentStatus] = []
+            for subscription in subscriptions { outcomes.append(try await subscription.outcome(within: .seconds(180))) }
+            #expect(outcomes.allSatisfy { $0.state == .completed }, "\(outcomes.map { $0.error ?? "" })")
+            let documents = try server.stats().documents
+            let shared = (0..<16).map { documents["shared-\($0)"] ?? 0 }
+            let own = (first.documents[16...] + second.documents[16...]).map { documents[$0.id] ?? 0 }
+            #expect(own.allSatisfy { $0 == 1 } && shared.allSatisfy { (1...2).contains($0) }, "\(documents)")
+            let fromCache = outcomes.map { $0.cache?.documentsFromCache ?? 0 }.reduce(0, +)
+            #expect(shared.filter { $0 == 1 }.count == fromCache, "every shared document analysed once was the other's cache hit")
+            print("shared cache: \(shared.filter { $0 == 2 }.count) of 16 shared documents analysed by both experiments, \(fromCache) taken from the cache")
+            let before = try server.stats().requests
+            for spec in [first, second] { _ = try await Self.completed(spec, harness) }
+            #expect(try server.stats().requests == before)
+        }
+        await database.drop()
+    }
+
     /// A program's results are cached under the version the deployment declares, and all of
     /// them are analysed again when it moves.
     @Test func anExternalAnalyserIsReRunWhenItsVersionMoves() async throws {

@@ -62,7 +62,7 @@ extension Orchestrator {
     /// Plans batches `first…` of `batches` against the cache: looks up every document's key
     /// at once, keeps each batch's plan, and completes the batches nothing is left to send for.
     func cachedBatches(
-        _ batches: ArraySlice<[String]>, first: Int, corpus: Corpus, template: BatchTaskTemplate, keys: AnalysisCacheKeys,
+        _ batches: ArraySlice<[String]>, first: Int, corpus: Corpus, template: BatchTaskTemplate, keys: AnalysisCacheKeys, piloted: Set<String>,
         of record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
     ) throws -> CachedBatches {
         guard var summary = record.analysis?.cache else { return CachedBatches() }
@@ -76,8 +76,9 @@ extension Orchestrator {
                 BatchCachePlan.Entry(id: document.id, key: key, cached: hits[key].flatMap { Self.reuse($0, for: document) })
             }
             let misses = zip(batch, entries).filter { $0.1.cached == nil }.map(\.0)
-            // The experiment's own pilot is not a saving: it was paid for in this run.
-            for hit in entries.compactMap({ $0.cached == nil ? nil : hits[$0.key] }) where hit.experimentID != record.id {
+            // A document this run's pilot analysed is no saving, even where another experiment's
+            // pilot cached the same analysis first: it was paid for here.
+            for hit in entries.compactMap({ $0.cached == nil || piloted.contains($0.id) ? nil : hits[$0.key] }) {
                 summary.documentsFromCache += 1
                 summary.inputTokensSaved += hit.inputTokens
                 summary.outputTokensSaved += hit.outputTokens

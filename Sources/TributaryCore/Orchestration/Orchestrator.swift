@@ -231,7 +231,9 @@ package struct Orchestrator: Sendable {
                 try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
                 continue
             }
-            let planned = try cachedBatches(batches, first: first, corpus: corpus, template: template, keys: keys, of: &record, in: store)
+            let planned = try cachedBatches(
+                batches, first: first, corpus: corpus, template: template, keys: keys, piloted: Set((plan.pilotAnalyses ?? []).map(\.id)),
+                of: &record, in: store)
             try store.createBatches(experimentID: record.id, startingAt: first, tasks: planned.tasks)
             for (index, plan) in planned.plans { try store.saveCachePlan(experimentID: record.id, batchIndex: index, plan: plan) }
             for (index, result) in planned.complete {
