@@ -16,7 +16,9 @@ struct SubmitCommand: AsyncParsableCommand {
             spec (.json). With --wait, exits 0 when the experiment completes, 1 when it fails (the \
             reason is printed), 2 on timeout. A broken experiment is refused before anything is sent. \
             With --estimate, nothing is sent: the cost and time of an llm experiment are estimated from \
-            its corpus and the model table.
+            its corpus and the model table. With --out, experiment.lock.json (the SHA-256 of every \
+            input) is written there before anything is sent; --locked FILE refuses, with exit 1 and \
+            a line per difference, to submit anything that differs from such a lock.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -46,18 +48,22 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait with --wait.")
     var timeout: Int = 600
 
-    @Option(help: "With --wait, write report.json, report.md and scores.csv into this folder.")
+    @Option(help: "Write experiment.lock.json into this folder at submission and, with --wait, report.json, report.md and scores.csv.")
     var out: String?
+
+    @Option(help: "Refuse (exit 1, naming each difference) unless every input equals this experiment.lock.json's.")
+    var locked: String?
 
     @Flag(help: "Print what an llm experiment would cost and take, from its corpus and the model table; send nothing.")
     var estimate = false
 
-    @Option(help: "With --estimate, the model table (YAML) to price and time it by. Default: $TRIBUTARY_MODELS_FILE.")
+    @Option(help: "The model table (YAML): --estimate prices and times by it; the lock records the model's entry. Default: $TRIBUTARY_MODELS_FILE.")
     var models: String?
 
     func run() async throws {
         var spec = try loadSpec()
         if estimate { return try printEstimate(for: spec) }
+        try checkLock(for: spec)
         let documentCount = spec.documents.count
         let store = try documentStore.store()
         if let store { spec = try Self.storing(spec, in: store) }
@@ -169,6 +175,36 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         if let maxTokens = spec.budget?.maxTokens, result.totalTokens > maxTokens {
             print("  budget: max_tokens \(maxTokens) is below the estimate; the experiment would pause (resume --max-tokens raises it)")
+        }
+    }
+
+    /// Compares the inputs with `--locked` and writes them into `--out`, before anything is
+    /// sent: a lock records what was submitted, whatever the outcome.
+    private func checkLock(for spec: ExperimentSpec) throws {
+        guard locked != nil || out != nil else { return }
+        let table: ModelTable
+        do { table = try ModelTableFile.configured(models) } catch { throw ValidationError("--models: \(error)") }
+        let lock = try RunLock(spec: spec, modelTable: table)
+        if let locked {
+            guard let data = FileManager.default.contents(atPath: locked) else { throw ValidationError("--locked: cannot read \(locked)") }
+            let pinned: RunLock
+            do { pinned = try MessageCoding.decoder().decode(RunLock.self, from: data) } catch {
+                throw ValidationError("--locked: \(locked) is not a run lock: \(error)")
+            }
+            guard pinned.lockVersion <= RunLock.currentVersion else {
+                throw ValidationError("--locked: \(locked) is lock version \(pinned.lockVersion); this build reads up to \(RunLock.currentVersion)")
+            }
+            let differences = pinned.differences(from: lock)
+            if !differences.isEmpty {
+                var text = "error: refused: the inputs differ from \(locked):\n"
+                for difference in differences { text += "  - \(difference)\n" }
+                FileHandle.standardError.write(Data(text.utf8))
+                throw ExitCode(1)
+            }
+        }
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try Data(RunLock.fileBytes(lock)).write(to: URL(fileURLWithPath: out).appendingPathComponent(RunLock.fileName))
         }
     }
 

@@ -61,4 +61,35 @@ struct CommandLineOutputTests {
             #expect(listed.isEmpty, "an estimate submitted \(listed.map(\.experimentID))")
         }
     }
+
+    /// `submit --out` pins the inputs in experiment.lock.json; `--locked` then refuses a corpus
+    /// with one changed document, names it, and sends nothing, but lets the unchanged one through.
+    @Test func submitLockedRefusesAChangedCorpusAndNamesTheDocument() async throws {
+        try await withPipeline { harness in
+            try harness.startOrchestrator()
+            var spec = Corpus.spec(name: "pinned", documents: 4, batchSize: 1)
+            let specPath = "\(harness.directory)/pinned.json"
+            try Data(try MessageCoding.encode(spec)).write(to: URL(fileURLWithPath: specPath))
+            let out = "\(harness.directory)/pinned-out"
+            let first = try harness.runClient(["submit", specPath, "--out", out, "--experiment-id", "pinned-1"])
+            #expect(try await first.waitForExit(within: .seconds(30)) == 0, "\(first.log)")
+            let lockPath = "\(out)/\(RunLock.fileName)"
+            let lock = try MessageCoding.decoder().decode(RunLock.self, from: Data(contentsOf: URL(fileURLWithPath: lockPath)))
+            #expect(lock.documents.map(\.id) == spec.documents.map(\.id))
+
+            spec.documents[2].text += " And one sentence more."
+            try Data(try MessageCoding.encode(spec)).write(to: URL(fileURLWithPath: specPath))
+            let refused = try harness.runClient(["submit", specPath, "--locked", lockPath, "--experiment-id", "pinned-2"])
+            #expect(try await refused.waitForExit(within: .seconds(30)) == 1, "\(refused.log)")
+            #expect(refused.log.contains("document \(spec.documents[2].id) differs"), "\(refused.log)")
+            #expect(!refused.log.contains(spec.documents[1].id), "only the changed document is named: \(refused.log)")
+
+            spec.documents[2].text = Corpus.spec(name: "pinned", documents: 4, batchSize: 1).documents[2].text
+            try Data(try MessageCoding.encode(spec)).write(to: URL(fileURLWithPath: specPath))
+            let accepted = try harness.runClient(["submit", specPath, "--locked", lockPath, "--experiment-id", "pinned-3"])
+            #expect(try await accepted.waitForExit(within: .seconds(30)) == 0, "\(accepted.log)")
+            let listed = try await harness.client.list().map(\.experimentID)
+            #expect(Set(listed) == ["pinned-1", "pinned-3"], "the refused submission sent nothing")
+        }
+    }
 }
