@@ -176,7 +176,7 @@ let package = Package(
         .target(
             name: "TributaryCLI",
             dependencies: [
-                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore",
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore", "TributaryAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

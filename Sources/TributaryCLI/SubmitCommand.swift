@@ -92,7 +92,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         guard let outcome else { return }
         if json {
-            if let out, let result = outcome.report { try write(result, to: out, store: store, quietly: true) }
+            if let out, let result = outcome.report { try ReportFiles.write(result, to: out, store: store, quietly: true) }
             try printJSON(outcome)
         } else {
             try describe(outcome)
@@ -120,7 +120,7 @@ struct SubmitCommand: AsyncParsableCommand {
             }
             guard let result = outcome.report else { return }
             if let out {
-                try write(result, to: out, store: try documentStore.store())
+                try ReportFiles.write(result, to: out, store: try documentStore.store())
             } else if let markdown = (try? outcome.synthesisOutput())??.reportMarkdown {
                 print(markdown)
             } else {
@@ -230,34 +230,6 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(experiment): not valid JSON (\(error))")
         }
-    }
-
-    /// Writes the synthesis output as the three files a researcher uses. report.json is the
-    /// report as the agent sent it, so fields a newer agent adds are kept.
-    private func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
-        let output: CorpusSynthesisOutput
-        do {
-            output = try MessageCoding.decode(CorpusSynthesisOutput.self, from: MessageCoding.encode(result))
-        } catch {
-            throw ValidationError("the synthesis output is not a report this build reads: \(error)")
-        }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        var bytes = try MessageCoding.encode(result["report"] ?? result)
-        if let pretty = try? JSONSerialization.data(
-            withJSONObject: JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        {
-            bytes = Array(pretty) + [0x0A]
-        }
-        try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent("report.json"))
-        try output.reportMarkdown.write(toFile: "\(folder)/report.md", atomically: true, encoding: .utf8)
-        if let reference = output.scoresCsvRef {
-            // Too large for the result message, the table is in the content store.
-            guard let store else { throw ValidationError("the scores table is in a content store (\(reference)); pass --document-store to fetch it") }
-            try Data(store.get(ContentAddress(parsing: reference))).write(to: URL(fileURLWithPath: "\(folder)/scores.csv"))
-        } else {
-            try output.scoresCsv.write(toFile: "\(folder)/scores.csv", atomically: true, encoding: .utf8)
-        }
-        if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
     }
 }
 

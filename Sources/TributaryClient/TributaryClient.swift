@@ -145,6 +145,15 @@ public struct TributaryClient: Sendable {
             timeout: timeout, reply: CacheReply.self)
     }
 
+    /// A completed experiment's synthesis task, rebuilt from the orchestrator's store, to
+    /// render its report again (`report --rebuild`); `task` is nil for any other state.
+    public func reportInput(experimentID: String, timeout: Duration = .seconds(60)) async throws -> ReportReply {
+        try Self.checkExperimentID(experimentID)
+        return try await ask(
+            ReportRequest(experimentID: experimentID), type: .reportQuery, routingKey: Topology.statusRoutingKey, experimentID: experimentID,
+            timeout: timeout, reply: ReportReply.self)
+    }
+
     /// Follows the status events of every experiment in the namespace. Read them with
     /// ``ExperimentSubscription/nextEvent()``; the subscription's `experimentID` is `*`.
     public func followAll() async throws -> ExperimentSubscription {
@@ -166,7 +175,7 @@ public struct TributaryClient: Sendable {
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
         defer { Task { try? await connection.deleteQueue(queue) } }
         var properties = AMQPProperties.contract(
-            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: ![.statusQuery, .listQuery, .cacheQuery].contains(type))
+            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: ![.statusQuery, .listQuery, .cacheQuery, .reportQuery].contains(type))
         properties.replyTo = queue
         try await connection.publish(
             try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)

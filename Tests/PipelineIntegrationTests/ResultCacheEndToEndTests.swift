@@ -57,6 +57,21 @@ import TributaryTestSupport
             #expect(try await explained.waitForExit(within: .seconds(30)) == 0)
             #expect(explained.log.contains("cache on: 6 of 6 documents from the cache"), "\(explained.log)")
 
+            // Rendered again here from the stored results alone, both runs' reports are the
+            // bytes the pipeline made, and nothing calls the model.
+            let requests = try server.stats().requests
+            for (run, outcome) in [("cold", cold), ("warm", warm)] {
+                let folder = "\(harness.directory)/rebuilt-\(run)"
+                let rebuilt = try harness.runClient(["report", outcome.experimentID, "--rebuild", "--out", folder])
+                #expect(try await rebuilt.waitForExit(within: .seconds(60)) == 0, "\(rebuilt.log)")
+                #expect(rebuilt.log.contains("byte-identical"), "\(rebuilt.log)")
+                let markdown = try String(contentsOfFile: "\(folder)/report.md", encoding: .utf8)
+                #expect(JSONValue.string(markdown) == cold.report?["report_markdown"], "the \(run) run's rebuilt report.md")
+            }
+            #expect(try server.stats().requests == requests, "a rebuild called the model")
+            let unknown = try harness.runClient(["report", "no-such-experiment", "--rebuild"])
+            #expect(try await unknown.waitForExit(within: .seconds(30)) == 1, "\(unknown.log)")
+
             var edited = spec
             edited.documents[3].text += " and more hope"
             var before = try server.stats()

@@ -64,3 +64,18 @@ import TributaryTestSupport
         #expect(older.differences(from: lock) == ["the Tributary version (0.1.0 → \(TributaryVersion.current))"])
     }
 }
+
+/// The report query's reply carries the stored synthesis task as it is; it must still decode.
+@Suite struct ReportReplyTests {
+    @Test func theSplicedTaskDecodes() throws {
+        let payload = SynthesisPayload(
+            experimentName: "x", researchQuestion: "q", groupBy: nil, framework: Fixtures.spec(documents: 1, batchSize: 1).framework, batchResults: [],
+            coverage: Coverage(documentsPlanned: 1, failedBatches: []), run: 2)
+        let task = TaskMessage(experimentID: "e1", attempt: 1, run: 2, payload: .corpusSynthesis(payload))
+        let bytes = try ReportReply.encoded(experimentID: "e1", status: nil, task: MessageCoding.encode(task))
+        let reply = try MessageCoding.decode(ReportReply.self, from: bytes)
+        #expect(reply.experimentID == "e1" && reply.task == task && reply.status == nil)
+        let none = try MessageCoding.decode(ReportReply.self, from: ReportReply.encoded(experimentID: "e1", status: nil, task: nil))
+        #expect(none.task == nil)
+    }
+}

@@ -152,16 +152,7 @@ extension Orchestrator {
                 in: store)
             return
         }
-        var failed: [FailedBatch] = []
-        for batch in try store.batches(experimentID: record.id, in: [.failed], limit: Int.max) {
-            let planned = try store.batchTask(experimentID: record.id, index: batch.index).map { try MessageCoding.decode(TaskMessage.self, from: $0) }
-            var ids: [String] = []
-            if case .analyseBatch(let payload)? = planned?.payload { ids = payload.documents.map(\.id) }
-            failed.append(FailedBatch(batchIndex: batch.index, documentIds: ids, attempts: batch.attempt, error: batch.lastError ?? "unknown"))
-        }
-        var payload = SynthesisPayload(
-            experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
-            batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
+        var payload = try synthesisPayload(of: record, spec: spec, in: store)
         switch try synthesisInput(of: record, in: store) {
         case .inline(let results):
             let task = TaskMessage(experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(payload))
@@ -172,5 +163,35 @@ extension Orchestrator {
                 TaskMessage(experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(payload)), of: record,
                 in: store)
         }
+    }
+
+    /// The synthesis payload without its batch results, which the caller adds.
+    private func synthesisPayload(of record: ExperimentRecord, spec: ExperimentSpec, in store: some ExperimentStoreTransaction) throws
+        -> SynthesisPayload
+    {
+        var failed: [FailedBatch] = []
+        for batch in try store.batches(experimentID: record.id, in: [.failed], limit: Int.max) {
+            let planned = try store.batchTask(experimentID: record.id, index: batch.index).map { try MessageCoding.decode(TaskMessage.self, from: $0) }
+            var ids: [String] = []
+            if case .analyseBatch(let payload)? = planned?.payload { ids = payload.documents.map(\.id) }
+            failed.append(FailedBatch(batchIndex: batch.index, documentIds: ids, attempts: batch.attempt, error: batch.lastError ?? "unknown"))
+        }
+        return SynthesisPayload(
+            experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
+            batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
+    }
+
+    /// The synthesis task of a completed experiment's last run, rebuilt from what the store
+    /// kept: the same payload the synthesis agent was sent, always with the results inline.
+    /// `report --rebuild` renders it again without an analyser; nil when the experiment is
+    /// unknown or not completed.
+    package func rebuiltSynthesisTask(experimentID: String, in store: some ExperimentStoreTransaction) throws -> [UInt8]? {
+        guard let record = try store.experiment(id: experimentID), record.state == .completed else { return nil }
+        let spec = try storedSpec(of: record, documents: false, in: store)
+        var results: [[UInt8]] = []
+        try store.forEachBatchResult(experimentID: record.id) { results.append($0) }
+        let task = TaskMessage(
+            experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(try synthesisPayload(of: record, spec: spec, in: store)))
+        return try TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task))
     }
 }

@@ -9,6 +9,7 @@ import TributaryStore
 /// from the store. It reads without locking, so a query never holds up the event loop.
 struct StatusResponder {
     let store: any ExperimentStore
+    let orchestrator: Orchestrator
     let connection: AMQPConnection
     let topology: Topology
     let logger: Logger
@@ -47,6 +48,16 @@ struct StatusResponder {
                 await send(
                     CacheReply(analysers: try await store.cacheStatistics(), removed: removed), type: .cacheReply, to: replyTo,
                     correlationID: query.properties.correlationID ?? "cache")
+            } else if type == .reportQuery {
+                let request = try MessageCoding.decode(ReportRequest.self, from: query.body)
+                let orchestrator = self.orchestrator
+                let task = try await store.transaction(locking: []) { transaction in
+                    try orchestrator.rebuiltSynthesisTask(experimentID: request.experimentID, in: transaction)
+                }.value
+                let status = try await store.experiment(id: request.experimentID).map { ExperimentStatus(record: $0, at: Date()) }
+                await send(
+                    bytes: try ReportReply.encoded(experimentID: request.experimentID, status: status, task: task), type: .reportReply, to: replyTo,
+                    correlationID: query.properties.correlationID ?? request.experimentID)
             } else if type == .listQuery {
                 let request = try MessageCoding.decode(ListQuery.self, from: query.body)
                 let records = try await store.recentExperiments(state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)))
@@ -83,8 +94,16 @@ struct StatusResponder {
 
     private func send(_ reply: some Encodable, type: MessageType, to queue: String, correlationID: String) async {
         do {
+            await send(bytes: try MessageCoding.encode(reply), type: type, to: queue, correlationID: correlationID)
+        } catch {
+            logger.warning("reply not sent", metadata: .tributary([.error: "\(error)"]))
+        }
+    }
+
+    private func send(bytes: [UInt8], type: MessageType, to queue: String, correlationID: String) async {
+        do {
             try await connection.publish(
-                try MessageCoding.encode(reply), routingKey: queue,
+                bytes, routingKey: queue,
                 properties: .contract(messageID: UUID().uuidString, correlationID: correlationID, type: type.rawValue, persistent: false))
         } catch {
             // The asker may be gone (its reply queue deleted); a reply is not worth retrying.

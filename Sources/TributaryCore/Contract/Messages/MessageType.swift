@@ -17,4 +17,6 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable {
     case cacheQuery = "cache_query"
     case cachePurge = "cache_purge"
     case cacheReply = "cache_reply"
+    case reportQuery = "report_query"
+    case reportReply = "report_reply"
 }

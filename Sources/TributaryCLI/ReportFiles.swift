@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import TributaryContentStore
+import TributaryCore
+
+enum ReportFiles {
+    /// Writes the synthesis output as the three files a researcher uses. report.json is the
+    /// report as the agent sent it, so fields a newer agent adds are kept.
+    static func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, bytes) in try files(of: result, store: store) {
+            try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name), options: .atomic)
+        }
+        if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
+    }
+
+    /// The files' names and bytes, in the order they are written.
+    static func files(of result: JSONValue, store: ContentStore?) throws -> [(name: String, bytes: [UInt8])] {
+        let output: CorpusSynthesisOutput
+        do {
+            output = try MessageCoding.decode(CorpusSynthesisOutput.self, from: MessageCoding.encode(result))
+        } catch {
+            throw ValidationError("the synthesis output is not a report this build reads: \(error)")
+        }
+        var report = try MessageCoding.encode(result["report"] ?? result)
+        if let pretty = try? JSONSerialization.data(
+            withJSONObject: JSONSerialization.jsonObject(with: Data(report)), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        {
+            report = Array(pretty) + [0x0A]
+        }
+        let scores: [UInt8]
+        if let reference = output.scoresCsvRef {
+            // Too large for the result message, the table is in the content store.
+            guard let store else { throw ValidationError("the scores table is in a content store (\(reference)); pass --document-store to fetch it") }
+            scores = try store.get(ContentAddress(parsing: reference))
+        } else {
+            scores = Array(output.scoresCsv.utf8)
+        }
+        return [("report.json", report), ("report.md", Array(output.reportMarkdown.utf8)), ("scores.csv", scores)]
+    }
+}
