@@ -22,17 +22,27 @@ public struct CorpusSynthesisHandler: TaskHandler {
             throw TaskFailure(code: "wrong_payload", message: "expected a corpus_synthesis payload", permanent: true)
         }
         let batches = try content.batchResults(of: synthesis)
-        let report = CorpusSynthesiser.synthesise(synthesis, batches: batches)
+        let replicated = synthesis.replicates.map { CorpusSynthesiser.replicatedDocuments(batches, plan: $0) }
+        let report = CorpusSynthesiser.synthesise(synthesis, batches: batches, replicated: replicated)
         let dimensions = synthesis.framework.dimensions.map(\.name)
         let metrics = synthesis.framework.derivedMetrics.map(\.name)
-        let documents = batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents)
+        let documents = CorpusSynthesiser.documents(batches, replicated: replicated)
         var output = CorpusSynthesisOutput(
             report: report,
             reportMarkdown: ReportRenderer.markdown(report, dimensionOrder: dimensions, metricOrder: metrics),
-            scoresCsv: ReportRenderer.csv(documents, dimensionOrder: dimensions, metricOrder: metrics))
+            scoresCsv: replicated.map { ReportRenderer.csv($0, dimensionOrder: dimensions, metricOrder: metrics) }
+                ?? ReportRenderer.csv(documents, dimensionOrder: dimensions, metricOrder: metrics))
         if output.scoresCsv.utf8.count > inlineScoresLimit, let address = try content.store(Array(output.scoresCsv.utf8), for: "the scores table") {
             output.scoresCsvRef = address
             output.scoresCsv = ""
+        }
+        if let replicated {
+            let table = ReportRenderer.replicatesCsv(replicated, dimensionOrder: dimensions, metricOrder: metrics)
+            if table.utf8.count > inlineScoresLimit, let address = try content.store(Array(table.utf8), for: "the replicates table") {
+                output.replicatesCsvRef = address
+            } else {
+                output.replicatesCsv = table
+            }
         }
         return output
     }

@@ -8,7 +8,18 @@ public enum CorpusSynthesiser {
     static let evidencePerTopDocument = 2
 
     public static func synthesise(_ payload: SynthesisPayload, batches: [BatchAnalysis]) -> CorpusReport {
-        let documents = batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents)
+        let replicated = payload.replicates.map { replicatedDocuments(batches, plan: $0) }
+        return synthesise(payload, batches: batches, replicated: replicated)
+    }
+
+    /// The documents every statistic is over: each one once, as its replicates' mean where
+    /// there are replicates.
+    public static func documents(_ batches: [BatchAnalysis], replicated: [ReplicatedDocument]?) -> [DocumentAnalysis] {
+        replicated?.map(\.mean) ?? batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents)
+    }
+
+    public static func synthesise(_ payload: SynthesisPayload, batches: [BatchAnalysis], replicated: [ReplicatedDocument]?) -> CorpusReport {
+        let documents = documents(batches, replicated: replicated)
         let dimensionNames = payload.framework.dimensions.map(\.name)
         let metricNames = payload.framework.derivedMetrics.map(\.name)
         func scores(_ name: String) -> [Double] { documents.compactMap { $0.scores[name]?.rawScore } }
@@ -61,7 +72,14 @@ public enum CorpusSynthesiser {
             derivedMetrics: Dictionary(uniqueKeysWithValues: metricNames.map { ($0, DescriptiveStatistics(metric($0))) }),
             correlations: correlations, reliability: reliability, groupBy: payload.groupBy,
             groupComparisons: comparisons, topDocuments: top)
-        report.provenance = ReportProvenance(documents: documents)
+        if let replicated, let plan = payload.replicates {
+            // Every replicate's calls are accounted for, not only the mean's.
+            report.provenance = ReportProvenance(documents: replicated.flatMap { $0.replicates.map(\.analysis) })
+            report.replicates = plan.count
+            report.replicateAgreement = agreement(replicated, dimensions: dimensionNames)
+        } else {
+            report.provenance = ReportProvenance(documents: documents)
+        }
         return report
     }
 }

@@ -50,6 +50,9 @@ public enum ReportRenderer {
             lines += ["", "## Reliability (Cronbach's alpha)", ""]
             for (name, alpha) in report.reliability.sorted(by: { $0.key < $1.key }) { lines.append("- \(name): \(format(alpha))") }
         }
+        if let agreement = report.replicateAgreement, let replicates = report.replicates {
+            lines += replicateSection(agreement, replicates: replicates, dimensionOrder: dimensionOrder)
+        }
         if let field = report.groupBy {
             lines += [
                 "", "## Groups by `\(field)`", "", "| variable | groups (n, mean, SD) | test | statistic | p | effect size |", "|---|---|---|---|---|---|",
@@ -75,6 +78,26 @@ public enum ReportRenderer {
         }
         if let provenance = report.provenance { lines += provenanceSection(provenance) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Krippendorff's alpha per dimension across the replicates, with its interval and the
+    /// share of documents whose replicates disagree by more than the threshold.
+    static func replicateSection(_ agreement: [String: CorpusReport.Agreement], replicates: Int, dimensionOrder: [String]) -> [String] {
+        var lines = [
+            "", "## Reliability across replicates (Krippendorff's alpha, interval)", "",
+            "Each document was analysed \(replicates) times; the scores above are each document's mean over its replicates.", "",
+            "| dimension | documents | alpha | 95 % CI (bootstrap) | spread > threshold |", "|---|---|---|---|---|",
+        ]
+        for name in dimensionOrder {
+            guard let entry = agreement[name] else { continue }
+            let interval = entry.alphaInterval95.map { "[\(format($0[0])), \(format($0[1]))]" } ?? "–"
+            let spread = entry.spreadShare.map { String(format: "%.1f %%", $0 * 100) } ?? "–"
+            lines.append("| \(name) | \(entry.documents) | \(format(entry.alpha)) | \(interval) | \(spread) (> \(format(entry.spreadThreshold, digits: 2))) |")
+        }
+        if let resamples = agreement.values.first?.bootstrapResamples {
+            lines += ["", "Intervals: \(resamples) resamples of the documents, with a fixed seed."]
+        }
+        return lines
     }
 
     /// Which model scored the documents, with what, and what it took; a row per document.
@@ -111,6 +134,52 @@ public enum ReportRenderer {
             }
             row += metricOrder.map { name in (document.derived[name] ?? nil).map { "\($0)" } ?? "" }
             rows.append(row.map(escape).joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// With replicates, one row per document: its replicates' means, and after each
+    /// dimension's columns the raw score's SD across replicates (empty with one replicate).
+    public static func csv(_ documents: [CorpusSynthesiser.ReplicatedDocument], dimensionOrder: [String], metricOrder: [String]) -> String {
+        let metadataFields = Set(documents.flatMap(\.mean.metadata.keys)).sorted()
+        var header = ["id", "word_count", "replicates"] + metadataFields
+        for name in dimensionOrder { header += ["\(name)_raw_score", "\(name)_salience", "\(name)_confidence", "\(name)_raw_score_sd"] }
+        header += metricOrder
+        var rows = [header.map(escape).joined(separator: ",")]
+        for document in documents {
+            let mean = document.mean
+            var row = [mean.id, String(mean.wordCount), String(document.replicates.count)] + metadataFields.map { mean.metadata[$0] ?? "" }
+            for name in dimensionOrder {
+                let score = mean.scores[name]
+                let spread = DescriptiveStatistics(document.replicates.compactMap { $0.analysis.scores[name]?.rawScore }).standardDeviation
+                row += [
+                    score.map { "\($0.rawScore)" } ?? "", score?.salience.map { "\($0)" } ?? "", score.map { "\($0.confidence)" } ?? "",
+                    spread.map { "\($0)" } ?? "",
+                ]
+            }
+            row += metricOrder.map { name in (mean.derived[name] ?? nil).map { "\($0)" } ?? "" }
+            rows.append(row.map(escape).joined(separator: ","))
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// Every replicate's own scores: one row per (document, replicate), with the seed and
+    /// model a language model was asked with.
+    public static func replicatesCsv(_ documents: [CorpusSynthesiser.ReplicatedDocument], dimensionOrder: [String], metricOrder: [String]) -> String {
+        var header = ["id", "replicate", "model", "seed"]
+        for name in dimensionOrder { header += ["\(name)_raw_score", "\(name)_confidence"] }
+        header += metricOrder
+        var rows = [header.map(escape).joined(separator: ",")]
+        for document in documents {
+            for (replicate, analysis) in document.replicates {
+                var row = [analysis.id, String(replicate), analysis.provenance?.model ?? "", analysis.provenance?.seed.map(String.init) ?? ""]
+                for name in dimensionOrder {
+                    let score = analysis.scores[name]
+                    row += [score.map { "\($0.rawScore)" } ?? "", score.map { "\($0.confidence)" } ?? ""]
+                }
+                row += metricOrder.map { name in (analysis.derived[name] ?? nil).map { "\($0)" } ?? "" }
+                rows.append(row.map(escape).joined(separator: ","))
+            }
         }
         return rows.joined(separator: "\n") + "\n"
     }

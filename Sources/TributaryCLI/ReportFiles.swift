@@ -8,10 +8,12 @@ enum ReportFiles {
     /// report as the agent sent it, so fields a newer agent adds are kept.
     static func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (name, bytes) in try files(of: result, store: store) {
+        let files = try files(of: result, store: store)
+        for (name, bytes) in files {
             try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name), options: .atomic)
         }
-        if !quietly { print("report written to \(folder)/report.md (also report.json, scores.csv)") }
+        let others = files.map(\.name).filter { $0 != "report.md" }.joined(separator: ", ")
+        if !quietly { print("report written to \(folder)/report.md (also \(others))") }
     }
 
     /// The files' names and bytes, in the order they are written.
@@ -36,6 +38,13 @@ enum ReportFiles {
         } else {
             scores = Array(output.scoresCsv.utf8)
         }
-        return [("report.json", report), ("report.md", Array(output.reportMarkdown.utf8)), ("scores.csv", scores)]
+        var files: [(name: String, bytes: [UInt8])] = [("report.json", report), ("report.md", Array(output.reportMarkdown.utf8)), ("scores.csv", scores)]
+        if let reference = output.replicatesCsvRef {
+            guard let store else { throw ValidationError("the replicates table is in a content store (\(reference)); pass --document-store to fetch it") }
+            files.append(("replicates.csv", try store.get(ContentAddress(parsing: reference))))
+        } else if let table = output.replicatesCsv {
+            files.append(("replicates.csv", Array(table.utf8)))
+        }
+        return files
     }
 }

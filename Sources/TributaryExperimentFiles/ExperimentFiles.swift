@@ -55,9 +55,10 @@ public enum ExperimentFiles {
         var maxOutputTokens: Int?
         var prompt: String?
         var pilotDocuments: Int?
+        var replicates: Int?
 
         enum CodingKeys: String, CodingKey {
-            case kind, model, temperature, seed, prompt
+            case kind, model, temperature, seed, prompt, replicates
             case topP = "top_p"
             case maxOutputTokens = "max_output_tokens"
             case pilotDocuments = "pilot_documents"
@@ -188,6 +189,7 @@ public enum ExperimentFiles {
             settings.seed = entry.seed
             if let tokens = entry.maxOutputTokens { settings.maxOutputTokens = tokens }
             if let pilot = entry.pilotDocuments { settings.pilotDocuments = pilot }
+            settings.replicates = entry.replicates
             if let prompt = entry.prompt {
                 let url = try resolve(prompt, relativeTo: experimentURL, root: root, field: "analyser.prompt")
                 guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -246,7 +246,7 @@ import TributaryTestSupport
 }
 
 extension TaskMessage {
-    fileprivate var analyseBatchPayload: BatchPayload? {
+    var analyseBatchPayload: BatchPayload? {
         if case .analyseBatch(let payload) = payload { return payload }
         return nil
     }

@@ -62,12 +62,12 @@ extension Orchestrator {
     /// Plans batches `first…` of `batches` against the cache: looks up every document's key
     /// at once, keeps each batch's plan, and completes the batches nothing is left to send for.
     func cachedBatches(
-        _ batches: ArraySlice<[String]>, first: Int, corpus: Corpus, template: BatchTaskTemplate, keys: AnalysisCacheKeys, piloted: Set<String>,
-        of record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
+        _ batches: ArraySlice<[String]>, first: Int, replicate: Int = 0, corpus: Corpus, template: BatchTaskTemplate, keys: AnalysisCacheKeys,
+        piloted: Set<String>, of record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
     ) throws -> CachedBatches {
         guard var summary = record.analysis?.cache else { return CachedBatches() }
         let documents = try batches.map { try corpus.documents($0) }
-        let documentKeys = try documents.map { try $0.map { try keys.key(for: $0) } }
+        let documentKeys = try documents.map { try $0.map { try keys.key(for: $0, replicate: replicate) } }
         let hits = summary.mode.reads ? try store.cachedAnalyses(keys: Array(Set(documentKeys.joined()))) : [:]
         var planned = CachedBatches()
         for (offset, batch) in documents.enumerated() {

@@ -64,7 +64,8 @@ extension Orchestrator {
             }
         }
         analysis.estimate = CostEstimate.make(
-            documents: record.documentsPlanned, bytes: plan.corpusBytes ?? 0,
+            // Every replicate is a call of its own.
+            documents: record.documentsPlanned * (spec.analyser?.replicateCount ?? 1), bytes: (plan.corpusBytes ?? 0) * (spec.analyser?.replicateCount ?? 1),
             promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: spec.analyser?.prompt),
             maxOutputTokens: analysis.maxOutputTokens, limits: limits, pilot: plan.pilot)
         record.analysis = analysis

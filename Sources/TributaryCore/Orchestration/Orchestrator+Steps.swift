@@ -176,9 +176,13 @@ extension Orchestrator {
             if case .analyseBatch(let payload)? = planned?.payload { ids = payload.documents.map(\.id) }
             failed.append(FailedBatch(batchIndex: batch.index, documentIds: ids, attempts: batch.attempt, error: batch.lastError ?? "unknown"))
         }
-        return SynthesisPayload(
+        var payload = SynthesisPayload(
             experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
             batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
+        if let replicates = spec.analyser?.replicateCount, replicates > 1 {
+            payload.replicates = SynthesisPayload.Replicates(count: replicates, batchesPerReplicate: record.batchCount / replicates)
+        }
+        return payload
     }
 
     /// The synthesis task of a completed experiment's last run, rebuilt from what the store

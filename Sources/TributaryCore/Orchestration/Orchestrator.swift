@@ -209,7 +209,10 @@ package struct Orchestrator: Sendable {
             return .experimentFailed
         }
         record.state = .analysing
-        record.batchCount = plan.batches.count
+        // Replicate r's batches follow replicate r - 1's, the same documents in the same order.
+        let replicates = spec.analyser?.replicateCount ?? 1
+        let perReplicate = plan.batches.count
+        record.batchCount = perReplicate * replicates
         record.documentsPlanned = plan.batches.reduce(0) { $0 + $1.count }
         record.warnings = plan.warnings
         try accountForPilot(plan, spec: spec, of: &record, at: now, in: store)
@@ -218,27 +221,34 @@ package struct Orchestrator: Sendable {
         record.lastProgressAt = now
         let keys = cacheKeys(for: spec, of: &record)
         if let keys { try cachePilot(plan.pilotAnalyses ?? [], corpus: corpus, keys: keys, of: &record, at: now, in: store) }
-        // A cached analysis keeps all its evidence: a later report may rank it first.
-        let template = try BatchTaskTemplate(
-            experimentID: record.id, batchCount: plan.batches.count, framework: spec.framework, analyser: spec.analyser,
-            researchQuestion: spec.researchQuestion, keepEvidence: keys != nil)
-        // Stored in parts: a plan of 100,000 tasks is never in memory at once.
-        let part = 1_024
-        for first in stride(from: 0, to: plan.batches.count, by: part) {
-            let batches = plan.batches[first..<min(first + part, plan.batches.count)]
-            guard let keys else {
-                let tasks = try batches.enumerated().map { offset, ids in try corpus.task(template, batchIndex: first + offset, ids: ids) }
-                try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
-                continue
-            }
-            let planned = try cachedBatches(
-                batches, first: first, corpus: corpus, template: template, keys: keys, piloted: Set((plan.pilotAnalyses ?? []).map(\.id)),
-                of: &record, in: store)
-            try store.createBatches(experimentID: record.id, startingAt: first, tasks: planned.tasks)
-            for (index, plan) in planned.plans { try store.saveCachePlan(experimentID: record.id, batchIndex: index, plan: plan) }
-            for (index, result) in planned.complete {
-                try store.completeFromCache(experimentID: record.id, batchIndex: index, result: result)
-                record.batchesCompleted += 1
+        for replicate in 0..<replicates {
+            var analyser = spec.analyser
+            analyser?.seed = spec.analyser?.seed(forReplicate: replicate)
+            // A cached analysis keeps all its evidence: a later report may rank it first.
+            let template = try BatchTaskTemplate(
+                experimentID: record.id, batchCount: record.batchCount, framework: spec.framework, analyser: analyser,
+                researchQuestion: spec.researchQuestion, keepEvidence: keys != nil)
+            // The pilot ran replicate 0's settings.
+            let piloted = replicate == 0 ? Set((plan.pilotAnalyses ?? []).map(\.id)) : []
+            // Stored in parts: a plan of 100,000 tasks is never in memory at once.
+            let part = 1_024
+            for start in stride(from: 0, to: perReplicate, by: part) {
+                let batches = plan.batches[start..<min(start + part, perReplicate)]
+                let first = replicate * perReplicate + start
+                guard let keys else {
+                    let tasks = try batches.enumerated().map { offset, ids in try corpus.task(template, batchIndex: first + offset, ids: ids) }
+                    try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)
+                    continue
+                }
+                let planned = try cachedBatches(
+                    batches, first: first, replicate: replicate, corpus: corpus, template: template, keys: keys, piloted: piloted, of: &record,
+                    in: store)
+                try store.createBatches(experimentID: record.id, startingAt: first, tasks: planned.tasks)
+                for (index, plan) in planned.plans { try store.saveCachePlan(experimentID: record.id, batchIndex: index, plan: plan) }
+                for (index, result) in planned.complete {
+                    try store.completeFromCache(experimentID: record.id, batchIndex: index, result: result)
+                    record.batchesCompleted += 1
+                }
             }
         }
         if record.allBatchesEnded {

@@ -29,6 +29,16 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
     /// to pilot, the first whose analyses are not cached (none when all are). Without it the
     /// pilot takes the corpus's first documents.
     public var pilotDocumentIDs: [String]?
+    /// How many times each document is analysed, each time an independent task; replicate r
+    /// is sent with seed `seed + r`. Absent (one) unless the experiment sets it, so a spec
+    /// without replicates encodes as it did before they existed.
+    public var replicates: Int?
+
+    public var replicateCount: Int { replicates ?? 1 }
+    public static let maximumReplicates = 100
+
+    /// The seed replicate `replicate` is sent with.
+    public func seed(forReplicate replicate: Int) -> Int? { replicate == 0 ? seed : seed.map { $0 + replicate } }
 
     public static let defaultMaxOutputTokens = 400
     public static let defaultPilotDocuments = 2
@@ -49,7 +59,7 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, model, temperature, topP, seed, maxOutputTokens, prompt, pilotDocuments
+        case kind, model, temperature, topP, seed, maxOutputTokens, prompt, pilotDocuments, replicates
         case pilotDocumentIDs = "pilotDocumentIds"
     }
 
@@ -65,6 +75,7 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
         prompt = try container.decodeIfPresent(String.self, forKey: .prompt)
         pilotDocuments = try container.decodeIfPresent(Int.self, forKey: .pilotDocuments) ?? defaults.pilotDocuments
         pilotDocumentIDs = try container.decodeIfPresent([String].self, forKey: .pilotDocumentIDs)
+        replicates = try container.decodeIfPresent(Int.self, forKey: .replicates)
     }
 
     /// What is out of range, each problem naming its field under `analyser.`.
@@ -77,6 +88,19 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
         if let topP, !(topP > 0 && topP <= 1) { problem("top_p", "must be above 0 and at most 1, not \(topP)") }
         if !(1...1_000_000).contains(maxOutputTokens) { problem("max_output_tokens", "must be between 1 and 1000000, not \(maxOutputTokens)") }
         if pilotDocuments < 0 { problem("pilot_documents", "can't be negative") }
+        if let replicates {
+            if !(1...Self.maximumReplicates).contains(replicates) {
+                problem("replicates", "must be between 1 and \(Self.maximumReplicates), not \(replicates)")
+            } else if replicates > 1, kind != .llm {
+                problem(
+                    "replicates",
+                    kind == .builtin
+                        ? "must be 1 for the builtin analyser: it is deterministic, so every replicate would be identical"
+                        : "must be 1 for an external analyser: it is given no seed to vary, so replicates need kind llm")
+            } else if replicates > 1, seed == nil {
+                problem("replicates", "needs analyser.seed: replicate r is sent with seed + r, so the run can be repeated")
+            }
+        }
         return problems
     }
 }

@@ -12,6 +12,22 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
     public var coverage: Coverage
     /// 1 for the first synthesis, n for the one after the (n-1)th `tributary retry`.
     public var run: Int
+    /// With replicates: how many there are, and how many batches each has. Replicate r's
+    /// batches are `r * batchesPerReplicate …< (r + 1) * batchesPerReplicate`, each the same
+    /// documents as batch `index % batchesPerReplicate`. Absent for one replicate.
+    public var replicates: Replicates?
+
+    public struct Replicates: Sendable, Hashable, Codable {
+        public var count: Int
+        public var batchesPerReplicate: Int
+
+        public init(count: Int, batchesPerReplicate: Int) {
+            self.count = count
+            self.batchesPerReplicate = batchesPerReplicate
+        }
+
+        public func replicate(ofBatch index: Int) -> Int { batchesPerReplicate > 0 ? index / batchesPerReplicate : 0 }
+    }
 
     public init(
         experimentName: String, researchQuestion: String, groupBy: String?, framework: Framework, batchResults: [BatchAnalysis],
@@ -27,7 +43,7 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case experimentName, researchQuestion, groupBy, framework, batchResults, batchResultsRef, coverage, run
+        case experimentName, researchQuestion, groupBy, framework, batchResults, batchResultsRef, coverage, run, replicates
     }
 
     // `coverage` and `run` came after schema 1 was published, so an orchestrator from before
@@ -45,5 +61,6 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
             try container.decodeIfPresent(Coverage.self, forKey: .coverage)
             ?? Coverage(documentsPlanned: batchResults.reduce(0) { $0 + $1.documents.count })
         run = try container.decodeIfPresent(Int.self, forKey: .run) ?? 1
+        replicates = try container.decodeIfPresent(Replicates.self, forKey: .replicates)
     }
 }

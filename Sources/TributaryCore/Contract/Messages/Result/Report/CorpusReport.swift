@@ -53,6 +53,32 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         }
     }
 
+    /// How far a dimension's replicated scores agree: Krippendorff's alpha (interval metric)
+    /// with documents as units and replicates as coders.
+    public struct Agreement: Sendable, Hashable, Codable {
+        /// Documents with at least two replicate scores: the units alpha is computed over.
+        public var documents: Int
+        /// Nil where undefined (no pairable document, or no variation at all).
+        public var alpha: Double?
+        /// The 2.5th and 97.5th percentiles of alpha over bootstrap resamples of the documents.
+        public var alphaInterval95: [Double]?
+        public var bootstrapResamples: Int
+        /// The share of those documents whose replicate scores span more than ``spreadThreshold``.
+        public var spreadShare: Double?
+        public var spreadThreshold: Double
+
+        public init(
+            documents: Int, alpha: Double?, alphaInterval95: [Double]?, bootstrapResamples: Int, spreadShare: Double?, spreadThreshold: Double
+        ) {
+            self.documents = documents
+            self.alpha = alpha
+            self.alphaInterval95 = alphaInterval95
+            self.bootstrapResamples = bootstrapResamples
+            self.spreadShare = spreadShare
+            self.spreadThreshold = spreadThreshold
+        }
+    }
+
     public var experiment: String
     /// 1, and one more for every `tributary retry` of the experiment.
     public var run: Int
@@ -75,6 +101,10 @@ public struct CorpusReport: Sendable, Hashable, Codable {
     public var topDocuments: [String: [TopDocument]]
     /// How a language model produced the scores; absent when no model was called.
     public var provenance: ReportProvenance?
+    /// Replicates per document; absent for one.
+    public var replicates: Int?
+    /// Per dimension, with replicates: agreement across them.
+    public var replicateAgreement: [String: Agreement]?
 
     public init(
         experiment: String, run: Int, coverage: ReportCoverage, researchQuestion: String, framework: String, documentCount: Int,
@@ -102,7 +132,7 @@ public struct CorpusReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case experiment, run, coverage, researchQuestion, framework, documentCount, batchCount, totalWords, dimensions
-        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance
+        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance, replicates, replicateAgreement
     }
 
     // `run` and `coverage` came after schema 1 was published: a synthesis agent from before
@@ -127,5 +157,7 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         groupComparisons = try container.decode([GroupComparison].self, forKey: .groupComparisons)
         topDocuments = try container.decode([String: [TopDocument]].self, forKey: .topDocuments)
         provenance = try container.decodeIfPresent(ReportProvenance.self, forKey: .provenance)
+        replicates = try container.decodeIfPresent(Int.self, forKey: .replicates)
+        replicateAgreement = try container.decodeIfPresent([String: Agreement].self, forKey: .replicateAgreement)
     }
 }

@@ -7,6 +7,10 @@ public struct CorpusSynthesisOutput: Sendable, Hashable, Codable {
     public var scoresCsv: String
     /// `sha256:<hex>` of the table in the content store, when it was too large to return inline.
     public var scoresCsvRef: String?
+    /// With replicates: one row per (document, replicate), every replicate's own scores.
+    public var replicatesCsv: String?
+    /// `sha256:<hex>` of that table in the content store, when it was too large to return inline.
+    public var replicatesCsvRef: String?
 
     public init(report: CorpusReport, reportMarkdown: String, scoresCsv: String) {
         self.report = report
