@@ -223,13 +223,19 @@ struct SubmitCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: experiment) else {
             throw ValidationError("\(experiment): cannot read the file")
         }
+        let spec: ExperimentSpec
         do {
-            return try MessageCoding.decoder().decode(ExperimentSpec.self, from: data)
+            spec = try MessageCoding.decoder().decode(ExperimentSpec.self, from: data)
         } catch let error as DecodingError {
             throw ValidationError("\(experiment): \(MessageCoding.describe(error))")
         } catch {
             throw ValidationError("\(experiment): not valid JSON (\(error))")
         }
+        // As an experiment folder is: refused here, before anything is sent.
+        if !spec.policyProblems.isEmpty {
+            throw ValidationError(spec.policyProblems.map { "\(experiment): \($0)" }.joined(separator: "\n"))
+        }
+        return spec
     }
 }
 

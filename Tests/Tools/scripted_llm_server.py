@@ -10,6 +10,11 @@ words of the document as evidence.
 
     scripted_llm_server.py --port 0 --port-file F [--rpm N] [--tpm N] [--storm 0.4 --retry-after 2]
         [--latency-ms N] [--fault none|500|invalid-json|invalid-once|schema-violation|hallucinated-quote|drop]
+        [--vary-scores]
+
+Every score is 0.5, unless --vary-scores: then each document gets a score of its own, moved
+a little by the request's seed, as replicates of a real model would be (deterministic, so a
+test can repeat it).
 
 What it counted (requests, answered, rate_limited, stormed, tokens_answered, first_at,
 last_at, and answered calls per document id as documents) is written as JSON to --stats-file after every call, and returned by GET /stats.
@@ -53,7 +58,14 @@ class State:
         self.stats = {"requests": 0, "rejected": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "prompt_tokens_answered": 0, "completion_tokens_answered": 0, "first_at": None, "last_at": None, "documents": {}}
 
 
-def answer_for(request, fault):
+def varied_score(document, seed, dimension):
+    import hashlib
+    base = int(hashlib.sha256((document + dimension).encode()).hexdigest()[:8], 16) % 80 / 100 + 0.1
+    noise = (int(hashlib.sha256(f"{document}|{dimension}|{seed}".encode()).hexdigest()[:8], 16) % 21 - 10) / 100
+    return round(min(1.0, max(0.0, base + noise)), 2)
+
+
+def answer_for(request, fault, vary=False):
     schema = request.get("response_format", {}).get("schema") or request.get("response_format", {}).get("json_schema", {}).get("schema", {})
     dimensions = schema.get("required", ["score"])
     document = request["messages"][-1]["content"]
@@ -61,7 +73,8 @@ def answer_for(request, fault):
     quote = " ".join(words[:3])
     if fault == "hallucinated-quote":
         quote = "words that are not in the document"
-    body = {name: {"score": 0.5, "confidence": 0.5, "evidence": [quote] if quote else []} for name in dimensions}
+    body = {name: {"score": varied_score(document, request.get("seed"), name) if vary else 0.5, "confidence": 0.5,
+                   "evidence": [quote] if quote else []} for name in dimensions}
     if fault == "schema-violation":
         body = {name: {"score": 7} for name in dimensions}
     text = json.dumps(body)
@@ -126,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
         if args.model and request.get("model") != args.model:
             self.send_json(404, {"error": {"message": f"The model '{request.get('model')}' does not exist", "type": "invalid_request_error"}})
             return
-        content = answer_for(request, args.fault)
+        content = answer_for(request, args.fault, args.vary_scores)
         prompt_tokens = sum(tokens(m.get("content", "")) for m in request.get("messages", []))
         completion_tokens = tokens(content)
         with state.lock:
@@ -187,6 +200,7 @@ def main():
     parser.add_argument("--model")
     parser.add_argument("--key")
     parser.add_argument("--fault", default="none")
+    parser.add_argument("--vary-scores", action="store_true")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
