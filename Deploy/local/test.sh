@@ -46,6 +46,14 @@ if [ -z "${TRIBUTARY_TEST_LLM_URL:-}" ] && [ "${TRIBUTARY_TEST_LLM:-yes}" != no 
     ./Deploy/local/start-llm.sh
     export TRIBUTARY_TEST_LLM_URL="http://127.0.0.1:${TRIBUTARY_LLM_PORT:-8085}/v1"
 fi
+# A Python with the krippendorff package: the replicate tests check the report's alpha
+# against it. TRIBUTARY_TEST_PYTHON names one already made.
+if [ -z "${TRIBUTARY_TEST_PYTHON:-}" ]; then
+    python_dir="${TRIBUTARY_TEST_PYTHON_DIR:-/var/lib/tributary-test-python}"
+    [ -x "$python_dir/bin/python" ] || python3 -m venv "$python_dir"
+    "$python_dir/bin/python" -c 'import krippendorff' 2>/dev/null || "$python_dir/bin/python" -m pip install -q 'krippendorff==0.9.0'
+    export TRIBUTARY_TEST_PYTHON="$python_dir/bin/python"
+fi
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"

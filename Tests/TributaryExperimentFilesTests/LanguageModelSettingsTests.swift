@@ -35,18 +35,21 @@ import TributaryTestSupport
               max_output_tokens: 300
               prompt: prompt.md
               pilot_documents: 1
+              replicates: 5
             budget:
               max_cost: 5.00
             """, files: ["prompt.md": "Score {{document_id}} on {{dimensions}}:\n{{document}}\n"])
         defer { try? FileManager.default.removeItem(at: folder) }
         let spec = try ExperimentFiles.load(folder.path)
-        let expected = AnalyserSettings(
+        var expected = AnalyserSettings(
             kind: .llm, model: "gemma-3-270m", temperature: 0, topP: 1, seed: 7, maxOutputTokens: 300,
             prompt: "Score {{document_id}} on {{dimensions}}:\n{{document}}\n", pilotDocuments: 1)
+        expected.replicates = 5
         #expect(spec.analyser == expected)
         #expect(spec.budget == Budget(maxCost: 5))
         let json = String(decoding: try MessageCoding.encode(spec), as: UTF8.self)
         #expect(json.contains(#""max_output_tokens":300"#) && json.contains(#""pilot_documents":1"#) && json.contains(#""max_cost":5"#))
+        #expect(json.contains(#""replicates":5"#))
         #expect(try MessageCoding.decode(ExperimentSpec.self, from: MessageCoding.encode(spec)) == spec)
     }
 
@@ -69,6 +72,9 @@ import TributaryTestSupport
         ("analyser:\n  kind: llm\n  model: m\nbudget:\n  max_cost: 0", "experiment.yaml: budget.max_cost: must be positive"),
         ("analyser:\n  kind: llm\n  model: m\nbudget:\n  max_tokens: 0", "experiment.yaml: budget.max_tokens: must be at least 1"),
         ("budget:\n  max_tokens: 10", "experiment.yaml: budget: applies only to an analyser of kind llm"),
+        ("analyser:\n  kind: builtin\n  replicates: 3", "experiment.yaml: analyser.replicates: must be 1 for the builtin analyser: it is deterministic"),
+        ("analyser:\n  kind: llm\n  model: m\n  replicates: 3", "experiment.yaml: analyser.replicates: needs analyser.seed"),
+        ("analyser:\n  kind: llm\n  model: m\n  seed: 1\n  replicates: 0", "experiment.yaml: analyser.replicates: must be between 1 and 100"),
     ])
     func badSettingsAreRefusedNamingTheField(_ yaml: String, _ expected: String) throws {
         let text = message(try sampleWith(yaml))
