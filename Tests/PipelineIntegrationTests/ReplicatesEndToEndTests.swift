@@ -92,7 +92,7 @@ import TributaryTestSupport
     }
 }
 
-/// `replicates: 5` on the real local model: sampled at temperature 0.8, so replicates differ,
+/// `replicates: 5` on the real local model: sampled at temperature 0.4, so replicates differ,
 /// and some answers may fail validation; a failed replicate is a missing value, which the
 /// reference package must agree on too.
 @Suite(.serialized, TestBroker.required, TestLanguageModel.required, TestPython.required) struct ReplicatesLanguageModelTests {
@@ -102,11 +102,11 @@ import TributaryTestSupport
             try await harness.waitUntilReady()
             var spec = ReplicatesEndToEndTests.spec(replicates: 5, model: TestLanguageModel.model, documents: 3)
             for index in spec.documents.indices { spec.documents[index].text = LanguageModelEndToEndTests.texts[index] }
-            spec.analyser?.temperature = 0.8
+            spec.analyser?.temperature = 0.4
             spec.analyser?.pilotDocuments = 1
             spec.batchSize = 1
             spec.taskTimeout = .minutes(5)
-            spec.tolerateFailedBatches = .percent(50)
+            spec.tolerateFailedBatches = .percent(80)
             let out = "\(harness.directory)/model"
             let status = try await ReplicatesEndToEndTests.submit(spec, harness, out: out, within: 900)
             #expect(status.state == .completed, "\(status.error ?? "")")
