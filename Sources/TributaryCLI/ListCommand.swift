@@ -16,6 +16,9 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "At most this many (1 to 1000).")
     var limit = 20
 
+    @Flag(help: "Every experiment the orchestrator has, in every state, failed and cancelled ones too (paged, newest first); --limit does not apply.")
+    var all = false
+
     @Flag(help: "Print the experiments as JSON.")
     var json = false
 
@@ -25,7 +28,16 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let experiments = try await connection.withClient { try await $0.list(state: state.flatMap(ExperimentState.init(rawValue:)), limit: limit) }
+        let wanted = state.flatMap(ExperimentState.init(rawValue:))
+        let experiments = try await connection.withClient { client in
+            guard all else { return try await client.list(state: wanted, limit: limit) }
+            var found: [ExperimentStatus] = []
+            while true {
+                let page = try await client.list(state: wanted, limit: ListQuery.maximumLimit, offset: found.count)
+                found += page
+                if page.count < ListQuery.maximumLimit { return found }
+            }
+        }
         if json {
             try printJSON(experiments)
             return

@@ -122,9 +122,11 @@ public struct TributaryClient: Sendable {
     }
 
     /// The orchestrator's most recent experiments, newest first (without their reports).
-    public func list(state: ExperimentState? = nil, limit: Int = 20, timeout: Duration = .seconds(10)) async throws -> [ExperimentStatus] {
+    public func list(state: ExperimentState? = nil, limit: Int = 20, offset: Int = 0, timeout: Duration = .seconds(10)) async throws
+        -> [ExperimentStatus]
+    {
         try await ask(
-            ListQuery(state: state, limit: limit), type: .listQuery, routingKey: Topology.statusRoutingKey, experimentID: "list", timeout: timeout,
+            ListQuery(state: state, limit: limit, offset: offset > 0 ? offset : nil), type: .listQuery, routingKey: Topology.statusRoutingKey, experimentID: "list", timeout: timeout,
             reply: ListReply.self
         )
         .experiments

@@ -216,9 +216,11 @@ public actor PostgresExperimentStore: ExperimentStore {
         }.first
     }
 
-    package func recentExperiments(state: ExperimentState?, limit: Int) async throws -> [ExperimentRecord] {
+    package func recentExperiments(state: ExperimentState?, limit: Int, offset: Int) async throws -> [ExperimentRecord] {
         let statements = PostgresTransaction.statements
-        return try await read(statements.recentExperiments(filtered: state != nil), statements.recentExperimentsValues(state: state, limit: limit)) {
+        return try await read(
+            statements.recentExperiments(filtered: state != nil), statements.recentExperimentsValues(state: state, limit: limit, offset: offset)
+        ) {
             try StoredRecords.experiment(from: $0, traceCoding: traceCoding)
         }
     }

@@ -127,8 +127,8 @@ public actor SQLiteExperimentStore: ExperimentStore {
     }
 
     /// The newest experiments first, optionally only those in `state`, for `tributary list`.
-    package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
-        try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).recentExperiments(state: state, limit: limit)
+    package func recentExperiments(state: ExperimentState?, limit: Int, offset: Int) throws -> [ExperimentRecord] {
+        try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).recentExperiments(state: state, limit: limit, offset: offset)
     }
 
     /// How many experiments are in each state (states with none are absent), for the `tributary_experiments` gauge.

@@ -51,10 +51,10 @@ package final class SQLiteTransaction: ExperimentStoreTransaction {
     }
 
     /// The newest experiments first, optionally only those in `state`.
-    package func recentExperiments(state: ExperimentState?, limit: Int) throws -> [ExperimentRecord] {
+    package func recentExperiments(state: ExperimentState?, limit: Int, offset: Int = 0) throws -> [ExperimentRecord] {
         try flush()
         let statement = try database.statement(Self.statements.recentExperiments(filtered: state != nil))
-        try statement.bind(Self.statements.recentExperimentsValues(state: state, limit: limit))
+        try statement.bind(Self.statements.recentExperimentsValues(state: state, limit: limit, offset: offset))
         defer { statement.reset() }
         var records: [ExperimentRecord] = []
         while try statement.step() { records.append(try experiment(from: statement)) }

@@ -32,7 +32,7 @@ package protocol ExperimentStore: Sendable {
     /// The stored state of one experiment, for status queries.
     func experiment(id: String) async throws -> ExperimentRecord?
     /// The newest experiments first, optionally only those in `state`, for `tributary list`.
-    func recentExperiments(state: ExperimentState?, limit: Int) async throws -> [ExperimentRecord]
+    func recentExperiments(state: ExperimentState?, limit: Int, offset: Int) async throws -> [ExperimentRecord]
     /// How many experiments are in each state (states with none are absent).
     func experimentCountsByState() async throws -> [ExperimentState: Int]
     /// The experiment's batches in `states`, lowest index first, for status details.

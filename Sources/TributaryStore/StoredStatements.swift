@@ -37,14 +37,16 @@ package struct StoredStatements: Sendable {
     package var selectSpec: String { "SELECT spec FROM experiment_specs WHERE id = \(parameter(1))" }
     package var insertSpec: String { "INSERT INTO experiment_specs (id, spec) VALUES (\(parameter(1)), \(parameter(2)))" }
 
-    /// The newest experiments first: the limit is parameter 1, the state (when filtered) 2.
+    /// The newest experiments first, ties by id so that pages neither repeat nor skip: the
+    /// limit is parameter 1, the offset 2, the state (when filtered) 3.
     package func recentExperiments(filtered: Bool) -> String {
-        let filter = filtered ? "WHERE state = \(parameter(2))" : ""
-        return "SELECT \(StoredRecords.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC LIMIT \(parameter(1))"
+        let filter = filtered ? "WHERE state = \(parameter(3))" : ""
+        return
+            "SELECT \(StoredRecords.experimentColumns) FROM experiments \(filter) ORDER BY created_at DESC, id DESC LIMIT \(parameter(1)) OFFSET \(parameter(2))"
     }
 
-    package func recentExperimentsValues(state: ExperimentState?, limit: Int) -> [StoredValue] {
-        [.integer(Int64(limit))] + (state.map { [.text($0.rawValue)] } ?? [])
+    package func recentExperimentsValues(state: ExperimentState?, limit: Int, offset: Int) -> [StoredValue] {
+        [.integer(Int64(limit)), .integer(Int64(offset))] + (state.map { [.text($0.rawValue)] } ?? [])
     }
 
     /// One row: `state` and its `count`.

@@ -90,6 +90,10 @@ struct CommandLineOutputTests {
             #expect(try await accepted.waitForExit(within: .seconds(30)) == 0, "\(accepted.log)")
             let listed = try await harness.client.list().map(\.experimentID)
             #expect(Set(listed) == ["pinned-1", "pinned-3"], "the refused submission sent nothing")
+            let all = try harness.runClient(["list", "--all", "--json"])
+            #expect(try await all.waitForExit(within: .seconds(30)) == 0, "\(all.log)")
+            let line = try #require(all.log.split(separator: "\n").last { $0.hasPrefix("[") }, "\(all.log)")
+            #expect(Set(try MessageCoding.decode([ExperimentStatus].self, from: Array(line.utf8)).map(\.experimentID)) == ["pinned-1", "pinned-3"])
         }
     }
 }

@@ -287,4 +287,12 @@ extension PostgresExperimentStoreTests {
             await store.close()
         }
     }
+
+    @Test func everyRunIsKeptAndPagedNewestFirst() async throws {
+        try await Self.withDatabase { database in
+            let store = try await Self.open(database)
+            try await RunRecordStoreContract.check(store)
+            await store.close()
+        }
+    }
 }

@@ -179,4 +179,12 @@ extension SQLiteExperimentStoreTests {
         try await ResultCacheStoreContract.check(store)
         await store.close()
     }
+
+    @Test func everyRunIsKeptAndPagedNewestFirst() async throws {
+        let path = Self.temporaryPath()
+        defer { Self.remove(path) }
+        let store = try await SQLiteExperimentStore.open(path: path)
+        try await RunRecordStoreContract.check(store)
+        await store.close()
+    }
 }

@@ -60,7 +60,8 @@ struct StatusResponder {
                     correlationID: query.properties.correlationID ?? request.experimentID)
             } else if type == .listQuery {
                 let request = try MessageCoding.decode(ListQuery.self, from: query.body)
-                let records = try await store.recentExperiments(state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)))
+                let records = try await store.recentExperiments(
+                    state: request.state, limit: max(1, min(request.limit, ListQuery.maximumLimit)), offset: max(0, request.offset ?? 0))
                 await send(
                     ListReply(experiments: records.map { ExperimentStatus(record: $0, at: Date()) }), type: .listReply, to: replyTo,
                     correlationID: query.properties.correlationID ?? "list")
