@@ -184,7 +184,8 @@ public enum ReportRenderer {
         return rows.joined(separator: "\n") + "\n"
     }
 
-    static func escape(_ field: String) -> String {
+    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    public static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

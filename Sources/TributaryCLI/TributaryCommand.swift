@@ -11,7 +11,7 @@ public struct TributaryCommand: AsyncParsableCommand {
         version: TributaryVersion.current,
         subcommands: [
             SubmitCommand.self, StatusCommand.self, ExplainCommand.self, ListCommand.self, WatchCommand.self, DeadLettersCommand.self, CancelCommand.self,
-            RetryCommand.self, PauseCommand.self, ResumeCommand.self, CacheCommand.self, ReportCommand.self,
+            RetryCommand.self, PauseCommand.self, ResumeCommand.self, CacheCommand.self, ReportCommand.self, ExportCommand.self,
             TopologyCommand.self,
             GenerateCorpusCommand.self,
         ])

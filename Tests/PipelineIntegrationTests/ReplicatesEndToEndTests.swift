@@ -68,6 +68,25 @@ import TributaryTestSupport
                 try Data(contentsOf: URL(fileURLWithPath: "\(harness.directory)/rebuilt/replicates.csv"))
                     == Data(contentsOf: URL(fileURLWithPath: "\(out)/replicates.csv")))
 
+            // The full record: the same tables, every quote, every response, and the lock the
+            // submission wrote, rebuilt from what the orchestrator stored.
+            let exported = "\(harness.directory)/exported"
+            let export = try harness.runClient(["export", three.experimentID, "--out", exported])
+            #expect(try await export.waitForExit(within: .seconds(60)) == 0, "\(export.log)")
+            for file in ["scores.csv", "replicates.csv", "report.md", RunLock.fileName] {
+                #expect(
+                    try Data(contentsOf: URL(fileURLWithPath: "\(exported)/\(file)")) == Data(contentsOf: URL(fileURLWithPath: "\(out)/\(file)")),
+                    "\(file) differs from the submission's")
+            }
+            let evidence = try Self.rows("\(exported)/evidence.csv")
+            #expect(evidence.count == 18 * 2, "one quote per (document, replicate, dimension)")
+            #expect(evidence.first.map { Set($0.keys) } == ["document", "dimension", "quote", "start", "end", "replicate"])
+            let responses = try String(contentsOfFile: "\(exported)/responses.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(responses.count == 18)
+            let parsed = try responses.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+            #expect(parsed.allSatisfy { (($0["provenance"] as? [String: Any])?["raw_response"] as? String)?.isEmpty == false })
+            #expect(Set(parsed.compactMap { ($0["provenance"] as? [String: Any])?["seed"] as? Int }) == [7, 8, 9])
+
             let before = try server.stats()
             let five = try await Self.submit(Self.spec(replicates: 5), harness, out: "\(harness.directory)/five")
             #expect(five.state == .completed && five.batchCount == 15, "\(five.error ?? "")")

@@ -189,13 +189,14 @@ extension Orchestrator {
     /// kept: the same payload the synthesis agent was sent, always with the results inline.
     /// `report --rebuild` renders it again without an analyser; nil when the experiment is
     /// unknown or not completed.
-    package func rebuiltSynthesisTask(experimentID: String, in store: some ExperimentStoreTransaction) throws -> [UInt8]? {
-        guard let record = try store.experiment(id: experimentID), record.state == .completed else { return nil }
+    package func rebuiltSynthesisTask(experimentID: String, in store: some ExperimentStoreTransaction) throws -> (task: [UInt8], spec: [UInt8])? {
+        guard let record = try store.experiment(id: experimentID), record.state == .completed, let stored = try store.spec(experimentID: record.id)
+        else { return nil }
         let spec = try storedSpec(of: record, documents: false, in: store)
         var results: [[UInt8]] = []
         try store.forEachBatchResult(experimentID: record.id) { results.append($0) }
         let task = TaskMessage(
             experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(try synthesisPayload(of: record, spec: spec, in: store)))
-        return try TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task))
+        return (try TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task)), stored)
     }
 }

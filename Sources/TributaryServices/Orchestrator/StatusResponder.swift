@@ -51,12 +51,13 @@ struct StatusResponder {
             } else if type == .reportQuery {
                 let request = try MessageCoding.decode(ReportRequest.self, from: query.body)
                 let orchestrator = self.orchestrator
-                let task = try await store.transaction(locking: []) { transaction in
+                let rebuilt = try await store.transaction(locking: []) { transaction in
                     try orchestrator.rebuiltSynthesisTask(experimentID: request.experimentID, in: transaction)
                 }.value
                 let status = try await store.experiment(id: request.experimentID).map { ExperimentStatus(record: $0, at: Date()) }
                 await send(
-                    bytes: try ReportReply.encoded(experimentID: request.experimentID, status: status, task: task), type: .reportReply, to: replyTo,
+                    bytes: try ReportReply.encoded(experimentID: request.experimentID, status: status, task: rebuilt?.task, spec: rebuilt?.spec),
+                    type: .reportReply, to: replyTo,
                     correlationID: query.properties.correlationID ?? request.experimentID)
             } else if type == .listQuery {
                 let request = try MessageCoding.decode(ListQuery.self, from: query.body)

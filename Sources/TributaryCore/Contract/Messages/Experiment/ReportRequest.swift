@@ -24,25 +24,31 @@ public struct ReportReply: Sendable, Hashable, Codable {
     public var status: ExperimentStatus?
     /// Nil unless the experiment is completed.
     public var task: TaskMessage?
+    /// The experiment as it was submitted (documents, or the manifest's address), with the
+    /// task; `tributary export` makes the run lock from it.
+    public var spec: ExperimentSpec?
 
-    public init(experimentID: String, status: ExperimentStatus?, task: TaskMessage? = nil) {
+    public init(experimentID: String, status: ExperimentStatus?, task: TaskMessage? = nil, spec: ExperimentSpec? = nil) {
         self.experimentID = experimentID
         self.status = status
         self.task = task
+        self.spec = spec
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, task
+        case status, task, spec
         case experimentID = "experimentId"
     }
 
-    /// The reply with `task` spliced in as the bytes the store holds, so thousands of batch
-    /// results are not decoded and encoded again on the orchestrator.
-    package static func encoded(experimentID: String, status: ExperimentStatus?, task: [UInt8]?) throws -> [UInt8] {
+    /// The reply with `task` and `spec` spliced in as the bytes the store holds, so thousands
+    /// of batch results are not decoded and encoded again on the orchestrator.
+    package static func encoded(experimentID: String, status: ExperimentStatus?, task: [UInt8]?, spec: [UInt8]? = nil) throws -> [UInt8] {
         var bytes = try MessageCoding.encode(ReportReply(experimentID: experimentID, status: status))
-        guard let task, bytes.last == UInt8(ascii: "}") else { return bytes }
+        guard bytes.last == UInt8(ascii: "}") else { return bytes }
         bytes.removeLast()
-        bytes += Array(#","task":"#.utf8) + task + [UInt8(ascii: "}")]
+        if let task { bytes += Array(#","task":"#.utf8) + task }
+        if let spec { bytes += Array(#","spec":"#.utf8) + spec }
+        bytes.append(UInt8(ascii: "}"))
         return bytes
     }
 }
