@@ -36,8 +36,9 @@ public struct CorpusSynthesisHandler: TaskHandler {
             output.scoresCsvRef = address
             output.scoresCsv = ""
         }
-        if let replicated {
-            let table = ReportRenderer.replicatesCsv(replicated, dimensionOrder: dimensions, metricOrder: metrics)
+        if let plan = synthesis.replicates {
+            let table = ReportRenderer.replicatesCsv(
+                batches, failed: synthesis.coverage.failedBatches, plan: plan, dimensionOrder: dimensions, metricOrder: metrics)
             if table.utf8.count > inlineScoresLimit, let address = try content.store(Array(table.utf8), for: "the replicates table") {
                 output.replicatesCsvRef = address
             } else {

@@ -164,20 +164,35 @@ public enum ReportRenderer {
     }
 
     /// Every replicate's own scores: one row per (document, replicate), with the seed and
-    /// model a language model was asked with.
-    public static func replicatesCsv(_ documents: [CorpusSynthesiser.ReplicatedDocument], dimensionOrder: [String], metricOrder: [String]) -> String {
-        var header = ["id", "replicate", "model", "seed"]
+    /// model a language model was asked with, and its status. A replicate whose batch failed
+    /// for good is a row too, `failed`, its scores empty: every document has a row for every
+    /// replicate, and a reader sees the missing values rather than fewer rows.
+    public static func replicatesCsv(
+        _ batches: [BatchAnalysis], failed: [FailedBatch], plan: SynthesisPayload.Replicates, dimensionOrder: [String], metricOrder: [String]
+    ) -> String {
+        let per = max(plan.batchesPerReplicate, 1)
+        let units = batches.map { ($0.batchIndex, $0.documents.map { ($0.id, Optional($0)) }) }
+            + failed.map { ($0.batchIndex, $0.documentIds.map { ($0, DocumentAnalysis?.none) }) }
+        var order: [String] = []
+        var byID: [String: [(replicate: Int, analysis: DocumentAnalysis?)]] = [:]
+        for (index, documents) in units.sorted(by: { ($0.0 % per, $0.0) < ($1.0 % per, $1.0) }) {
+            for (id, analysis) in documents {
+                if byID[id] == nil { order.append(id) }
+                byID[id, default: []].append((plan.replicate(ofBatch: index), analysis))
+            }
+        }
+        var header = ["id", "replicate", "status", "model", "seed"]
         for name in dimensionOrder { header += ["\(name)_raw_score", "\(name)_confidence"] }
         header += metricOrder
         var rows = [header.map(escape).joined(separator: ",")]
-        for document in documents {
-            for (replicate, analysis) in document.replicates {
-                var row = [analysis.id, String(replicate), analysis.provenance?.model ?? "", analysis.provenance?.seed.map(String.init) ?? ""]
+        for id in order {
+            for (replicate, analysis) in (byID[id] ?? []).sorted(by: { $0.replicate < $1.replicate }) {
+                var row = [id, String(replicate), analysis == nil ? "failed" : "ok", analysis?.provenance?.model ?? "", analysis?.provenance?.seed.map(String.init) ?? ""]
                 for name in dimensionOrder {
-                    let score = analysis.scores[name]
+                    let score = analysis?.scores[name]
                     row += [score.map { "\($0.rawScore)" } ?? "", score.map { "\($0.confidence)" } ?? ""]
                 }
-                row += metricOrder.map { name in (analysis.derived[name] ?? nil).map { "\($0)" } ?? "" }
+                row += metricOrder.map { name in (analysis?.derived[name] ?? nil).map { "\($0)" } ?? "" }
                 rows.append(row.map(escape).joined(separator: ","))
             }
         }

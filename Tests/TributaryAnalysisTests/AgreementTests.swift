@@ -106,8 +106,16 @@ import TributaryCore
         #expect(scores[3].hasPrefix("d2,10,2,b,0.649999"), "the mean of 0.6 and 0.7, then salience (none), confidence and the SD")
         let replicates = try #require(output.replicatesCsv).split(separator: "\n")
         #expect(replicates.count == 1 + 10)
-        #expect(replicates[0] == "id,replicate,model,seed,hope_raw_score,hope_confidence")
-        #expect(replicates[2] == "d0,1,m,8,0.3,0.5")
+        #expect(replicates[0] == "id,replicate,status,model,seed,hope_raw_score,hope_confidence")
+        #expect(replicates[2] == "d0,1,ok,m,8,0.3,0.5")
+
+        // With replicate 1's second batch failed for good, d2 and d3 still have three rows each.
+        var failed = Self.payload
+        failed.coverage = Coverage(documentsPlanned: 4, failedBatches: [FailedBatch(batchIndex: 3, documentIds: ["d2", "d3"], attempts: 3, error: "x")])
+        let withFailure = try await CorpusSynthesisHandler().handle(TaskMessage(experimentID: "e", attempt: 1, payload: .corpusSynthesis(failed)))
+        let rows = try #require(withFailure.replicatesCsv).split(separator: "\n")
+        #expect(rows.count == 1 + 12)
+        #expect(rows.filter { $0.hasPrefix("d2,") } == ["d2,0,ok,m,7,0.6,0.5", "d2,1,failed,,,,", "d2,2,ok,m,9,0.7,0.5"])
     }
 
     @Test func oneReplicateLeavesTheReportAsItWas() throws {
