@@ -3,10 +3,17 @@ import TributaryCore
 /// Replicated analyses: each document's replicates are collapsed to their mean before any
 /// statistic, and their agreement is measured per dimension.
 extension CorpusSynthesiser {
-    /// One document and every replicate of it that was analysed, lowest replicate first.
+    /// One analysis of a document: by which model (its index, 0 with one model) and replicate.
+    public struct Replicate: Sendable {
+        public var model: Int
+        public var replicate: Int
+        public var analysis: DocumentAnalysis
+    }
+
+    /// One document and every analysis of it, by model, then replicate.
     public struct ReplicatedDocument: Sendable {
         public var mean: DocumentAnalysis
-        public var replicates: [(replicate: Int, analysis: DocumentAnalysis)]
+        public var replicates: [Replicate]
     }
 
     /// Resamples behind each alpha's interval, and the generator's seed: fixed, so the same
@@ -23,15 +30,16 @@ extension CorpusSynthesiser {
         let per = max(plan.batchesPerReplicate, 1)
         let ordered = batches.sorted { ($0.batchIndex % per, $0.batchIndex) < ($1.batchIndex % per, $1.batchIndex) }
         var order: [String] = []
-        var byID: [String: [(replicate: Int, analysis: DocumentAnalysis)]] = [:]
+        var byID: [String: [Replicate]] = [:]
         for batch in ordered {
             for document in batch.documents {
                 if byID[document.id] == nil { order.append(document.id) }
-                byID[document.id, default: []].append((plan.replicate(ofBatch: batch.batchIndex), document))
+                byID[document.id, default: []].append(
+                    Replicate(model: plan.model(ofBatch: batch.batchIndex), replicate: plan.replicate(ofBatch: batch.batchIndex), analysis: document))
             }
         }
         return order.compactMap { id in
-            guard let replicates = byID[id]?.sorted(by: { $0.replicate < $1.replicate }) else { return nil }
+            guard let replicates = byID[id]?.sorted(by: { ($0.model, $0.replicate) < ($1.model, $1.replicate) }) else { return nil }
             return ReplicatedDocument(mean: mean(of: replicates.map(\.analysis)), replicates: replicates)
         }
     }
@@ -59,11 +67,34 @@ extension CorpusSynthesiser {
         return DocumentAnalysis(id: first.id, wordCount: first.wordCount, metadata: first.metadata, scores: scores, derived: derived)
     }
 
-    /// Per dimension: alpha across replicates, its bootstrap interval, and the unstable share.
+    /// Per dimension: alpha across replicates, its bootstrap interval, and the unstable
+    /// share. With several models each (document, model) is a unit: replicates agree or not
+    /// within a model, and ``modelAgreement(_:dimensions:)`` compares the models.
     static func agreement(_ documents: [ReplicatedDocument], dimensions: [String]) -> [String: CorpusReport.Agreement] {
+        agreement(dimensions: dimensions) { name in
+            documents.flatMap { document in
+                Dictionary(grouping: document.replicates, by: \.model).sorted { $0.key < $1.key }.map { $0.value.compactMap { $0.analysis.scores[name]?.rawScore } }
+            }
+        }
+    }
+
+    /// Per dimension: alpha across models, each model's score of a document the mean of its
+    /// replicates there; the spread is between those means.
+    static func modelAgreement(_ documents: [ReplicatedDocument], dimensions: [String]) -> [String: CorpusReport.Agreement] {
+        agreement(dimensions: dimensions) { name in
+            documents.map { document in
+                Dictionary(grouping: document.replicates, by: \.model).sorted { $0.key < $1.key }.compactMap { _, analyses in
+                    let scores = analyses.compactMap { $0.analysis.scores[name]?.rawScore }
+                    return scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)
+                }
+            }
+        }
+    }
+
+    private static func agreement(dimensions: [String], units: (String) -> [[Double]]) -> [String: CorpusReport.Agreement] {
         var result: [String: CorpusReport.Agreement] = [:]
         for name in dimensions {
-            let units = documents.map { $0.replicates.compactMap { $0.analysis.scores[name]?.rawScore } }
+            let units = units(name)
             result[name] = CorpusReport.Agreement(
                 documents: units.filter { $0.count >= 2 }.count, alpha: Agreement.krippendorffInterval(units),
                 alphaInterval95: Agreement.bootstrapInterval(units, resamples: bootstrapResamples, seed: bootstrapSeed),

@@ -75,8 +75,14 @@ public enum CorpusSynthesiser {
         if let replicated, let plan = payload.replicates {
             // Every replicate's calls are accounted for, not only the mean's.
             report.provenance = ReportProvenance(documents: replicated.flatMap { $0.replicates.map(\.analysis) })
-            report.replicates = plan.count
-            report.replicateAgreement = agreement(replicated, dimensions: dimensionNames)
+            if plan.count > 1 {
+                report.replicates = plan.count
+                report.replicateAgreement = agreement(replicated, dimensions: dimensionNames)
+            }
+            if let models = plan.models {
+                report.models = models
+                report.modelAgreement = modelAgreement(replicated, dimensions: dimensionNames)
+            }
         } else {
             report.provenance = ReportProvenance(documents: documents)
         }

@@ -53,6 +53,14 @@ public enum ReportRenderer {
         if let agreement = report.replicateAgreement, let replicates = report.replicates {
             lines += replicateSection(agreement, replicates: replicates, dimensionOrder: dimensionOrder)
         }
+        if let agreement = report.modelAgreement, let models = report.models {
+            lines += [
+                "", "## Agreement across models (Krippendorff's alpha, interval)", "",
+                "Each document was analysed by \(models.joined(separator: ", ")); a model's score of a document is the mean of its replicates, and the scores above are the mean over every model and replicate.",
+                "",
+            ]
+            lines += agreementTable(agreement, dimensionOrder: dimensionOrder)
+        }
         if let field = report.groupBy {
             lines += [
                 "", "## Groups by `\(field)`", "", "| variable | groups (n, mean, SD) | test | statistic | p | effect size |", "|---|---|---|---|---|---|",
@@ -83,11 +91,14 @@ public enum ReportRenderer {
     /// Krippendorff's alpha per dimension across the replicates, with its interval and the
     /// share of documents whose replicates disagree by more than the threshold.
     static func replicateSection(_ agreement: [String: CorpusReport.Agreement], replicates: Int, dimensionOrder: [String]) -> [String] {
-        var lines = [
+        [
             "", "## Reliability across replicates (Krippendorff's alpha, interval)", "",
             "Each document was analysed \(replicates) times; the scores above are each document's mean over its replicates.", "",
-            "| dimension | documents | alpha | 95 % CI (bootstrap) | spread > threshold |", "|---|---|---|---|---|",
-        ]
+        ] + agreementTable(agreement, dimensionOrder: dimensionOrder)
+    }
+
+    static func agreementTable(_ agreement: [String: CorpusReport.Agreement], dimensionOrder: [String]) -> [String] {
+        var lines = ["| dimension | units | alpha | 95 % CI (bootstrap) | spread > threshold |", "|---|---|---|---|---|"]
         for name in dimensionOrder {
             guard let entry = agreement[name] else { continue }
             let interval = entry.alphaInterval95.map { "[\(format($0[0])), \(format($0[1]))]" } ?? "–"
@@ -174,11 +185,11 @@ public enum ReportRenderer {
         let units = batches.map { ($0.batchIndex, $0.documents.map { ($0.id, Optional($0)) }) }
             + failed.map { ($0.batchIndex, $0.documentIds.map { ($0, DocumentAnalysis?.none) }) }
         var order: [String] = []
-        var byID: [String: [(replicate: Int, analysis: DocumentAnalysis?)]] = [:]
+        var byID: [String: [(model: Int, replicate: Int, analysis: DocumentAnalysis?)]] = [:]
         for (index, documents) in units.sorted(by: { ($0.0 % per, $0.0) < ($1.0 % per, $1.0) }) {
             for (id, analysis) in documents {
                 if byID[id] == nil { order.append(id) }
-                byID[id, default: []].append((plan.replicate(ofBatch: index), analysis))
+                byID[id, default: []].append((plan.model(ofBatch: index), plan.replicate(ofBatch: index), analysis))
             }
         }
         var header = ["id", "replicate", "status", "model", "seed"]
@@ -186,8 +197,10 @@ public enum ReportRenderer {
         header += metricOrder
         var rows = [header.map(escape).joined(separator: ",")]
         for id in order {
-            for (replicate, analysis) in (byID[id] ?? []).sorted(by: { $0.replicate < $1.replicate }) {
-                var row = [id, String(replicate), analysis == nil ? "failed" : "ok", analysis?.provenance?.model ?? "", analysis?.provenance?.seed.map(String.init) ?? ""]
+            for (model, replicate, analysis) in (byID[id] ?? []).sorted(by: { ($0.model, $0.replicate) < ($1.model, $1.replicate) }) {
+                // The model asked, with several; else the one that answered, as its provenance names it.
+                let name = plan.models.map { $0.indices.contains(model) ? $0[model] : "" } ?? analysis?.provenance?.model ?? ""
+                var row = [id, String(replicate), analysis == nil ? "failed" : "ok", name, analysis?.provenance?.seed.map(String.init) ?? ""]
                 for name in dimensionOrder {
                     let score = analysis?.scores[name]
                     row += [score.map { "\($0.rawScore)" } ?? "", score.map { "\($0.confidence)" } ?? ""]

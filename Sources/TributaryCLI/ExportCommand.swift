@@ -69,7 +69,7 @@ struct ExportCommand: AsyncParsableCommand {
         guard let plan = synthesis.replicates else {
             return batches.sorted { $0.batchIndex < $1.batchIndex }.flatMap(\.documents).map { (0, $0) }
         }
-        return CorpusSynthesiser.replicatedDocuments(batches, plan: plan).flatMap(\.replicates)
+        return CorpusSynthesiser.replicatedDocuments(batches, plan: plan).flatMap(\.replicates).map { ($0.replicate, $0.analysis) }
     }
 
     static func evidenceCSV(_ documents: [(replicate: Int, analysis: DocumentAnalysis)], replicated: Bool) -> String {

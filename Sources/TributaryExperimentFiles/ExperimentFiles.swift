@@ -56,9 +56,10 @@ public enum ExperimentFiles {
         var prompt: String?
         var pilotDocuments: Int?
         var replicates: Int?
+        var models: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case kind, model, temperature, seed, prompt, replicates
+            case kind, model, temperature, seed, prompt, replicates, models
             case topP = "top_p"
             case maxOutputTokens = "max_output_tokens"
             case pilotDocuments = "pilot_documents"
@@ -190,6 +191,7 @@ public enum ExperimentFiles {
             if let tokens = entry.maxOutputTokens { settings.maxOutputTokens = tokens }
             if let pilot = entry.pilotDocuments { settings.pilotDocuments = pilot }
             settings.replicates = entry.replicates
+            settings.models = entry.models
             if let prompt = entry.prompt {
                 let url = try resolve(prompt, relativeTo: experimentURL, root: root, field: "analyser.prompt")
                 guard let data = FileManager.default.contents(atPath: url.path) else {

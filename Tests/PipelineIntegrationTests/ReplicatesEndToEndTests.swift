@@ -96,6 +96,38 @@ import TributaryTestSupport
         }
     }
 
+    /// Two models, two replicates: every (document, model, replicate) is a call, the table
+    /// names each row's model, and both alphas are the reference package's.
+    @Test func severalModelsAreEachCalledAndCompared() async throws {
+        try await withPipeline { harness in
+            let server = try await ScriptedModelServer(directory: harness.directory, arguments: ["--vary-scores"])
+            defer { server.stop() }
+            try harness.startPipeline(analysers: 1, analyserArguments: ["--llm-base-url", server.baseURL])
+            var spec = Self.spec(replicates: 2)
+            spec.analyser?.model = nil
+            spec.analyser?.models = ["m", "n"]
+            let out = "\(harness.directory)/models"
+            let status = try await Self.submit(spec, harness, out: out)
+            #expect(status.state == .completed && status.batchCount == 12 && status.model == "m, n", "\(status.error ?? "")")
+            let calls = try server.stats().documents
+            #expect(calls.count == 6 && calls.values.allSatisfy { $0 == 4 }, "\(calls)")
+            let rows = try Self.rows("\(out)/replicates.csv")
+            #expect(rows.count == 24 && Set(rows.compactMap { $0["model"] }) == ["m", "n"])
+            let report = try Self.report(status)
+            #expect(report.models == ["m", "n"] && report.modelAgreement?["hope"]?.documents == 6)
+            if TestPython.path != nil {
+                for acrossModels in [false, true] {
+                    let reference = try TestPython.alphas(replicatesCSV: "\(out)/replicates.csv", dimensions: ["hope", "fear"], acrossModels: acrossModels)
+                    for dimension in ["hope", "fear"] {
+                        let ours = try #require((acrossModels ? report.modelAgreement : report.replicateAgreement)?[dimension]?.alpha)
+                        let theirs = try #require(reference[dimension] ?? nil)
+                        #expect(abs(ours - theirs) < 1e-9, "\(dimension), across models \(acrossModels): ours \(ours), krippendorff \(theirs)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func replicatesOfTheBuiltinAnalyserAreRefusedWithTheReason() async throws {
         try await withPipeline { harness in
             try harness.startOrchestrator()

@@ -11,19 +11,27 @@ package enum TestPython {
     }
 
     /// Krippendorff's alpha (interval) per dimension, from a `replicates.csv`: rows the
-    /// replicates, columns the documents, NaN where a replicate is missing.
-    package static func alphas(replicatesCSV path: String, dimensions: [String]) throws -> [String: Double?] {
+    /// replicates, columns the (document, model) pairs, NaN where a replicate is missing; or,
+    /// `acrossModels`, rows the models and columns the documents, each value the mean of
+    /// that model's replicates.
+    package static func alphas(replicatesCSV path: String, dimensions: [String], acrossModels: Bool = false) throws -> [String: Double?] {
         let script = """
             import csv, json, sys, numpy, krippendorff
             rows = list(csv.DictReader(open(sys.argv[1])))
-            ids = sorted({r["id"] for r in rows})
-            replicates = sorted({int(r["replicate"]) for r in rows})
+            across_models = sys.argv[2] == "models"
+            units = sorted({r["id"] if across_models else (r["id"], r["model"]) for r in rows})
+            coders = sorted({r["model"] if across_models else int(r["replicate"]) for r in rows})
             result = {}
-            for dimension in sys.argv[2:]:
-                data = numpy.full((len(replicates), len(ids)), numpy.nan)
+            for dimension in sys.argv[3:]:
+                sums = {}
                 for r in rows:
                     if r[dimension + "_raw_score"]:
-                        data[replicates.index(int(r["replicate"])), ids.index(r["id"])] = float(r[dimension + "_raw_score"])
+                        unit = r["id"] if across_models else (r["id"], r["model"])
+                        coder = r["model"] if across_models else int(r["replicate"])
+                        sums.setdefault((coders.index(coder), units.index(unit)), []).append(float(r[dimension + "_raw_score"]))
+                data = numpy.full((len(coders), len(units)), numpy.nan)
+                for (coder, unit), values in sums.items():
+                    data[coder, unit] = sum(values) / len(values)
                 try:
                     value = float(krippendorff.alpha(reliability_data=data, level_of_measurement="interval"))
                 except Exception:
@@ -34,7 +42,7 @@ package enum TestPython {
         guard let python = Self.path else { throw TestPythonError(message: "TRIBUTARY_TEST_PYTHON is not set") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, path] + dimensions
+        process.arguments = ["-c", script, path, acrossModels ? "models" : "replicates"] + dimensions
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -13,8 +13,8 @@ words of the document as evidence.
         [--vary-scores]
 
 Every score is 0.5, unless --vary-scores: then each document gets a score of its own, moved
-a little by the request's seed, as replicates of a real model would be (deterministic, so a
-test can repeat it).
+a little by the request's seed and model, as replicates and other models would move it
+(deterministic, so a test can repeat it).
 
 What it counted (requests, answered, rate_limited, stormed, tokens_answered, first_at,
 last_at, and answered calls per document id as documents) is written as JSON to --stats-file after every call, and returned by GET /stats.
@@ -58,10 +58,10 @@ class State:
         self.stats = {"requests": 0, "rejected": 0, "answered": 0, "rate_limited": 0, "stormed": 0, "tokens_answered": 0, "prompt_tokens_answered": 0, "completion_tokens_answered": 0, "first_at": None, "last_at": None, "documents": {}}
 
 
-def varied_score(document, seed, dimension):
+def varied_score(document, seed, dimension, model):
     import hashlib
     base = int(hashlib.sha256((document + dimension).encode()).hexdigest()[:8], 16) % 80 / 100 + 0.1
-    noise = (int(hashlib.sha256(f"{document}|{dimension}|{seed}".encode()).hexdigest()[:8], 16) % 21 - 10) / 100
+    noise = (int(hashlib.sha256(f"{document}|{dimension}|{seed}|{model}".encode()).hexdigest()[:8], 16) % 21 - 10) / 100
     return round(min(1.0, max(0.0, base + noise)), 2)
 
 
@@ -73,7 +73,7 @@ def answer_for(request, fault, vary=False):
     quote = " ".join(words[:3])
     if fault == "hallucinated-quote":
         quote = "words that are not in the document"
-    body = {name: {"score": varied_score(document, request.get("seed"), name) if vary else 0.5, "confidence": 0.5,
+    body = {name: {"score": varied_score(document, request.get("seed"), name, request.get("model")) if vary else 0.5, "confidence": 0.5,
                    "evidence": [quote] if quote else []} for name in dimensions}
     if fault == "schema-violation":
         body = {name: {"score": 7} for name in dimensions}

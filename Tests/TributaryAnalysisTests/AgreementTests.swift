@@ -129,3 +129,57 @@ import TributaryCore
         #expect(!encoded.contains("\"replicates\"") && !encoded.contains("replicate_agreement"))
     }
 }
+
+/// Two models, two replicates each: replicates agree or not within a model, and the models
+/// are compared on their replicate means.
+@Suite struct ModelAgreementTests {
+    static func batch(_ index: Int, _ scores: [(String, Double)], model: String) -> BatchAnalysis {
+        BatchAnalysis(
+            batchIndex: index,
+            documents: scores.map { id, score in
+                var analysis = ReplicatedSynthesisTests.document(id, score, seed: 7 + (index / 2) % 2)
+                analysis.provenance?.model = model
+                return analysis
+            })
+    }
+
+    /// Batch index (m · 2 + r) · 2 + i. Model a's replicates: .1 .3 .5 .8 and .3 .5 .7 1;
+    /// model b's: .3 .5 .5 .7 twice. Python: alpha over the four (document, model) units of
+    /// each model, replicates as coders, = 0.8070739549839229; over the documents with the
+    /// models' means (.2 .4 .6 .9 and .3 .5 .5 .7) as coders, = 0.8243727598566308.
+    static let batches: [BatchAnalysis] = [
+        batch(0, [("d0", 0.1), ("d1", 0.3)], model: "a"), batch(1, [("d2", 0.5), ("d3", 0.8)], model: "a"),
+        batch(2, [("d0", 0.3), ("d1", 0.5)], model: "a"), batch(3, [("d2", 0.7), ("d3", 1.0)], model: "a"),
+        batch(4, [("d0", 0.3), ("d1", 0.5)], model: "b"), batch(5, [("d2", 0.5), ("d3", 0.7)], model: "b"),
+        batch(6, [("d0", 0.3), ("d1", 0.5)], model: "b"), batch(7, [("d2", 0.5), ("d3", 0.7)], model: "b"),
+    ]
+
+    @Test func modelsAreComparedOnTheirReplicateMeans() async throws {
+        var payload = ReplicatedSynthesisTests.payload
+        payload.batchResults = Self.batches
+        payload.replicates = SynthesisPayload.Replicates(count: 2, batchesPerReplicate: 2, models: ["a", "b"])
+        let report = CorpusSynthesiser.synthesise(payload, batches: Self.batches)
+        #expect(report.models == ["a", "b"] && report.replicates == 2 && report.documentCount == 4)
+        #expect(abs(try #require(report.replicateAgreement?["hope"]?.alpha) - 0.8070739549839229) < 1e-9)
+        #expect(report.replicateAgreement?["hope"]?.documents == 8, "a unit per (document, model)")
+        #expect(abs(try #require(report.modelAgreement?["hope"]?.alpha) - 0.8243727598566308) < 1e-9)
+        #expect(abs((report.dimensions["hope"]?.mean ?? 0) - (0.25 + 0.45 + 0.55 + 0.8) / 4) < 1e-12)
+
+        let output = try await CorpusSynthesisHandler().handle(TaskMessage(experimentID: "e", attempt: 1, payload: .corpusSynthesis(payload)))
+        #expect(output.reportMarkdown.contains("## Agreement across models (Krippendorff's alpha, interval)"))
+        let rows = try #require(output.replicatesCsv).split(separator: "\n")
+        #expect(rows.count == 1 + 16)
+        #expect(rows.filter { $0.hasPrefix("d3,") } == ["d3,0,ok,a,7,0.8,0.5", "d3,1,ok,a,8,1.0,0.5", "d3,0,ok,b,7,0.7,0.5", "d3,1,ok,b,8,0.7,0.5"])
+    }
+
+    @Test func oneReplicateOfSeveralModelsReportsOnlyTheModels() throws {
+        var payload = ReplicatedSynthesisTests.payload
+        let batches = [Self.batches[0], Self.batches[1], Self.batches[4], Self.batches[5]].enumerated().map { offset, batch in
+            BatchAnalysis(batchIndex: offset, documents: batch.documents)
+        }
+        payload.replicates = SynthesisPayload.Replicates(count: 1, batchesPerReplicate: 2, models: ["a", "b"])
+        let report = CorpusSynthesiser.synthesise(payload, batches: batches)
+        #expect(report.replicates == nil && report.replicateAgreement == nil)
+        #expect(report.modelAgreement?["hope"]?.documents == 4)
+    }
+}

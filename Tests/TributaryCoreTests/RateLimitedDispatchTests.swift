@@ -120,4 +120,32 @@ import TributaryTestSupport
         #expect(abs(after - (before + Double(reserved - 30))) < 1e-6, "the over-estimate is given back")
         #expect(try store.experiment(id: "e1")?.analysis?.recentOutputs == [10])
     }
+
+    /// With several models each batch is admitted, metered and priced under its own model:
+    /// model a's limit holds a's batches, b's own budget is charged for b's, and the ledger
+    /// prices each call at its model's rates.
+    @Test func severalModelsAreEachMeteredUnderTheirOwnLimits() throws {
+        let store = InMemoryExperimentStore()
+        let orchestrator = Orchestrator(
+            models: ModelTable([
+                "a": ModelLimits(requestsPerMinute: 5, inputPricePerMillion: 1_000_000),
+                "b": ModelLimits(requestsPerMinute: 600, inputPricePerMillion: 2_000_000),
+            ]), rateHeadroom: 1)
+        var spec = spec(documents: 8)
+        spec.analyser?.model = nil
+        spec.analyser?.models = ["a", "b"]
+        let sent = try start("e1", spec, orchestrator, store)
+        #expect(sent.map { $0.analyseBatchPayload?.analyser?.model } == Array(repeating: "a", count: 5), "a's 5 a minute; b's wait their turn")
+        _ = try orchestrator.fireTimers(at: now + 60, in: store)
+        let later = Fixtures.tasks(in: store.drainOutbox())
+        #expect(later.map { $0.analyseBatchPayload?.analyser?.model } == ["a", "a", "a"] + Array(repeating: "b", count: 8))
+        #expect((try store.modelRate(model: "b")) != nil, "b's batches were admitted against b's bucket")
+        for task in sent.prefix(1) + later.suffix(1) {
+            let model = task.analyseBatchPayload?.analyser?.model ?? ""
+            let usage = ModelUsage(model: model, requests: 1, inputTokens: 1, outputTokens: 0)
+            _ = try orchestrator.handle(.result(try result(task, usage: usage)), at: now + 60, in: store)
+        }
+        let ledger = try #require(try store.experiment(id: "e1")?.analysis?.ledger)
+        #expect(abs(ledger.cost - 3) < 1e-9, "one input token at a's price (1) and one at b's (2): \(ledger.cost)")
+    }
 }

@@ -81,3 +81,44 @@ extension ResultCacheOrchestratorTests {
         #expect(status.state == .failed && (status.error ?? "").contains("analyser.replicates"), "\(status.error ?? "")")
     }
 }
+
+extension ResultCacheOrchestratorTests {
+    func modelled(_ models: [String], replicates: Int = 2) -> ExperimentSpec {
+        var spec = replicated(replicates)
+        spec.analyser?.model = nil
+        spec.analyser?.models = models
+        return spec
+    }
+
+    /// Each model's replicates follow the previous model's; each task names one model, and
+    /// each model's analyses are cached as that model's, so a later single-model run reuses them.
+    @Test func eachModelIsItsOwnSetOfTasksAndCacheEntries() throws {
+        let store = InMemoryExperimentStore()
+        let run = try synthesised("e1", modelled(["a", "b"]), in: store)
+        #expect(run.sent.count == 12)
+        #expect(run.sent.map { $0.analyseBatchPayload?.analyser?.model ?? "" } == Array(repeating: "a", count: 6) + Array(repeating: "b", count: 6))
+        #expect(run.sent.allSatisfy { $0.analyseBatchPayload?.analyser?.models == nil })
+        #expect(run.sent.map { $0.analyseBatchPayload?.analyser?.seed ?? -1 } == [7, 7, 7, 8, 8, 8, 7, 7, 7, 8, 8, 8])
+        #expect(run.synthesis.replicates == SynthesisPayload.Replicates(count: 2, batchesPerReplicate: 3, models: ["a", "b"]))
+        #expect(store.cache.count == 28)
+        #expect(Set(store.cache.values.map(\.analyser)) == ["llm:a", "llm:b"])
+
+        var onlyB = replicated(2)
+        onlyB.analyser?.model = "b"
+        #expect(try synthesised("e2", onlyB, in: store).sent.isEmpty, "model b's analyses are reused by an experiment of b alone")
+        let record = try #require(try store.experiment(id: "e1"))
+        #expect(ExperimentStatus(record: record, at: now).model == "a, b")
+    }
+
+    @Test func aBadListOfModelsIsRefusedNamingTheField() {
+        #expect(modelled(["a"]).analyser?.problems.first?.message.contains("2 to 8") == true)
+        #expect(modelled(["a", "a"]).analyser?.problems.first?.message.contains("twice") == true)
+        var both = modelled(["a", "b"])
+        both.analyser?.model = "c"
+        #expect(both.analyser?.problems.first?.field == "analyser.models")
+        var builtin = AnalyserSettings(kind: .builtin)
+        builtin.models = ["a", "b"]
+        #expect(builtin.problems.first?.message == "applies only to kind llm")
+        #expect(modelled(["a", "b"]).analyser?.problems.isEmpty == true)
+    }
+}

@@ -53,6 +53,14 @@ import TributaryTestSupport
         #expect(try MessageCoding.decode(ExperimentSpec.self, from: MessageCoding.encode(spec)) == spec)
     }
 
+    @Test func severalModelsAreReadAsAList() throws {
+        let folder = try sampleWith("analyser:\n  kind: llm\n  models: [gemma-3-270m, other-model]\n  seed: 3\n  replicates: 2\n")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = try ExperimentFiles.load(folder.path)
+        #expect(spec.analyser?.models == ["gemma-3-270m", "other-model"] && spec.analyser?.model == nil && spec.modelNames.count == 2)
+        #expect(String(decoding: try MessageCoding.encode(spec), as: UTF8.self).contains(#""models":["gemma-3-270m","other-model"]"#))
+    }
+
     @Test func anExperimentWithoutAnAnalyserEncodesAsBefore() throws {
         let spec = try ExperimentFiles.load(Repository.path("Deploy/sample/hope-and-fear"))
         #expect(spec.analyser == nil && spec.analyserKind == .builtin)
@@ -75,6 +83,8 @@ import TributaryTestSupport
         ("analyser:\n  kind: builtin\n  replicates: 3", "experiment.yaml: analyser.replicates: must be 1 for the builtin analyser: it is deterministic"),
         ("analyser:\n  kind: llm\n  model: m\n  replicates: 3", "experiment.yaml: analyser.replicates: needs analyser.seed"),
         ("analyser:\n  kind: llm\n  model: m\n  seed: 1\n  replicates: 0", "experiment.yaml: analyser.replicates: must be between 1 and 100"),
+        ("analyser:\n  kind: llm\n  models: [a]", "experiment.yaml: analyser.models: must name 2 to 8 models"),
+        ("analyser:\n  kind: llm\n  model: m\n  models: [a, b]", "experiment.yaml: analyser.models: is instead of model"),
     ])
     func badSettingsAreRefusedNamingTheField(_ yaml: String, _ expected: String) throws {
         let text = message(try sampleWith(yaml))

@@ -23,6 +23,10 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
     package var estimate: CostEstimate?
     /// What the experiment took from and gave to the result cache; nil when it uses none.
     package var cache: CacheSummary?
+    /// With several models (``model`` is then the first): all of them, and how many
+    /// consecutive batches each has, so that a batch's index names its model.
+    package var models: [String]?
+    package var batchesPerModel: Int?
 
     package init(
         kind: AnalyserSettings.Kind, model: String? = nil, budget: Budget? = nil, ledger: ModelLedger = ModelLedger(),
@@ -50,16 +54,30 @@ package struct AnalysisRecord: Sendable, Hashable, Codable {
         rateLimitedAttempts = try container.decodeIfPresent([Int: Int].self, forKey: .rateLimitedAttempts) ?? [:]
         estimate = try container.decodeIfPresent(CostEstimate.self, forKey: .estimate)
         cache = try container.decodeIfPresent(CacheSummary.self, forKey: .cache)
+        models = try container.decodeIfPresent([String].self, forKey: .models)
+        batchesPerModel = try container.decodeIfPresent(Int.self, forKey: .batchesPerModel)
     }
 
     package init?(spec: ExperimentSpec) {
         guard let analyser = spec.analyser else { return nil }
         self.init(
-            kind: analyser.kind, model: analyser.kind == .llm ? analyser.model : nil, budget: spec.budget, maxOutputTokens: analyser.maxOutputTokens)
+            kind: analyser.kind, model: analyser.kind == .llm ? analyser.modelNames.first : nil, budget: spec.budget,
+            maxOutputTokens: analyser.maxOutputTokens)
+        if analyser.kind == .llm, analyser.modelNames.count > 1 { models = analyser.modelNames }
     }
 
-    /// The metered model, for an experiment whose tasks call one.
+    /// The metered model, for an experiment whose tasks call one (the first, of several).
     package var meteredModel: String? { kind == .llm ? model : nil }
+
+    /// The model batch `index` calls, metered and priced under; nil when no model is called.
+    package func meteredModel(ofBatch index: Int) -> String? {
+        guard kind == .llm else { return nil }
+        guard let models, let per = batchesPerModel, per > 0 else { return model }
+        return models[min(max(index / per, 0), models.count - 1)]
+    }
+
+    /// What the status calls the model: every one, with several.
+    package var modelDescription: String? { kind == .llm ? models?.joined(separator: ", ") ?? model : nil }
 
     /// The estimate for a batch of documents this large (text bytes each).
     package func estimate(documentBytes: [Int], promptOverheadBytes: Int) -> Int {

@@ -101,7 +101,9 @@ extension Orchestrator {
     /// pilot is the first documents not in the cache, and there is none when all are, so an
     /// unchanged corpus costs no call at all. Anything that stops the lookup leaves the
     /// pilot as the experiment set it; planning reads the cache again either way.
-    func preTestSpec(_ spec: ExperimentSpec, in store: some ExperimentStoreTransaction) -> ExperimentSpec {
+    func preTestSpec(_ submitted: ExperimentSpec, in store: some ExperimentStoreTransaction) -> ExperimentSpec {
+        // With several models the pilot proves the first; the others are first called in the fan-out.
+        let spec = submitted.forModel(at: 0)
         guard spec.analyserKind == .llm, spec.cacheMode.reads, var analyser = spec.analyser, analyser.pilotDocuments > 0,
             let keys = try? AnalysisCacheKeys.make(for: spec, externalVersion: externalAnalyserVersion), let corpus = try? corpus(of: spec)
         else { return spec }
@@ -149,7 +151,10 @@ extension Orchestrator {
             let analysis = try? MessageCoding.decode(BatchAnalysis.self, from: bytes)
         else { return (bytes, []) }
         let fresh = Dictionary(analysis.documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let prices = record.analysis?.meteredModel.flatMap { models[$0] }
+        let model = record.analysis?.meteredModel(ofBatch: batchIndex)
+        let prices = model.flatMap { models[$0] }
+        // Each model's entries under its own label, for `cache purge --analyser llm:<model>`.
+        let label = record.analysis?.models != nil ? model.map { "llm:" + $0 } ?? summary.analyser : summary.analyser
         var merged: [DocumentAnalysis] = []
         var entries: [String: CachedAnalysis] = [:]
         for entry in plan.entries {
@@ -164,7 +169,7 @@ extension Orchestrator {
             // Two documents with one key (the same text, where the analyser reads no id) make one entry.
             guard entries[entry.key] == nil else { continue }
             entries[entry.key] = CachedAnalysis(
-                key: entry.key, analyser: summary.analyser, documentID: document.id, result: try MessageCoding.encode(document), inputTokens: input,
+                key: entry.key, analyser: label, documentID: document.id, result: try MessageCoding.encode(document), inputTokens: input,
                 outputTokens: output, cost: prices?.cost(inputTokens: input, outputTokens: output) ?? 0, createdAt: now, experimentID: record.id)
         }
         let named = Set(plan.entries.map(\.id))

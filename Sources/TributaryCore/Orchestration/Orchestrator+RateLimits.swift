@@ -6,7 +6,7 @@ extension Orchestrator {
     func admit(
         _ batch: BatchRecord, planned: [UInt8], of record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction
     ) throws -> Date? {
-        guard var analysis = record.analysis, let model = analysis.meteredModel, let limits = models[model],
+        guard var analysis = record.analysis, let model = analysis.meteredModel(ofBatch: batch.index), let limits = models[model],
             limits.requestsPerMinute != nil || limits.tokensPerMinute != nil
         else { return nil }
         // Only metered experiments pay for this decode, and they run at a model's pace.
@@ -33,7 +33,7 @@ extension Orchestrator {
     func settleModelUse(
         _ usage: ModelUsage?, batchIndex: Int, of record: inout ExperimentRecord, at now: Date, in store: some ExperimentStoreTransaction
     ) throws {
-        guard var analysis = record.analysis, let model = analysis.meteredModel else { return }
+        guard var analysis = record.analysis, let model = analysis.meteredModel(ofBatch: batchIndex) else { return }
         let limits = models[model]
         let reserved = analysis.reservations.removeValue(forKey: batchIndex)
         if let usage { analysis.count(usage, prices: limits) }
@@ -64,17 +64,24 @@ extension Orchestrator {
             }
         }
         analysis.estimate = CostEstimate.make(
-            // Every replicate is a call of its own.
-            documents: record.documentsPlanned * (spec.analyser?.replicateCount ?? 1), bytes: (plan.corpusBytes ?? 0) * (spec.analyser?.replicateCount ?? 1),
+            // Every replicate of every model is a call of its own (priced at the first model's rates).
+            documents: record.documentsPlanned * Self.analysesPerDocument(spec), bytes: (plan.corpusBytes ?? 0) * Self.analysesPerDocument(spec),
             promptOverheadBytes: try TokenEstimator.promptOverheadBytes(framework: spec.framework, template: spec.analyser?.prompt),
             maxOutputTokens: analysis.maxOutputTokens, limits: limits, pilot: plan.pilot)
         record.analysis = analysis
     }
 
-    /// The endpoint asked for a wait: the experiment's model dispatches nothing, for any
-    /// experiment, until `until`, and the experiment's ledger counts the time it adds.
-    func holdModel(of record: inout ExperimentRecord, until: Date, at now: Date, in store: some ExperimentStoreTransaction) throws {
-        guard let model = record.analysis?.meteredModel, let limits = models[model] else { return }
+    /// Analyses of each document: one per replicate of each model.
+    static func analysesPerDocument(_ spec: ExperimentSpec) -> Int { (spec.analyser?.replicateCount ?? 1) * max(spec.modelNames.count, 1) }
+
+    /// The endpoint asked for a wait: the model dispatches nothing, for any experiment, until
+    /// `until`, and the experiment's ledger counts the time it adds. `batchIndex` names the
+    /// model of an experiment with several; nil is the pilot's, the first model.
+    func holdModel(
+        of record: inout ExperimentRecord, batchIndex: Int? = nil, until: Date, at now: Date, in store: some ExperimentStoreTransaction
+    ) throws {
+        guard let model = batchIndex.map({ record.analysis?.meteredModel(ofBatch: $0) }) ?? record.analysis?.meteredModel, let limits = models[model]
+        else { return }
         var state = try store.modelRate(model: model) ?? ModelRateState(limits: limits, now: now, headroom: rateHeadroom)
         record.analysis?.ledger.rateLimitWaitSeconds += max(0, until.timeIntervalSince(max(now, state.heldUntil ?? now)))
         state.hold(until: until)
@@ -111,7 +118,7 @@ extension Orchestrator {
             }
             analysis.rateLimitedAttempts[batch.index, default: 0] += 1
             record.analysis = analysis
-            try holdModel(of: &record, until: until, at: now, in: store)
+            try holdModel(of: &record, batchIndex: batch.index, until: until, at: now, in: store)
         }
         batch.lastError = failure.description
         if let worker { batch.workerID = worker }

@@ -179,8 +179,11 @@ extension Orchestrator {
         var payload = SynthesisPayload(
             experimentName: spec.name, researchQuestion: spec.researchQuestion, groupBy: spec.groupBy, framework: spec.framework,
             batchResults: [], coverage: Coverage(documentsPlanned: record.documentsPlanned, failedBatches: failed), run: record.run)
-        if let replicates = spec.analyser?.replicateCount, replicates > 1 {
-            payload.replicates = SynthesisPayload.Replicates(count: replicates, batchesPerReplicate: record.batchCount / replicates)
+        let replicates = spec.analyser?.replicateCount ?? 1
+        let models = spec.modelNames.count > 1 ? spec.modelNames : nil
+        if replicates > 1 || models != nil {
+            payload.replicates = SynthesisPayload.Replicates(
+                count: replicates, batchesPerReplicate: record.batchCount / (replicates * (models?.count ?? 1)), models: models)
         }
         return payload
     }

@@ -165,7 +165,7 @@ package struct Orchestrator: Sendable {
                 event = try complete(&record, result, at: now, in: store)
             }
         }
-        if let model = record.analysis?.meteredModel, let before = ledgerBefore, let after = record.analysis?.ledger, after != before {
+        if let model = result.batchIndex.map({ record.analysis?.meteredModel(ofBatch: $0) }) ?? record.analysis?.meteredModel, let before = ledgerBefore, let after = record.analysis?.ledger, after != before {
             spend = Disposition.ModelSpend(model: model, added: after.since(before), outcome: result.status == .completed ? "ok" : "failed")
         }
         return disposition(event)
@@ -209,32 +209,39 @@ package struct Orchestrator: Sendable {
             return .experimentFailed
         }
         record.state = .analysing
-        // Replicate r's batches follow replicate r - 1's, the same documents in the same order.
+        // Replicate r's batches follow replicate r - 1's, the same documents in the same order,
+        // and with several models, model m's replicates follow model m - 1's.
         let replicates = spec.analyser?.replicateCount ?? 1
+        let modelCount = max(spec.modelNames.count, 1)
         let perReplicate = plan.batches.count
-        record.batchCount = perReplicate * replicates
+        record.batchCount = perReplicate * replicates * modelCount
+        if modelCount > 1 { record.analysis?.batchesPerModel = perReplicate * replicates }
         record.documentsPlanned = plan.batches.reduce(0) { $0 + $1.count }
         record.warnings = plan.warnings
         try accountForPilot(plan, spec: spec, of: &record, at: now, in: store)
         record.stepDueAt = nil
         record.stepWaiting = false
         record.lastProgressAt = now
-        let keys = cacheKeys(for: spec, of: &record)
-        if let keys { try cachePilot(plan.pilotAnalyses ?? [], corpus: corpus, keys: keys, of: &record, at: now, in: store) }
-        for replicate in 0..<replicates {
-            var analyser = spec.analyser
-            analyser?.seed = spec.analyser?.seed(forReplicate: replicate)
+        // The pilot ran the first model's settings; each model's analyses have keys of their own.
+        let firstKeys = cacheKeys(for: spec.forModel(at: 0), of: &record)
+        if let firstKeys { try cachePilot(plan.pilotAnalyses ?? [], corpus: corpus, keys: firstKeys, of: &record, at: now, in: store) }
+        for unit in 0..<(modelCount * replicates) {
+            let (model, replicate) = unit.quotientAndRemainder(dividingBy: replicates)
+            let modelSpec = spec.forModel(at: model)
+            let keys = model == 0 ? firstKeys : try firstKeys.map { _ in try AnalysisCacheKeys.make(for: modelSpec, externalVersion: externalAnalyserVersion) }
+            var analyser = modelSpec.analyser
+            analyser?.seed = modelSpec.analyser?.seed(forReplicate: replicate)
             // A cached analysis keeps all its evidence: a later report may rank it first.
             let template = try BatchTaskTemplate(
                 experimentID: record.id, batchCount: record.batchCount, framework: spec.framework, analyser: analyser,
                 researchQuestion: spec.researchQuestion, keepEvidence: keys != nil)
-            // The pilot ran replicate 0's settings.
-            let piloted = replicate == 0 ? Set((plan.pilotAnalyses ?? []).map(\.id)) : []
+            // The pilot ran the first model's replicate 0.
+            let piloted = unit == 0 ? Set((plan.pilotAnalyses ?? []).map(\.id)) : []
             // Stored in parts: a plan of 100,000 tasks is never in memory at once.
             let part = 1_024
             for start in stride(from: 0, to: perReplicate, by: part) {
                 let batches = plan.batches[start..<min(start + part, perReplicate)]
-                let first = replicate * perReplicate + start
+                let first = unit * perReplicate + start
                 guard let keys else {
                     let tasks = try batches.enumerated().map { offset, ids in try corpus.task(template, batchIndex: first + offset, ids: ids) }
                     try store.createBatches(experimentID: record.id, startingAt: first, tasks: tasks)

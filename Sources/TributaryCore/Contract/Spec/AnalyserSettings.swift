@@ -33,8 +33,23 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
     /// is sent with seed `seed + r`. Absent (one) unless the experiment sets it, so a spec
     /// without replicates encodes as it did before they existed.
     public var replicates: Int?
+    /// Instead of ``model``: every document is analysed with each of these models (and each
+    /// replicate with each), so that the report can say how far the models agree.
+    public var models: [String]?
 
     public var replicateCount: Int { replicates ?? 1 }
+    public static let maximumModels = 8
+
+    /// Every model the experiment analyses with: ``models``, else ``model`` alone.
+    public var modelNames: [String] { models ?? model.map { [$0] } ?? [] }
+
+    /// The settings one model's tasks are sent with: that model, and no list.
+    public func forModel(_ name: String) -> AnalyserSettings {
+        var settings = self
+        settings.model = name
+        settings.models = nil
+        return settings
+    }
     public static let maximumReplicates = 100
 
     /// The seed replicate `replicate` is sent with.
@@ -59,7 +74,7 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, model, temperature, topP, seed, maxOutputTokens, prompt, pilotDocuments, replicates
+        case kind, model, temperature, topP, seed, maxOutputTokens, prompt, pilotDocuments, replicates, models
         case pilotDocumentIDs = "pilotDocumentIds"
     }
 
@@ -76,13 +91,27 @@ public struct AnalyserSettings: Sendable, Hashable, Codable {
         pilotDocuments = try container.decodeIfPresent(Int.self, forKey: .pilotDocuments) ?? defaults.pilotDocuments
         pilotDocumentIDs = try container.decodeIfPresent([String].self, forKey: .pilotDocumentIDs)
         replicates = try container.decodeIfPresent(Int.self, forKey: .replicates)
+        models = try container.decodeIfPresent([String].self, forKey: .models)
     }
 
     /// What is out of range, each problem naming its field under `analyser.`.
     public var problems: [PolicyProblem] {
         var problems: [PolicyProblem] = []
         func problem(_ field: String, _ message: String) { problems.append(PolicyProblem(field: "analyser.\(field)", message: message)) }
-        if kind == .llm, (model ?? "").isEmpty { problem("model", "is required when kind is llm") }
+        if kind == .llm, (model ?? "").isEmpty, models == nil { problem("model", "is required when kind is llm (or models, a list)") }
+        if let models {
+            if kind != .llm {
+                problem("models", "applies only to kind llm")
+            } else if model != nil {
+                problem("models", "is instead of model: give one or the other")
+            } else if !(2...Self.maximumModels).contains(models.count) {
+                problem("models", "must name 2 to \(Self.maximumModels) models, not \(models.count) (one model: use model)")
+            } else if Set(models).count != models.count {
+                problem("models", "names a model twice")
+            } else if let bad = models.first(where: { $0.isEmpty || $0.utf8.count > 255 }) {
+                problem("models", "'\(bad)' must be 1 to 255 bytes")
+            }
+        }
         if let model, model.utf8.count > 255 { problem("model", "must be at most 255 bytes") }
         if !(0...2).contains(temperature) { problem("temperature", "must be between 0 and 2, not \(temperature)") }
         if let topP, !(topP > 0 && topP <= 1) { problem("top_p", "must be above 0 and at most 1, not \(topP)") }

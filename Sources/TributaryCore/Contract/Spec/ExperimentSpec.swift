@@ -100,3 +100,17 @@ public struct ExperimentSpec: Sendable, Hashable, Codable {
         return problems
     }
 }
+
+extension ExperimentSpec {
+    /// The models an llm experiment analyses with, in order; empty for other analysers.
+    public var modelNames: [String] { analyserKind == .llm ? analyser?.modelNames ?? [] : [] }
+
+    /// The experiment as one of its models sees it: every key, pilot and task of that model's
+    /// analyses is made from this. Itself when there is one model.
+    public func forModel(at index: Int) -> ExperimentSpec {
+        guard let analyser, analyser.models != nil, modelNames.indices.contains(index) else { return self }
+        var spec = self
+        spec.analyser = analyser.forModel(modelNames[index])
+        return spec
+    }
+}

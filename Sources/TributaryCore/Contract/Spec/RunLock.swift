@@ -29,8 +29,8 @@ public struct RunLock: Sendable, Hashable, Codable {
     /// Of the prompt template's text; nil for the default prompt.
     public var prompt: String?
     public var analyser: AnalyserDigest
-    /// Of the model table's entry for the experiment's model, as the submitting side read it;
-    /// nil when the table has none.
+    /// Of the model table's entry for the experiment's model (with several, of their entries
+    /// in order), as the submitting side read it; nil when the table has none.
     public var modelTableEntry: String?
     public var documents: [DocumentDigest]
 
@@ -63,9 +63,10 @@ public struct RunLock: Sendable, Hashable, Codable {
         identity.pilotDocumentIDs = nil
         let version = analyser.kind == .builtin ? AnalysisCacheKeys.builtinAlgorithmVersion : AnalysisCacheKeys.languageModelPromptVersion
         self.analyser = AnalyserDigest(
-            kind: analyser.kind, model: analyser.kind == .llm ? analyser.model : nil,
+            kind: analyser.kind, model: analyser.kind == .llm ? analyser.modelNames.joined(separator: ", ") : nil,
             sha256: try digest(JSONValue.object(["settings": try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(identity)), "version": .string(version)])))
-        modelTableEntry = try analyser.model.flatMap { modelTable[$0] }.map(digest)
+        let entries = analyser.modelNames.compactMap { modelTable[$0] }
+        modelTableEntry = try entries.isEmpty ? nil : analyser.models == nil ? digest(entries[0]) : digest(entries)
         documents = try spec.documents.map { document in
             DocumentDigest(
                 id: document.id,

@@ -70,7 +70,7 @@ public struct ExperimentStatus: Sendable, Hashable, Codable {
         self.error = record.failure
         self.report = report
         self.traceID = record.traceContext["traceparent"].flatMap(Self.traceID(fromTraceParent:))
-        self.model = record.analysis?.meteredModel
+        self.model = record.analysis?.modelDescription
         self.ledger = record.analysis?.meteredModel == nil ? nil : record.analysis?.ledger
         self.budget = record.analysis?.budget
         self.estimate = record.analysis?.estimate

@@ -12,21 +12,28 @@ public struct SynthesisPayload: Sendable, Hashable, Codable {
     public var coverage: Coverage
     /// 1 for the first synthesis, n for the one after the (n-1)th `tributary retry`.
     public var run: Int
-    /// With replicates: how many there are, and how many batches each has. Replicate r's
-    /// batches are `r * batchesPerReplicate …< (r + 1) * batchesPerReplicate`, each the same
-    /// documents as batch `index % batchesPerReplicate`. Absent for one replicate.
+    /// With replicates or several models: how many replicates there are, how many batches
+    /// each has, and the models. Batch `index` holds the same documents as batch
+    /// `index % batchesPerReplicate`; it is replicate `(index / batchesPerReplicate) % count`
+    /// of model `index / (batchesPerReplicate * count)`. Absent for one replicate of one model.
     public var replicates: Replicates?
 
     public struct Replicates: Sendable, Hashable, Codable {
         public var count: Int
         public var batchesPerReplicate: Int
+        /// With several models, in the experiment's order; absent for one.
+        public var models: [String]?
 
-        public init(count: Int, batchesPerReplicate: Int) {
+        public init(count: Int, batchesPerReplicate: Int, models: [String]? = nil) {
             self.count = count
             self.batchesPerReplicate = batchesPerReplicate
+            self.models = models
         }
 
-        public func replicate(ofBatch index: Int) -> Int { batchesPerReplicate > 0 ? index / batchesPerReplicate : 0 }
+        public func replicate(ofBatch index: Int) -> Int { batchesPerReplicate > 0 ? (index / batchesPerReplicate) % max(count, 1) : 0 }
+
+        /// The index into ``models`` of the batch's model; 0 with one model.
+        public func model(ofBatch index: Int) -> Int { batchesPerReplicate > 0 ? index / (batchesPerReplicate * max(count, 1)) : 0 }
     }
 
     public init(

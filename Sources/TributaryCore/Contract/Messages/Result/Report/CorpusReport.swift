@@ -103,8 +103,12 @@ public struct CorpusReport: Sendable, Hashable, Codable {
     public var provenance: ReportProvenance?
     /// Replicates per document; absent for one.
     public var replicates: Int?
-    /// Per dimension, with replicates: agreement across them.
+    /// Per dimension, with replicates: agreement across them (within each model).
     public var replicateAgreement: [String: Agreement]?
+    /// With several models: their names, and per dimension their agreement (each model's
+    /// score of a document the mean of its replicates).
+    public var models: [String]?
+    public var modelAgreement: [String: Agreement]?
 
     public init(
         experiment: String, run: Int, coverage: ReportCoverage, researchQuestion: String, framework: String, documentCount: Int,
@@ -132,7 +136,7 @@ public struct CorpusReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case experiment, run, coverage, researchQuestion, framework, documentCount, batchCount, totalWords, dimensions
-        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance, replicates, replicateAgreement
+        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance, replicates, replicateAgreement, models, modelAgreement
     }
 
     // `run` and `coverage` came after schema 1 was published: a synthesis agent from before
@@ -159,5 +163,7 @@ public struct CorpusReport: Sendable, Hashable, Codable {
         provenance = try container.decodeIfPresent(ReportProvenance.self, forKey: .provenance)
         replicates = try container.decodeIfPresent(Int.self, forKey: .replicates)
         replicateAgreement = try container.decodeIfPresent([String: Agreement].self, forKey: .replicateAgreement)
+        models = try container.decodeIfPresent([String].self, forKey: .models)
+        modelAgreement = try container.decodeIfPresent([String: Agreement].self, forKey: .modelAgreement)
     }
 }
