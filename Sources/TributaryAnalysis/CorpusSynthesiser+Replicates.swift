@@ -73,7 +73,9 @@ extension CorpusSynthesiser {
     static func agreement(_ documents: [ReplicatedDocument], dimensions: [String]) -> [String: CorpusReport.Agreement] {
         agreement(dimensions: dimensions) { name in
             documents.flatMap { document in
-                Dictionary(grouping: document.replicates, by: \.model).sorted { $0.key < $1.key }.map { $0.value.compactMap { $0.analysis.scores[name]?.rawScore } }
+                Dictionary(grouping: document.replicates, by: \.model).sorted { $0.key < $1.key }.map {
+                    $0.value.compactMap { $0.analysis.scores[name]?.rawScore }
+                }
             }
         }
     }

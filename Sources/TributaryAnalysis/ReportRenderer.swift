@@ -182,7 +182,8 @@ public enum ReportRenderer {
         _ batches: [BatchAnalysis], failed: [FailedBatch], plan: SynthesisPayload.Replicates, dimensionOrder: [String], metricOrder: [String]
     ) -> String {
         let per = max(plan.batchesPerReplicate, 1)
-        let units = batches.map { ($0.batchIndex, $0.documents.map { ($0.id, Optional($0)) }) }
+        let units =
+            batches.map { ($0.batchIndex, $0.documents.map { ($0.id, Optional($0)) }) }
             + failed.map { ($0.batchIndex, $0.documentIds.map { ($0, DocumentAnalysis?.none) }) }
         var order: [String] = []
         var byID: [String: [(model: Int, replicate: Int, analysis: DocumentAnalysis?)]] = [:]

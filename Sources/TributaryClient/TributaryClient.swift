@@ -126,7 +126,8 @@ public struct TributaryClient: Sendable {
         -> [ExperimentStatus]
     {
         try await ask(
-            ListQuery(state: state, limit: limit, offset: offset > 0 ? offset : nil), type: .listQuery, routingKey: Topology.statusRoutingKey, experimentID: "list", timeout: timeout,
+            ListQuery(state: state, limit: limit, offset: offset > 0 ? offset : nil), type: .listQuery, routingKey: Topology.statusRoutingKey,
+            experimentID: "list", timeout: timeout,
             reply: ListReply.self
         )
         .experiments
@@ -177,7 +178,8 @@ public struct TributaryClient: Sendable {
         let consumer = try await connection.consume(queue: queue, prefetch: 1)
         defer { Task { try? await connection.deleteQueue(queue) } }
         var properties = AMQPProperties.contract(
-            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue, persistent: ![.statusQuery, .listQuery, .cacheQuery, .reportQuery].contains(type))
+            messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue,
+            persistent: ![.statusQuery, .listQuery, .cacheQuery, .reportQuery].contains(type))
         properties.replyTo = queue
         try await connection.publish(
             try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)

@@ -19,7 +19,9 @@ package enum RunRecordStoreContract {
         for run in runs {
             _ = try await store.transaction(locking: [run.id]) { try orchestrator.handle(.request(Fixtures.request(run.id, run.spec)), at: run.at, in: $0) }
         }
-        _ = try await store.transaction(locking: ["run-4"]) { try orchestrator.handle(.cancel(ExperimentControlRequest(experimentID: "run-4")), at: start + 10, in: $0) }
+        _ = try await store.transaction(locking: ["run-4"]) {
+            try orchestrator.handle(.cancel(ExperimentControlRequest(experimentID: "run-4")), at: start + 10, in: $0)
+        }
 
         var pages: [[String]] = []
         for offset in stride(from: 0, to: 8, by: 3) {

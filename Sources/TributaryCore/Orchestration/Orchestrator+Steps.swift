@@ -199,7 +199,8 @@ extension Orchestrator {
         var results: [[UInt8]] = []
         try store.forEachBatchResult(experimentID: record.id) { results.append($0) }
         let task = TaskMessage(
-            experimentID: record.id, attempt: record.stepAttempts, run: record.run, payload: .corpusSynthesis(try synthesisPayload(of: record, spec: spec, in: store)))
+            experimentID: record.id, attempt: record.stepAttempts, run: record.run,
+            payload: .corpusSynthesis(try synthesisPayload(of: record, spec: spec, in: store)))
         return (try TaskBodyEdit.splicing(results, into: try MessageCoding.encode(task)), stored)
     }
 }

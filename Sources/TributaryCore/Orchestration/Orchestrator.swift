@@ -165,7 +165,9 @@ package struct Orchestrator: Sendable {
                 event = try complete(&record, result, at: now, in: store)
             }
         }
-        if let model = result.batchIndex.map({ record.analysis?.meteredModel(ofBatch: $0) }) ?? record.analysis?.meteredModel, let before = ledgerBefore, let after = record.analysis?.ledger, after != before {
+        if let model = result.batchIndex.map({ record.analysis?.meteredModel(ofBatch: $0) }) ?? record.analysis?.meteredModel, let before = ledgerBefore,
+            let after = record.analysis?.ledger, after != before
+        {
             spend = Disposition.ModelSpend(model: model, added: after.since(before), outcome: result.status == .completed ? "ok" : "failed")
         }
         return disposition(event)

@@ -20,7 +20,9 @@ extension OrchestratorService {
 
         var configuration: OrchestratorConfiguration { service.configuration }
         var logger: Logger { service.logger }
-        var responder: StatusResponder { StatusResponder(store: store, orchestrator: service.orchestrator, connection: connection, topology: configuration.topology, logger: logger) }
+        var responder: StatusResponder {
+            StatusResponder(store: store, orchestrator: service.orchestrator, connection: connection, topology: configuration.topology, logger: logger)
+        }
 
         /// Until graceful shutdown, or until a consumer fails.
         func run(keeping outbox: OutboxAdoption) async throws {

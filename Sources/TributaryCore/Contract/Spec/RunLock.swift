@@ -64,7 +64,8 @@ public struct RunLock: Sendable, Hashable, Codable {
         let version = analyser.kind == .builtin ? AnalysisCacheKeys.builtinAlgorithmVersion : AnalysisCacheKeys.languageModelPromptVersion
         self.analyser = AnalyserDigest(
             kind: analyser.kind, model: analyser.kind == .llm ? analyser.modelNames.joined(separator: ", ") : nil,
-            sha256: try digest(JSONValue.object(["settings": try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(identity)), "version": .string(version)])))
+            sha256: try digest(
+                JSONValue.object(["settings": try MessageCoding.decode(JSONValue.self, from: MessageCoding.encode(identity)), "version": .string(version)])))
         let entries = analyser.modelNames.compactMap { modelTable[$0] }
         modelTableEntry = try entries.isEmpty ? nil : analyser.models == nil ? digest(entries[0]) : digest(entries)
         documents = try spec.documents.map { document in
@@ -87,7 +88,9 @@ public struct RunLock: Sendable, Hashable, Codable {
         compare("the experiment's settings", settings, other.settings)
         compare("the framework", framework, other.framework)
         compare("the prompt template", prompt, other.prompt)
-        if analyser != other.analyser { found.append("the analyser (\(analyser.kind.rawValue) \(analyser.model ?? "") → \(other.analyser.kind.rawValue) \(other.analyser.model ?? ""))") }
+        if analyser != other.analyser {
+            found.append("the analyser (\(analyser.kind.rawValue) \(analyser.model ?? "") → \(other.analyser.kind.rawValue) \(other.analyser.model ?? ""))")
+        }
         compare("the model table's entry for the model", modelTableEntry, other.modelTableEntry)
         compare("the Tributary version (\(tributaryVersion) → \(other.tributaryVersion))", tributaryVersion, other.tributaryVersion)
         let locked = Dictionary(documents.map { ($0.id, $0.sha256) }, uniquingKeysWith: { first, _ in first })

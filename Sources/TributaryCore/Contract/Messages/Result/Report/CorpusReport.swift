@@ -136,7 +136,8 @@ public struct CorpusReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case experiment, run, coverage, researchQuestion, framework, documentCount, batchCount, totalWords, dimensions
-        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance, replicates, replicateAgreement, models, modelAgreement
+        case derivedMetrics, correlations, reliability, groupBy, groupComparisons, topDocuments, provenance, replicates, replicateAgreement, models,
+            modelAgreement
     }
 
     // `run` and `coverage` came after schema 1 was published: a synthesis agent from before
