@@ -15,8 +15,9 @@ struct ExportCommand: AsyncParsableCommand {
             Writes report.json, report.md, scores.csv (and replicates.csv with replicates) as the \
             pipeline made them; evidence.csv (document, dimension, quote, start, end: every quote \
             the stored results hold); responses.jsonl (every counted model response with its \
-            provenance); and experiment.lock.json, the SHA-256 of every input as the orchestrator \
-            stored it. Exit 1 when the experiment is unknown or not completed.
+            provenance); experiment.lock.json, the SHA-256 of every input as the orchestrator \
+            stored it; and status.json, the run's final status (ledger, cache use, coverage, \
+            warnings) without the report. Exit 1 when the experiment is unknown or not completed.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -58,7 +59,15 @@ struct ExportCommand: AsyncParsableCommand {
         do { table = try ModelTableFile.configured(models) } catch { throw ValidationError("--models: \(error)") }
         let lock = try RunLock(spec: try Self.resolved(spec, store: store), modelTable: table)
         try Data(RunLock.fileBytes(lock)).write(to: folder.appendingPathComponent(RunLock.fileName), options: .atomic)
-        let files = try ReportFiles.files(of: report, store: store).map(\.name) + ["evidence.csv", "responses.jsonl", RunLock.fileName]
+        // What the report leaves out to stay the same bytes on every re-run: what this run
+        // spent, took from the cache and warned about.
+        var record = stored
+        record.report = nil
+        let encoder = MessageCoding.encoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try (encoder.encode(record) + Data([0x0A])).write(to: folder.appendingPathComponent("status.json"), options: .atomic)
+        let files =
+            try ReportFiles.files(of: report, store: store).map(\.name) + ["evidence.csv", "responses.jsonl", RunLock.fileName, "status.json"]
         print("exported experiment \(id) to \(out): \(files.joined(separator: ", ")) (\(responses.count) model responses)")
     }
 

@@ -412,12 +412,7 @@ final class PostgresTransaction: ExperimentStoreTransaction {
         binds.append(entries.map(\.cost))
         binds.append(entries.map(\.createdAt.timeIntervalSince1970))
         binds.append(entries.map(\.experimentID))
-        let conflict =
-            replace
-            ? "DO UPDATE SET analyser = excluded.analyser, document_id = excluded.document_id, result = excluded.result, "
-                + "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost = excluded.cost, "
-                + "created_at = excluded.created_at, experiment_id = excluded.experiment_id"
-            : "DO NOTHING"
+        let conflict = StoredStatements.cacheConflict(replace: replace)
         try session.run(
             PostgresQuery(
                 unsafeSQL: """

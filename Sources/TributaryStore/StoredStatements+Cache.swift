@@ -9,13 +9,16 @@ extension StoredStatements {
     /// first counted one stays, whichever orchestrator counted it.
     package func insertCachedAnalysis(replace: Bool) -> String {
         let values = (1...9).map { parameter($0) }.joined(separator: ", ")
-        let conflict =
-            replace
+        return "INSERT INTO analysis_cache (\(Self.cacheColumns)) VALUES (\(values)) ON CONFLICT (key) \(Self.cacheConflict(replace: replace))"
+    }
+
+    /// What an insert does with an entry already there: keep it, or (refresh) overwrite it.
+    package static func cacheConflict(replace: Bool) -> String {
+        replace
             ? "DO UPDATE SET analyser = excluded.analyser, document_id = excluded.document_id, result = excluded.result, "
                 + "input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cost = excluded.cost, "
                 + "created_at = excluded.created_at, experiment_id = excluded.experiment_id"
             : "DO NOTHING"
-        return "INSERT INTO analysis_cache (\(Self.cacheColumns)) VALUES (\(values)) ON CONFLICT (key) \(conflict)"
     }
 
     package static func values(of entry: CachedAnalysis) -> [StoredValue] {

@@ -75,6 +75,9 @@ import TributaryTestSupport
             let exported = "\(harness.directory)/exported"
             let export = try harness.runClient(["export", three.experimentID, "--out", exported])
             #expect(try await export.waitForExit(within: .seconds(60)) == 0, "\(export.log)")
+            let exportedStatus = try MessageCoding.decoder().decode(
+                ExperimentStatus.self, from: Data(contentsOf: URL(fileURLWithPath: "\(exported)/status.json")))
+            #expect(exportedStatus.experimentID == three.experimentID && exportedStatus.report == nil && exportedStatus.cache?.documentsStored == 18)
             for file in ["scores.csv", "replicates.csv", "report.md", RunLock.fileName] {
                 #expect(
                     try Data(contentsOf: URL(fileURLWithPath: "\(exported)/\(file)")) == Data(contentsOf: URL(fileURLWithPath: "\(out)/\(file)")),

@@ -227,6 +227,26 @@ package struct Orchestrator: Sendable {
         // The pilot ran the first model's settings; each model's analyses have keys of their own.
         let firstKeys = cacheKeys(for: spec.forModel(at: 0), of: &record)
         if let firstKeys { try cachePilot(plan.pilotAnalyses ?? [], corpus: corpus, keys: firstKeys, of: &record, at: now, in: store) }
+        try createBatches(plan, spec: spec, corpus: corpus, replicates: replicates, firstKeys: firstKeys, of: &record, in: store)
+        if record.allBatchesEnded {
+            // Every document came from the cache: nothing to send but the synthesis.
+            try beginSynthesis(&record, at: now, in: store)
+            return .synthesisRequested
+        }
+        try dispatchBatches(&record, at: now, in: store)
+        try store.save(record)
+        try emit(record, at: now, in: store)
+        return .batchesPlanned
+    }
+
+    /// Stores every batch of the plan, replicate by replicate and model by model, in parts,
+    /// with the cache applied: what is cached is completed now, the rest waits for dispatch.
+    private func createBatches(
+        _ plan: PreTestResult, spec: ExperimentSpec, corpus: Corpus, replicates: Int, firstKeys: AnalysisCacheKeys?,
+        of record: inout ExperimentRecord, in store: some ExperimentStoreTransaction
+    ) throws {
+        let modelCount = max(spec.modelNames.count, 1)
+        let perReplicate = plan.batches.count
         for unit in 0..<(modelCount * replicates) {
             let (model, replicate) = unit.quotientAndRemainder(dividingBy: replicates)
             let modelSpec = spec.forModel(at: model)
@@ -260,15 +280,6 @@ package struct Orchestrator: Sendable {
                 }
             }
         }
-        if record.allBatchesEnded {
-            // Every document came from the cache: nothing to send but the synthesis.
-            try beginSynthesis(&record, at: now, in: store)
-            return .synthesisRequested
-        }
-        try dispatchBatches(&record, at: now, in: store)
-        try store.save(record)
-        try emit(record, at: now, in: store)
-        return .batchesPlanned
     }
 
     /// An experiment's documents, by id: carried in its spec, or a manifest in the content store.
