@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "corpus-synthesis-agent", targets: ["corpus-synthesis-agent"]),
         .executable(name: "tributary", targets: ["tributary"]),
         .executable(name: "tributary-all", targets: ["tributary-all"]),
+        .executable(name: "tributary-console", targets: ["tributary-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-w3c-trace-context.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         // The shared store of several orchestrators.
@@ -194,6 +196,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The web console: pages and an API over the contract (status, list, control requests),
+        // behind tokens with roles. It never opens an orchestrator's database.
+        .target(
+            name: "TributaryConsole",
+            dependencies: [
+                "TributaryClient", "TributaryCore", "TributaryCommandLine", "TributaryObservability", "TributaryServices", "AMQP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "TributaryContentStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Thin executables: one per service, the CLI, and all of them in one binary for images.
         .executableTarget(
             name: "orchestrator",
@@ -222,7 +242,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "tributary-all",
-            dependencies: ["TributaryCLI", "TributaryServiceCommands", "TributaryCommandLine"],
+            dependencies: ["TributaryCLI", "TributaryServiceCommands", "TributaryCommandLine", "TributaryConsole"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tributary-console",
+            dependencies: ["TributaryConsole", "TributaryCommandLine"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -310,7 +335,14 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "TributaryContentStore",
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TributaryConsoleTests",
+            dependencies: ["TributaryConsole", "TributaryCore", "TributaryTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -12,7 +12,11 @@ enum HTTPEndpoint {
         logger: Logger, onRunning: (@Sendable (Int?) -> Void)? = nil
     ) -> some Service {
         let router = Router()
-        router.get("metrics") { _, _ -> Response in
+        let metricsGuard = routes.metricsGuard
+        router.get("metrics") { request, _ -> Response in
+            if let metricsGuard, !metricsGuard(request) {
+                return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+            }
             var body: [UInt8] = []
             body.reserveCapacity(16_384)
             registry.emit(into: &body)

@@ -10,6 +10,9 @@ public struct HTTPRoutes: Sendable {
     public typealias Registration = @Sendable (Router<BasicRequestContext>) -> Void
 
     private(set) var registrations: [Registration] = []
+    /// Decides whether a request may read `/metrics`; nil lets everyone (the default: the
+    /// port is the operators'). A service whose pages need sign-in guards its metrics too.
+    public var metricsGuard: (@Sendable (Request) -> Bool)?
 
     public init() {}
 

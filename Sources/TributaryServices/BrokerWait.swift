@@ -7,8 +7,8 @@ import TributaryObservability
 /// Connecting a service to the broker when nothing guarantees the broker is up first
 /// (containers start in any order): retries with backoff, says why on `/readyz` meanwhile,
 /// and gives up only on a graceful shutdown or an error no retry can fix.
-enum BrokerWait {
-    static func connect(_ configuration: AMQPConfiguration, logger: Logger, readiness: Readiness) async throws -> AMQPConnection {
+package enum BrokerWait {
+    package static func connect(_ configuration: AMQPConfiguration, logger: Logger, readiness: Readiness) async throws -> AMQPConnection {
         var delay = configuration.reconnect.initialDelay
         var attempt = 0
         while true {

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Signed-in browsers: a random session id (the cookie) for a token's holder, with the CSRF
+/// token every form of that session must send back. Kept in memory: a restarted console
+/// asks everyone to sign in again, which is the safe way to lose them.
+public final class ConsoleSessions: @unchecked Sendable {
+    public struct Session: Sendable, Hashable {
+        public var principal: ConsolePrincipal
+        public var csrf: String
+        public var expires: Date
+    }
+
+    private let lock = NSLock()
+    private var sessions: [String: Session] = [:]
+    public let lifetime: TimeInterval
+    /// Sessions beyond this are refused: a flood of sign-ins must not grow memory for ever.
+    public let capacity: Int
+
+    public init(lifetime: TimeInterval = 12 * 3_600, capacity: Int = 10_000) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    /// A new session; nil when the console holds `capacity` live sessions already.
+    public func open(for principal: ConsolePrincipal, at now: Date = Date()) -> (id: String, session: Session)? {
+        lock.lock()
+        defer { lock.unlock() }
+        sessions = sessions.filter { $0.value.expires > now }
+        guard sessions.count < capacity else { return nil }
+        let id = Self.randomToken()
+        let session = Session(principal: principal, csrf: Self.randomToken(), expires: now + lifetime)
+        sessions[id] = session
+        return (id, session)
+    }
+
+    public func session(_ id: String, at now: Date = Date()) -> Session? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let session = sessions[id] else { return nil }
+        guard session.expires > now else {
+            sessions[id] = nil
+            return nil
+        }
+        return session
+    }
+
+    public func close(_ id: String) {
+        lock.lock()
+        sessions[id] = nil
+        lock.unlock()
+    }
+
+    /// 256 random bits as hex, from the system's secure generator (getrandom on Linux).
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%016llx", generator.next()) }.joined()
+    }
+}
+
+/// Failed sign-ins per client address: past `limit` within `window`, that address is refused
+/// until the window has passed, so a token cannot be guessed at network speed.
+public final class SignInLimiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String: [Date]] = [:]
+    public let limit: Int
+    public let window: TimeInterval
+
+    public init(limit: Int = 5, window: TimeInterval = 60) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Whether `address` may try now.
+    public func allows(_ address: String, at now: Date = Date()) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let recent = (failures[address] ?? []).filter { now.timeIntervalSince($0) < window }
+        failures[address] = recent.isEmpty ? nil : recent
+        return recent.count < limit
+    }
+
+    public func failed(_ address: String, at now: Date = Date()) {
+        lock.lock()
+        defer { lock.unlock() }
+        // Addresses are forgotten once their window passes; a sweep keeps a spray of them bounded.
+        if failures.count > 10_000 { failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } } }
+        failures[address, default: []].append(now)
+    }
+}

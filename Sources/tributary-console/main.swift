@@ -1,0 +1,4 @@
+import TributaryCommandLine
+import TributaryConsole
+
+await runCommand(ConsoleCommand.self)

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+import TributaryClient
+import TributaryContentStore
+import TributaryCore
+import TributaryTestSupport
+
+/// The console executable against a real orchestrator and broker, through HTTP as a browser
+/// and a script would use it: nothing without a token, viewers look, operators act, and a
+/// session's form must carry its CSRF token.
+@Suite(.serialized, TestBroker.required) struct ConsoleEndToEndTests {
+    struct Reply {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: String
+    }
+
+    /// HTTP as the tests need it: no redirects followed, cookies by hand.
+    final class Browser: Sendable {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let base: String
+
+        init(port: Int) { base = "http://127.0.0.1:\(port)" }
+
+        func send(_ method: HTTPMethod, _ path: String, cookie: String? = nil, headers: [(String, String)] = [], form: [String: String]? = nil)
+            async throws -> Reply
+        {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let form {
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                let body = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await client.execute(request, timeout: .seconds(20))
+            let body = try await response.body.collect(upTo: 4 << 20)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: body))
+        }
+
+        /// Signs in; the session cookie (`name=value`) and the full Set-Cookie header.
+        func signIn(_ token: String) async throws -> (cookie: String, header: String)? {
+            let reply = try await send(.POST, "/sign-in", form: ["token": token])
+            guard reply.status == 302, let header = reply.headers["Set-Cookie"].first else { return nil }
+            return (String(header.split(separator: ";")[0]), header)
+        }
+
+        func close() async { try? await client.shutdown() }
+    }
+
+    static func csrf(in page: String) -> String? {
+        guard let range = page.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Starts the console on a free port with a viewer's and an operator's token; waits for `/readyz`.
+    static func startConsole(_ harness: PipelineHarness, extra: [String] = []) async throws -> (process: ServiceProcess, browser: Browser) {
+        let tokens = "\(harness.directory)/tokens.yaml"
+        try """
+        - name: vera
+          role: viewer
+          sha256: \(SHA256.hex(of: Array("viewer-secret".utf8)))
+        - name: otto
+          role: operator
+          sha256: \(SHA256.hex(of: Array("operator-secret".utf8)))
+        """.write(toFile: tokens, atomically: true, encoding: .utf8)
+        let port = try freePort()
+        let process = try harness.runService(
+            "tributary-console",
+            [
+                "--amqp-url", harness.brokerURL, "--namespace", harness.topology.namespace, "--tokens-file", tokens, "--http-port", "\(port)",
+                "--http-host", "127.0.0.1",
+            ] + extra)
+        let browser = Browser(port: port)
+        try await eventually(within: .seconds(30), "the console ready") { (try? await browser.send(.GET, "/readyz"))?.status == 200 }
+        return (process, browser)
+    }
+
+    @Test func nothingWithoutATokenViewersLookOperatorsActWithCSRF() async throws {
+        try await withPipeline { harness in
+            try harness.startOrchestrator()
+            let (_, browser) = try await Self.startConsole(harness)
+            defer { Task { await browser.close() } }
+            let id = "console-\(UInt32.random(in: 0...UInt32.max))"
+            _ = try await harness.client.submit(Corpus.spec(name: "watched <b>", documents: 4, batchSize: 1), experimentID: id)
+
+            // Signed out: pages go to the sign-in page, the API and the metrics answer 401.
+            for path in ["/", "/experiments/\(id)", "/experiments/\(id)/cancel"] {
+                let reply = try await browser.send(.GET, path)
+                #expect(reply.status == 302 && reply.headers["Location"].first == "/sign-in", "\(path): \(reply.status)")
+            }
+            for (method, path) in [
+                (HTTPMethod.GET, "/api/v1/experiments"), (.GET, "/api/v1/experiments/\(id)"), (.POST, "/api/v1/experiments/\(id)/cancel"), (.GET, "/metrics"),
+            ] {
+                #expect(try await browser.send(method, path).status == 401, "\(method) \(path)")
+            }
+            #expect(try await browser.send(.POST, "/experiments/\(id)/cancel").status == 302)
+            #expect(try await browser.send(.GET, "/healthz").status == 200)
+            #expect(try await browser.send(.POST, "/sign-in", form: ["token": "not-a-token"]).status == 401)
+            #expect(try await browser.send(.GET, "/api/v1/experiments", headers: [("Authorization", "Bearer not-a-token")]).status == 401)
+
+            // A viewer sees the experiment, escaped, and may not act.
+            let viewer = try #require(try await browser.signIn("viewer-secret"))
+            #expect(viewer.header.contains("HttpOnly") && viewer.header.contains("SameSite=Strict") && viewer.header.contains("Path=/"), "\(viewer.header)")
+            let list = try await browser.send(.GET, "/", cookie: viewer.cookie)
+            #expect(list.status == 200 && list.body.contains(id) && list.body.contains("watched &lt;b&gt;") && !list.body.contains("watched <b>"))
+            let page = try await browser.send(.GET, "/experiments/\(id)", cookie: viewer.cookie)
+            #expect(page.status == 200 && !page.body.contains("Cancel…"), "no actions for a viewer")
+            let viewerCSRF = try #require(Self.csrf(in: page.body))
+            #expect(try await browser.send(.POST, "/experiments/\(id)/cancel", cookie: viewer.cookie, form: ["csrf": viewerCSRF]).status == 403)
+            #expect(try await browser.send(.POST, "/api/v1/experiments/\(id)/cancel", headers: [("Authorization", "Bearer viewer-secret")]).status == 403)
+            #expect(try await browser.send(.GET, "/metrics", cookie: viewer.cookie).status == 200)
+
+            // An operator: the confirmation page, a POST without the CSRF token refused, with it done.
+            let operatorSession = try #require(try await browser.signIn("operator-secret"))
+            let confirm = try await browser.send(.GET, "/experiments/\(id)/cancel", cookie: operatorSession.cookie)
+            #expect(confirm.status == 200 && confirm.body.contains("Cancel watched &lt;b&gt;?"))
+            let csrf = try #require(Self.csrf(in: confirm.body))
+            #expect(try await browser.send(.POST, "/experiments/\(id)/cancel", cookie: operatorSession.cookie).status == 403)
+            #expect(try await browser.send(.POST, "/experiments/\(id)/cancel", cookie: operatorSession.cookie, form: ["csrf": viewerCSRF]).status == 403)
+            #expect(
+                try await browser.send(.POST, "/api/v1/experiments/\(id)/cancel", cookie: operatorSession.cookie).status == 403,
+                "a session's API POST needs X-CSRF-Token")
+            let done = try await browser.send(.POST, "/experiments/\(id)/cancel", cookie: operatorSession.cookie, form: ["csrf": csrf])
+            #expect(done.status == 302 && done.headers["Location"].first == "/experiments/\(id)")
+            let status = try harness.runClient(["status", id])
+            #expect(try await status.waitForExit(within: .seconds(30)) == 0)
+            #expect(status.log.contains(#""state":"cancelled""#), "\(status.log)")
+
+            // The API with a bearer token, as a script would.
+            let second = "console-api-\(UInt32.random(in: 0...UInt32.max))"
+            _ = try await harness.client.submit(Corpus.spec(name: "scripted", documents: 2, batchSize: 1), experimentID: second)
+            let cancelled = try await browser.send(.POST, "/api/v1/experiments/\(second)/cancel", headers: [("Authorization", "Bearer operator-secret")])
+            #expect(cancelled.status == 200 && cancelled.body.contains(#""state":"cancelled""#), "\(cancelled.body)")
+            let listed = try await browser.send(.GET, "/api/v1/experiments?state=cancelled", headers: [("Authorization", "Bearer viewer-secret")])
+            #expect(listed.status == 200 && listed.body.contains(id) && listed.body.contains(second))
+            #expect(try await browser.send(.GET, "/api/v1/experiments/no-such", headers: [("Authorization", "Bearer viewer-secret")]).status == 404)
+
+            // Signed out, the session is gone.
+            #expect(try await browser.send(.POST, "/sign-out", cookie: viewer.cookie, form: ["csrf": viewerCSRF]).status == 302)
+            #expect(try await browser.send(.GET, "/", cookie: viewer.cookie).status == 302)
+        }
+    }
+
+    @Test func withoutATokensFileTheConsoleRefusesToStartUnlessToldNoAuthOnLoopback() async throws {
+        try await withPipeline { harness in
+            let refused = try harness.runService("tributary-console", ["--amqp-url", harness.brokerURL, "--http-port", "\(try freePort())"])
+            #expect(try await refused.waitForExit(within: .seconds(30)) != 0)
+            #expect(refused.log.contains("no tokens file"), "\(refused.log)")
+            let exposed = try harness.runService("tributary-console", ["--amqp-url", harness.brokerURL, "--no-auth", "--http-host", "10.1.2.3"])
+            #expect(try await exposed.waitForExit(within: .seconds(30)) != 0)
+            #expect(exposed.log.contains("--no-auth serves loopback only"), "\(exposed.log)")
+        }
+    }
+}
