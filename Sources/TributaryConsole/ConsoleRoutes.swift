@@ -38,6 +38,7 @@ struct ConsoleRoutes: Sendable {
                 return Response.redirect(to: "/experiments/\(HTML.component(id))", type: .found)
             }
         }
+        registerDeadLetters(on: router)
         router.get("api/v1/experiments") { request, _ in
             try await api(request) { _ in
                 let query = Self.listQuery(request)
@@ -61,12 +62,67 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
+    /// Dead letters: read (a viewer may), replayed one or selected (an operator, confirmed).
+    private func registerDeadLetters(on router: Router<BasicRequestContext>) {
+        router.get("dead-letters") { request, _ in
+            try await page(request) { principal, csrf in
+                let reason = request.uri.queryParameters["reason"].map(String.init) ?? ""
+                let letters = try await backend.client().deadLetters(limit: Self.deadLetterLimit).filter { reason.isEmpty || $0.reason.hasPrefix(reason) }
+                return html(.ok, ConsolePages.deadLetters(letters, reason: reason, principal: principal, csrf: csrf))
+            }
+        }
+        router.get("dead-letters/:id") { request, context in
+            try await page(request) { principal, csrf in
+                let id = try context.parameters.require("id")
+                guard let letter = try await backend.client().deadLetters(limit: Self.deadLetterLimit).first(where: { $0.messageID == id }) else {
+                    return html(
+                        .notFound,
+                        ConsolePages.message("Unknown dead letter", "No dead letter \(id) (it may have been replayed).", principal: principal, csrf: csrf))
+                }
+                return html(.ok, ConsolePages.deadLetter(letter, principal: principal, csrf: csrf))
+            }
+        }
+        router.post("dead-letters/replay") { request, _ in
+            var request = request
+            let form = try await access.form(&request)
+            return try await page(request, role: .`operator`, form: form) { principal, csrf in
+                let ids = form.all("id")
+                guard !ids.isEmpty else { return Response.redirect(to: "/dead-letters", type: .found) }
+                guard form["confirm"] == "yes" else { return html(.ok, ConsolePages.confirmReplay(ids, principal: principal, csrf: csrf ?? "")) }
+                _ = try await replay(ids, principal)
+                return Response.redirect(to: "/dead-letters", type: .found)
+            }
+        }
+        router.get("api/v1/dead-letters") { request, _ in
+            try await api(request) { _ in try json(.ok, try await backend.client().deadLetters(limit: Self.deadLetterLimit)) }
+        }
+        router.post("api/v1/dead-letters/replay") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 65_536)
+            return try await api(request, role: .`operator`) { principal in
+                guard let selection = try? JSONDecoder().decode(ReplaySelection.self, from: Data(body.readableBytesView)), !selection.ids.isEmpty else {
+                    return try json(.badRequest, APIError(#"the body must be {"ids": ["<message id>", …]}"#))
+                }
+                return try json(.ok, try await replay(selection.ids, principal))
+            }
+        }
+    }
+
+    static let deadLetterLimit = 500
+
+    private func replay(_ ids: [String], _ principal: ConsolePrincipal) async throws -> [DeadLetter] {
+        let wanted = Set(ids)
+        logger.notice(
+            "console action", metadata: ["tributary.console_user": "\(principal.name)", "tributary.action": "replay", "tributary.count": "\(ids.count)"])
+        return try await backend.client().replayDeadLetters(limit: Self.deadLetterLimit) { $0.messageID.map(wanted.contains) ?? false }
+    }
+
     // MARK: Access
 
     /// A page: signed in (else to the sign-in page), of `role`, and for a POST with the
     /// session's CSRF token in `form`.
     private func page(
-        _ request: Request, role: ConsoleRole = .viewer, form: [String: String]? = nil,
+        _ request: Request, role: ConsoleRole = .viewer, form: ConsoleForm? = nil,
         _ body: (ConsolePrincipal, String?) async throws -> Response
     ) async throws -> Response {
         switch access.authenticate(request) {
@@ -202,6 +258,10 @@ struct ConsoleRoutes: Sendable {
 private struct APIError: Encodable {
     var error: String
     init(_ error: String) { self.error = error }
+}
+
+private struct ReplaySelection: Decodable {
+    var ids: [String]
 }
 
 private struct APIList: Encodable {

@@ -1,3 +1,4 @@
+import AMQP
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -143,6 +144,51 @@ import TributaryTestSupport
             // Signed out, the session is gone.
             #expect(try await browser.send(.POST, "/sign-out", cookie: viewer.cookie, form: ["csrf": viewerCSRF]).status == 302)
             #expect(try await browser.send(.GET, "/", cookie: viewer.cookie).status == 302)
+        }
+    }
+
+    /// A dead letter is listed and shown to a viewer; an operator replays it through the
+    /// confirmation, and the orchestrator runs the experiment it carried.
+    @Test func deadLettersAreListedShownAndReplayed() async throws {
+        try await withPipeline { harness in
+            try harness.startOrchestrator()
+            let (_, browser) = try await Self.startConsole(harness)
+            defer { Task { await browser.close() } }
+            let replayed = "console-replayed-\(UInt32.random(in: 0...UInt32.max))"
+            let properties = AMQPProperties(
+                contentType: "application/json",
+                headers: [
+                    "x-tributary-rejection-reason": "malformed: refused while misconfigured",
+                    "x-tributary-source-queue": .string(harness.topology.requestsQueue),
+                ],
+                deliveryMode: .persistent, correlationID: replayed, messageID: replayed, type: MessageType.experimentRequest.rawValue)
+            try await harness.connection.publish(
+                try MessageCoding.encode(
+                    ExperimentRequest(experimentID: replayed, submittedAt: Date(), experiment: Corpus.spec(name: "again", documents: 2, batchSize: 1))),
+                exchange: harness.topology.deadLetterExchange, routingKey: "", properties: properties)
+            let client = harness.client
+            try await eventually(within: .seconds(10), "the dead letter to arrive") { try await client.deadLetters().contains { $0.messageID == replayed } }
+
+            let viewer = try #require(try await browser.signIn("viewer-secret"))
+            let list = try await browser.send(.GET, "/dead-letters?reason=malformed", cookie: viewer.cookie)
+            #expect(list.status == 200 && list.body.contains(replayed) && !list.body.contains("Replay selected"))
+            #expect(try await browser.send(.GET, "/dead-letters?reason=delivery_limit", cookie: viewer.cookie).body.contains(replayed) == false)
+            let shown = try await browser.send(.GET, "/dead-letters/\(replayed)", cookie: viewer.cookie)
+            #expect(shown.status == 200 && shown.body.contains("refused while misconfigured") && shown.body.contains("&quot;experiment_id&quot;"))
+            let viewerCSRF = try #require(Self.csrf(in: list.body) ?? Self.csrf(in: shown.body))
+            #expect(try await browser.send(.POST, "/dead-letters/replay", cookie: viewer.cookie, form: ["csrf": viewerCSRF, "id": replayed]).status == 403)
+
+            let operatorSession = try #require(try await browser.signIn("operator-secret"))
+            let page = try await browser.send(.GET, "/dead-letters", cookie: operatorSession.cookie)
+            let csrf = try #require(Self.csrf(in: page.body))
+            let confirm = try await browser.send(.POST, "/dead-letters/replay", cookie: operatorSession.cookie, form: ["csrf": csrf, "id": replayed])
+            #expect(confirm.status == 200 && confirm.body.contains("Replay 1 dead letter?"), "asked first")
+            #expect(try await client.deadLetters().contains { $0.messageID == replayed }, "nothing replayed before the confirmation")
+            let done = try await browser.send(
+                .POST, "/dead-letters/replay", cookie: operatorSession.cookie, form: ["csrf": csrf, "id": replayed, "confirm": "yes"])
+            #expect(done.status == 302)
+            try await eventually(within: .seconds(30), "the replayed request to be received") { try await client.status(experimentID: replayed) != nil }
+            #expect(try await client.deadLetters().contains { $0.messageID == replayed } == false)
         }
     }
 

@@ -70,14 +70,23 @@ struct ConsoleAccess: Sendable {
         return Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 
-    /// A URL-encoded form body, at most 16 KiB.
-    func form(_ request: inout Request) async throws -> [String: String] {
-        let body = try await request.collectBody(upTo: 16_384)
-        var fields: [String: String] = [:]
+    /// A URL-encoded form body, at most 64 KiB.
+    func form(_ request: inout Request) async throws -> ConsoleForm {
+        let body = try await request.collectBody(upTo: 65_536)
+        var fields: [(String, String)] = []
         for pair in String(buffer: body).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            if let name = parts.first { fields[name] = parts.count > 1 ? parts[1] : "" }
+            if let name = parts.first { fields.append((name, parts.count > 1 ? parts[1] : "")) }
         }
-        return fields
+        return ConsoleForm(fields: fields)
     }
+}
+
+/// A submitted form's fields in order; a name may repeat (checkboxes).
+struct ConsoleForm: Sendable {
+    var fields: [(String, String)]
+
+    subscript(name: String) -> String? { fields.first { $0.0 == name }?.1 }
+
+    func all(_ name: String) -> [String] { fields.filter { $0.0 == name }.map(\.1) }
 }

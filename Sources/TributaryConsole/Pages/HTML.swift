@@ -39,7 +39,7 @@ enum HTML {
 
     /// A whole page. `principal` and `csrf` show who is signed in and let them sign out.
     static func page(_ title: String, principal: ConsolePrincipal?, csrf: String?, _ body: String) -> String {
-        var header = #"<header><a href="/">Tributary</a><a href="/">Experiments</a>"#
+        var header = #"<header><a href="/">Tributary</a><a href="/">Experiments</a><a href="/dead-letters">Dead letters</a>"#
         if let principal {
             header += "<span class=\"muted\">\(escape(principal.name)) (\(principal.role.rawValue))</span>"
             if let csrf {
