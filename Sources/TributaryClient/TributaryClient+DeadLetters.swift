@@ -51,6 +51,14 @@ extension TributaryClient {
             // consumes would come straight back to it and sit unsettled in its buffer.
             try? await consumer.cancel()
             for delivery in held { try? delivery.nack(requeue: true) }
+            // The broker requeues them after this returns, on another channel: a read right
+            // after this one (the console's next page, a replay) would find the queue empty.
+            // Done once it counts them ready again, or after a bounded wait if someone took them.
+            let deadline = ContinuousClock.now + .seconds(2)
+            while !held.isEmpty, ContinuousClock.now < deadline {
+                if let ready = try? await connection.declare(declaration).messageCount, Int(ready) >= held.count { break }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
             return (kept, taken)
         }
         return result

@@ -157,6 +157,16 @@ public struct TributaryClient: Sendable {
             timeout: timeout, reply: ReportReply.self)
     }
 
+    /// Every batch's state, in at most `cells` ranges, and `batchIndex` in full.
+    public func batchMap(experimentID: String, cells: Int = 2_000, batchIndex: Int? = nil, timeout: Duration = .seconds(10)) async throws
+        -> BatchMapReply
+    {
+        try Self.checkExperimentID(experimentID)
+        return try await ask(
+            BatchMapQuery(experimentID: experimentID, cells: cells, batchIndex: batchIndex), type: .batchMapQuery, routingKey: Topology.statusRoutingKey,
+            experimentID: experimentID, timeout: timeout, reply: BatchMapReply.self)
+    }
+
     /// Follows the status events of every experiment in the namespace. Read them with
     /// ``ExperimentSubscription/nextEvent()``; the subscription's `experimentID` is `*`.
     public func followAll() async throws -> ExperimentSubscription {
@@ -179,7 +189,7 @@ public struct TributaryClient: Sendable {
         defer { Task { try? await connection.deleteQueue(queue) } }
         var properties = AMQPProperties.contract(
             messageID: UUID().uuidString, correlationID: experimentID, type: type.rawValue,
-            persistent: ![.statusQuery, .listQuery, .cacheQuery, .reportQuery].contains(type))
+            persistent: ![.statusQuery, .listQuery, .cacheQuery, .reportQuery, .batchMapQuery].contains(type))
         properties.replyTo = queue
         try await connection.publish(
             try MessageCoding.encode(request), exchange: topology.experimentsExchange, routingKey: routingKey, properties: properties, mandatory: true)

@@ -22,6 +22,24 @@ struct ConsoleRoutes: Sendable {
         router.get("experiments/:id") { request, context in
             try await page(request) { principal, csrf in try await experimentPage(try context.parameters.require("id"), principal, csrf) }
         }
+        router.get("experiments/:id/grid") { request, context in
+            try await page(request) { _, _ in
+                html(.ok, ConsolePages.grid(try await backend.client().batchMap(experimentID: try context.parameters.require("id"))))
+            }
+        }
+        router.get("experiments/:id/batches/:index") { request, context in
+            try await page(request) { principal, csrf in
+                let index = try context.parameters.require("index", as: Int.self)
+                let map = try await backend.client().batchMap(experimentID: try context.parameters.require("id"), cells: 1, batchIndex: index)
+                return html(map.batch == nil ? .notFound : .ok, ConsolePages.batch(map, index: index, principal: principal, csrf: csrf))
+            }
+        }
+        router.get("api/v1/experiments/:id/batches") { request, context in
+            try await api(request) { _ in
+                let cells = request.uri.queryParameters["cells"].flatMap { Int(String($0)) } ?? 2_000
+                return try json(.ok, try await backend.client().batchMap(experimentID: try context.parameters.require("id"), cells: cells))
+            }
+        }
         router.get("experiments/:id/:action") { request, context in
             try await page(request, role: .`operator`) { principal, csrf in
                 let (id, action) = try target(context)
@@ -39,6 +57,7 @@ struct ConsoleRoutes: Sendable {
             }
         }
         registerDeadLetters(on: router)
+        registerEvents(on: router)
         router.get("api/v1/experiments") { request, _ in
             try await api(request) { _ in
                 let query = Self.listQuery(request)
@@ -121,7 +140,7 @@ struct ConsoleRoutes: Sendable {
 
     /// A page: signed in (else to the sign-in page), of `role`, and for a POST with the
     /// session's CSRF token in `form`.
-    private func page(
+    func page(
         _ request: Request, role: ConsoleRole = .viewer, form: ConsoleForm? = nil,
         _ body: (ConsolePrincipal, String?) async throws -> Response
     ) async throws -> Response {
@@ -218,9 +237,11 @@ struct ConsoleRoutes: Sendable {
     }
 
     private func experimentPage(_ id: String, _ principal: ConsolePrincipal, _ csrf: String?) async throws -> Response {
-        let reply = try await backend.client().explain(experimentID: id)
+        let client = try backend.client()
+        let reply = try await client.explain(experimentID: id)
         guard let status = reply.status else { return notFound(id, principal, csrf) }
-        return html(.ok, ConsolePages.experiment(status, batches: reply.batches ?? [], principal: principal, csrf: csrf, now: Date()))
+        let map = try? await client.batchMap(experimentID: id)
+        return html(.ok, ConsolePages.experiment(status, batches: reply.batches ?? [], map: map, principal: principal, csrf: csrf, now: Date()))
     }
 
     private func notFound(_ id: String, _ principal: ConsolePrincipal, _ csrf: String?) -> Response {

@@ -192,6 +192,53 @@ import TributaryTestSupport
         }
     }
 
+    /// The batch grid: a cell per batch, coloured by state, linking to the batch; ranges once
+    /// asked for fewer cells than batches; and the experiment's events as a live stream.
+    @Test func theBatchGridAndTheEventStreamFollowAnExperiment() async throws {
+        try await withPipeline { harness in
+            try harness.startPipeline(analysers: 1)
+            try await harness.waitUntilReady()
+            let (_, browser) = try await Self.startConsole(harness)
+            defer { Task { await browser.close() } }
+            let viewer = try #require(try await browser.signIn("viewer-secret"))
+            let id = "console-grid-\(UInt32.random(in: 0...UInt32.max))"
+
+            // The stream is open before the experiment exists; its events arrive as they happen.
+            var request = HTTPClientRequest(url: browser.base + "/experiments/\(id)/events")
+            request.headers.add(name: "Cookie", value: viewer.cookie)
+            let stream = try await browser.client.execute(request, timeout: .seconds(60))
+            #expect(stream.status == .ok && stream.headers["Content-Type"].first == "text/event-stream")
+            let outcome = try await harness.client.submit(Corpus.spec(name: "gridded", documents: 12, batchSize: 1), experimentID: id).outcome(
+                within: .seconds(60))
+            #expect(outcome.state == .completed)
+            let body = stream.body
+            let received = try await withTimeout(.seconds(30), orThrow: HarnessError("no completed event on the stream")) {
+                var received = ""
+                for try await chunk in body {
+                    received += String(buffer: chunk)
+                    if received.contains(#""state":"completed""#) { break }
+                }
+                return received
+            }
+            #expect(received.contains("event: status") && received.contains(id))
+
+            let page = try await browser.send(.GET, "/experiments/\(id)", cookie: viewer.cookie)
+            #expect(page.status == 200 && page.body.components(separatedBy: "class=\"s-succeeded\" href=").count - 1 == 12, "12 completed cells")
+            #expect(page.body.contains("data-events=\"/experiments/\(id)/events\""))
+            let ranged = try await browser.send(.GET, "/api/v1/experiments/\(id)/batches?cells=5", headers: [("Authorization", "Bearer viewer-secret")])
+            let map = try MessageCoding.decode(BatchMapReply.self, from: Array(ranged.body.utf8))
+            #expect(map.batchCount == 12 && map.cells.map(\.first) == [0, 3, 6, 9] && map.cells.allSatisfy { $0.state == .succeeded })
+            #expect(map.cells.reduce(0) { $0 + ($1.counts["succeeded"] ?? 0) } == 12)
+            let batch = try await browser.send(.GET, "/experiments/\(id)/batches/7", cookie: viewer.cookie)
+            #expect(batch.status == 200 && batch.body.contains("Batch 7") && batch.body.contains("<li>gridded-7</li>"), "\(batch.body)")
+            #expect(try await browser.send(.GET, "/experiments/\(id)/batches/99", cookie: viewer.cookie).status == 404)
+            let script = try await browser.send(.GET, "/assets/console.js", cookie: viewer.cookie)
+            #expect(script.status == 200 && script.body.contains("EventSource"))
+            #expect(try await browser.send(.GET, "/assets/console.js").status == 302)
+            #expect(try await browser.send(.GET, "/events").status == 401)
+        }
+    }
+
     @Test func withoutATokensFileTheConsoleRefusesToStartUnlessToldNoAuthOnLoopback() async throws {
         try await withPipeline { harness in
             let refused = try harness.runService("tributary-console", ["--amqp-url", harness.brokerURL, "--http-port", "\(try freePort())"])

@@ -27,12 +27,13 @@ enum ConsolePages {
     static func progress(_ status: ExperimentStatus) -> String {
         let ended = status.batchesCompleted + status.failedBatches
         guard status.batchCount > 0 else { return "<span class=\"muted\">not planned</span>" }
-        return "<progress max=\"\(status.batchCount)\" value=\"\(ended)\">\(ended)/\(status.batchCount)</progress> \(ended)/\(status.batchCount)"
+        return
+            "<progress max=\"\(status.batchCount)\" value=\"\(ended)\">\(ended)/\(status.batchCount)</progress> <span data-field=\"ended\">\(ended)/\(status.batchCount)</span>"
     }
 
     static func state(_ status: ExperimentStatus) -> String {
         let reason = status.pauseReason.map { " (\($0.rawValue))" } ?? ""
-        return "<span class=\"state \(status.state.rawValue)\">\(status.state.rawValue)\(reason)</span>"
+        return "<span class=\"state \(status.state.rawValue)\" data-field=\"state\">\(status.state.rawValue)\(reason)</span>"
     }
 
     static func age(_ date: Date, now: Date) -> String {
@@ -66,13 +67,13 @@ enum ConsolePages {
             <label>State <select name="state"><option value="">any</option>\(states.joined())</select></label>
             <label>Search <input name="q" value="\(HTML.escape(query.search))" placeholder="id or name"></label>
             <button>Show</button></form>
-            <table><thead><tr><th>experiment</th><th>name</th><th>state</th><th>progress</th><th>failed</th><th>in flight</th><th>retries</th><th>age</th><th>cost</th></tr></thead><tbody>
+            <table data-events="/events"><thead><tr><th>experiment</th><th>name</th><th>state</th><th>progress</th><th>failed</th><th>in flight</th><th>retries</th><th>age</th><th>cost</th></tr></thead><tbody>
             """
         for status in experiments {
             let link = "/experiments/\(HTML.component(status.experimentID))"
             body += """
-                <tr><td><a href="\(link)">\(HTML.escape(status.experimentID))</a></td><td>\(HTML.escape(status.name))</td><td>\(state(status))</td>\
-                <td>\(progress(status))</td><td class="n">\(status.failedBatches)</td><td class="n">\(status.inFlight)</td><td class="n">\(status.retries)</td>\
+                <tr data-experiment="\(HTML.escape(status.experimentID))"><td><a href="\(link)">\(HTML.escape(status.experimentID))</a></td><td>\(HTML.escape(status.name))</td><td>\(state(status))</td>\
+                <td>\(progress(status))</td><td class="n" data-field="failed">\(status.failedBatches)</td><td class="n" data-field="in_flight">\(status.inFlight)</td><td class="n" data-field="retries">\(status.retries)</td>\
                 <td class="n">\(age(status.lastProgressAt, now: now))</td><td class="n">\(cost(status))</td></tr>
                 """
         }
@@ -102,10 +103,15 @@ enum ConsolePages {
         }
     }
 
-    static func experiment(_ status: ExperimentStatus, batches: [BatchStatus], principal: ConsolePrincipal, csrf: String?, now: Date) -> String {
+    static func experiment(
+        _ status: ExperimentStatus, batches: [BatchStatus], map: BatchMapReply?, principal: ConsolePrincipal, csrf: String?, now: Date
+    ) -> String {
         var facts: [(String, String)] = [
-            ("state", state(status)), ("progress", progress(status)),
-            ("batches", "\(status.batchesCompleted) completed, \(status.failedBatches) failed for good, \(status.inFlight) in flight, of \(status.batchCount)"),
+            ("state", state(status)), ("progress", progress(status) + " <span data-field=\"rate\" class=\"muted\"></span>"),
+            (
+                "batches",
+                "<span data-field=\"batches\">\(status.batchesCompleted) completed, \(status.failedBatches) failed for good, \(status.inFlight) in flight, of \(status.batchCount)</span>"
+            ),
             ("documents planned", "\(status.documentsPlanned)"), ("retries", "\(status.retries)"),
             ("duplicates ignored", "\(status.duplicatesIgnored)"), ("run", "\(status.run)"),
             ("last progress", "\(age(status.lastProgressAt, now: now)) ago"),
@@ -123,7 +129,9 @@ enum ConsolePages {
         if let trace = status.traceID { facts.append(("trace id", "<code>\(HTML.escape(trace))</code>")) }
         if let error = status.error { facts.append(("error", "<span class=\"failed\">\(HTML.escape(error))</span>")) }
         for warning in status.warnings { facts.append(("warning", HTML.escape(warning))) }
-        var body = "<h1>\(HTML.escape(status.name)) <span class=\"muted\">\(HTML.escape(status.experimentID))</span></h1><div class=\"box\"><dl>"
+        let events = "/experiments/\(HTML.component(status.experimentID))/events"
+        var body = "<div data-events=\"\(events)\" data-experiment=\"\(HTML.escape(status.experimentID))\">"
+        body += "<h1>\(HTML.escape(status.name)) <span class=\"muted\">\(HTML.escape(status.experimentID))</span></h1><div class=\"box\"><dl>"
         for (name, value) in facts { body += "<dt>\(name)</dt><dd>\(value)</dd>" }
         body += "</dl></div>"
         if principal.role == .`operator` {
@@ -136,6 +144,8 @@ enum ConsolePages {
                 body += "</div>"
             }
         }
+        let gridPath = "/experiments/\(HTML.component(status.experimentID))/grid"
+        body += "<h2>Batches</h2><div data-grid=\"\(gridPath)\">\(map.map(grid) ?? "<p class=\"muted\">The batch grid is not available.</p>")</div>"
         body +=
             "<h2>Batches not completed</h2><table><thead><tr><th>batch</th><th>state</th><th>attempt</th><th>worker</th><th>last error</th></tr></thead><tbody>"
         for batch in batches {
@@ -145,7 +155,7 @@ enum ConsolePages {
                 """
         }
         if batches.isEmpty { body += "<tr><td colspan=\"5\" class=\"muted\">None.</td></tr>" }
-        body += "</tbody></table>"
+        body += "</tbody></table></div>"
         return HTML.page(status.name, principal: principal, csrf: csrf, body)
     }
 

@@ -50,8 +50,8 @@ enum HTML {
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>\(escape(title)) · Tributary</title><style>\(style)</style></head>
-            <body>\(header)<main>\(body)</main></body></html>
+            <title>\(escape(title)) · Tributary</title><style>\(style)\(ConsolePages.gridStyle)</style></head>
+            <body>\(header)<main>\(body)</main><script src="/assets/console.js" defer></script></body></html>
             """
     }
 }

@@ -59,6 +59,10 @@ struct StatusResponder {
                     bytes: try ReportReply.encoded(experimentID: request.experimentID, status: status, task: rebuilt?.task, spec: rebuilt?.spec),
                     type: .reportReply, to: replyTo,
                     correlationID: query.properties.correlationID ?? request.experimentID)
+            } else if type == .batchMapQuery {
+                let request = try MessageCoding.decode(BatchMapQuery.self, from: query.body)
+                await send(
+                    try await batchMap(request), type: .batchMapReply, to: replyTo, correlationID: query.properties.correlationID ?? request.experimentID)
             } else if type == .listQuery {
                 let request = try MessageCoding.decode(ListQuery.self, from: query.body)
                 let records = try await store.recentExperiments(
@@ -86,6 +90,26 @@ struct StatusResponder {
             logger.warning("status query not answered", metadata: .tributary([.error: "\(error)"]))
             try? query.ack()
         }
+    }
+
+    /// The batch grid's answer: every batch's state from one read, and one batch's documents
+    /// from its stored task.
+    private func batchMap(_ request: BatchMapQuery) async throws -> BatchMapReply {
+        guard let record = try await store.experiment(id: request.experimentID) else {
+            return BatchMapReply(experimentID: request.experimentID, batchCount: 0, cells: [])
+        }
+        let batches = try await store.batches(experimentID: record.id, in: Set(BatchStatus.State.allCases), limit: Int.max)
+        let cells = BatchMapReply.cells(
+            batches.map { ($0.index, $0.state) }, batchCount: record.batchCount, cells: max(1, min(request.cells, BatchMapQuery.maximumCells)))
+        var reply = BatchMapReply(experimentID: record.id, batchCount: record.batchCount, cells: cells)
+        if let index = request.batchIndex, let batch = batches.first(where: { $0.index == index }) {
+            reply.batch = batch.status
+            let task = try await store.transaction(locking: []) { try $0.batchTask(experimentID: record.id, index: index) }.value
+            if let task, case .analyseBatch(let payload)? = try? MessageCoding.decode(TaskMessage.self, from: task).payload {
+                reply.documentIDs = payload.documents.map(\.id)
+            }
+        }
+        return reply
     }
 
     private func currentStatus(_ id: String) async throws -> ExperimentStatus? {

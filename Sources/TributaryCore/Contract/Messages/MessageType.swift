@@ -19,4 +19,6 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable {
     case cacheReply = "cache_reply"
     case reportQuery = "report_query"
     case reportReply = "report_reply"
+    case batchMapQuery = "batch_map_query"
+    case batchMapReply = "batch_map_reply"
 }

@@ -1,0 +1,79 @@
+/// Asks the orchestrator for the state of every batch of an experiment, aggregated into at
+/// most `cells` ranges (the console's batch grid), and optionally one batch in full; answered
+/// on `reply_to` with a ``BatchMapReply``. Sent like a status query (routing key `status`),
+/// `type` `batch_map_query`.
+public struct BatchMapQuery: Sendable, Hashable, Codable {
+    public var schemaVersion: Int
+    public var experimentID: String
+    public var cells: Int
+    /// A batch to describe in full: its attempts, worker, last error and documents.
+    public var batchIndex: Int?
+
+    public static let maximumCells = 10_000
+
+    public init(experimentID: String, cells: Int = 2_000, batchIndex: Int? = nil) {
+        self.schemaVersion = MessageCoding.schemaVersion
+        self.experimentID = experimentID
+        self.cells = cells
+        self.batchIndex = batchIndex
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, cells, batchIndex
+        case experimentID = "experimentId"
+    }
+}
+
+public struct BatchMapReply: Sendable, Hashable, Codable {
+    /// Consecutive batches `first...last` and how many are in each state (`pending`,
+    /// `dispatched`, `retry_wait`, `succeeded`, `failed`).
+    public struct Cell: Sendable, Hashable, Codable {
+        public var first: Int
+        public var last: Int
+        public var counts: [String: Int]
+
+        public init(first: Int, last: Int, counts: [String: Int]) {
+            self.first = first
+            self.last = last
+            self.counts = counts
+        }
+
+        /// What the cell is shown as: its most urgent state.
+        public var state: BatchStatus.State {
+            for state in [BatchStatus.State.failed, .retryWait, .dispatched, .pending] where (counts[state.rawValue] ?? 0) > 0 { return state }
+            return .succeeded
+        }
+    }
+
+    public var experimentID: String
+    /// Zero for an unknown experiment or one not yet planned.
+    public var batchCount: Int
+    public var cells: [Cell]
+    public var batch: BatchStatus?
+    public var documentIDs: [String]?
+
+    public init(experimentID: String, batchCount: Int, cells: [Cell], batch: BatchStatus? = nil, documentIDs: [String]? = nil) {
+        self.experimentID = experimentID
+        self.batchCount = batchCount
+        self.cells = cells
+        self.batch = batch
+        self.documentIDs = documentIDs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchCount, cells, batch
+        case experimentID = "experimentId"
+        case documentIDs = "documentIds"
+    }
+
+    /// Batches (index and state, in index order) aggregated into at most `cells` equal ranges.
+    public static func cells(_ states: [(index: Int, state: BatchStatus.State)], batchCount: Int, cells: Int) -> [Cell] {
+        guard batchCount > 0 else { return [] }
+        let size = max(1, (batchCount + max(cells, 1) - 1) / max(cells, 1))
+        var result = stride(from: 0, to: batchCount, by: size).map { Cell(first: $0, last: min($0 + size, batchCount) - 1, counts: [:]) }
+        for (index, state) in states where index >= 0 && index < batchCount {
+            result[index / size].counts[state.rawValue, default: 0] += 1
+        }
+        return result
+    }
+}
