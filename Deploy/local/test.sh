@@ -54,6 +54,16 @@ if [ -z "${TRIBUTARY_TEST_PYTHON:-}" ]; then
     "$python_dir/bin/python" -c 'import krippendorff' 2>/dev/null || "$python_dir/bin/python" -m pip install -q 'krippendorff==0.9.0'
     export TRIBUTARY_TEST_PYTHON="$python_dir/bin/python"
 fi
+# Headless Chromium and selenium for the console's browser suite; TRIBUTARY_TEST_BROWSER=no skips it.
+if [ -z "${TRIBUTARY_TEST_BROWSER:-}" ]; then
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        echo "browser: installing Debian's chromium and chromium-driver"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    fi
+    "$TRIBUTARY_TEST_PYTHON" -c 'import selenium' 2>/dev/null || "$TRIBUTARY_TEST_PYTHON" -m pip install -q 'selenium==4.51.0'
+    export TRIBUTARY_TEST_BROWSER="$TRIBUTARY_TEST_PYTHON"
+fi
 swift build --build-tests
 # The end-to-end tests start the real executables from here.
 export TRIBUTARY_BIN_DIR="$(swift build --show-bin-path)"

@@ -105,6 +105,15 @@ final class PipelineHarness: @unchecked Sendable {
         return process
     }
 
+    /// Runs a program by its path (a test tool, not one of ours), stopped with the pipeline.
+    func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ServiceProcess {
+        let process = try ServiceProcess(
+            executable: path, arguments: arguments, name: "\(URL(fileURLWithPath: path).lastPathComponent)-\(processes.count)", logDirectory: directory,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        processes.append(process)
+        return process
+    }
+
     /// Runs the `tributary` command against this pipeline.
     func runClient(_ arguments: [String]) throws -> ServiceProcess {
         let path = "\(Self.binDirectory)/tributary"
