@@ -87,7 +87,7 @@ compose() {
 }
 cleanup() {
     [ "${KEEP:-0}" = 1 ] && return
-    podman rm -f -t 0 ct-submit ct-watch ct-analyser-extra-1 ct-analyser-extra-2 >/dev/null 2>&1 || true
+    podman rm -f -t 0 ct-submit ct-watch ct-analyser-extra-1 ct-analyser-extra-2 ct-console >/dev/null 2>&1 || true
     compose_files=(-f Deploy/compose/compose.yaml -f Deploy/compose/compose.postgres.yaml)
     compose down -v >/dev/null 2>&1 || true
     compose_files=(-f Deploy/compose/compose.yaml)
@@ -178,6 +178,36 @@ done
 compose exec orchestrator tributary submit /samples/hope-and-fear --wait --quiet --timeout 120 >"$work/sample-report.md" \
     || fail "the sample experiment did not complete"
 grep -q "hope" "$work/sample-report.md" || fail "the sample report is empty"
+
+# --- the web console, in the image, on the same network ----------------------------------
+step "the web console: nothing without a token; a viewer's token lists the run"
+printf -- '- name: ct\n  role: viewer\n  sha256: %s\n' "$(printf 'ct-console-token' | "$bin/tributary-all" tributary-console --hash-token)" >"$work/console-tokens.yaml"
+chmod 644 "$work/console-tokens.yaml"
+console_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+podman run -d --name ct-console --network "$network" -p "127.0.0.1:$console_port:8080" \
+    -e AMQP_URL=amqps://tributary:tributary@rabbitmq:5671/%2F -e TRIBUTARY_TLS_CA_FILE=/etc/tributary/tls/ca.pem -e TRIBUTARY_HTTP_PORT=8080 \
+    -e TRIBUTARY_CONSOLE_TOKENS_FILE=/etc/tributary/console/tokens.yaml -v "$tls:/etc/tributary/tls:ro" \
+    -v "$work/console-tokens.yaml:/etc/tributary/console/tokens.yaml:ro" "$image" tributary-console >/dev/null
+timeout 120 bash -c "until podman exec ct-console tributary-ready >/dev/null 2>&1; do sleep 1; done" \
+    || { podman logs --tail 20 ct-console; fail "the console did not become ready"; }
+python3 - "http://127.0.0.1:$console_port" <<'PY' || { podman logs --tail 20 ct-console; fail "the console in its container"; }
+import json, sys, urllib.error, urllib.request
+base = sys.argv[1]
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+opener = urllib.request.build_opener(Stay)
+def code(path, headers={}):
+    try:
+        return opener.open(urllib.request.Request(base + path, headers=headers)).status
+    except urllib.error.HTTPError as error:
+        return error.code
+assert code("/") == 302, "the list page without a session"
+assert code("/api/v1/experiments") == 401, "the API without a token"
+listed = json.load(opener.open(urllib.request.Request(base + "/api/v1/experiments", headers={"Authorization": "Bearer ct-console-token"})))
+assert any(e["experiment_id"] == "ct-1" and e["state"] == "completed" for e in listed["experiments"]), listed
+print("container-test: the console in its container: 302 and 401 without a token, ct-1 completed in the viewer's API list")
+PY
+podman rm -f -t 0 ct-console >/dev/null
 
 # --- the PostgreSQL variant: two orchestrators, one killed ------------------------------
 step "PostgreSQL variant: two orchestrators on one PostgreSQL container"

@@ -21,7 +21,7 @@ if [ ! -x "$venv/bin/kubernetes-validate" ]; then
 fi
 help_dir=".build-k8s/help"
 mkdir -p "$help_dir"
-for command in orchestrator pre-test-agent analyse-batch-agent corpus-synthesis-agent tributary; do
+for command in orchestrator pre-test-agent analyse-batch-agent corpus-synthesis-agent tributary tributary-console; do
     "$binary" "$command" --help >"$help_dir/$command.txt" 2>&1
 done
 "$venv/bin/python" - "$help_dir" <<'PY'
@@ -29,7 +29,7 @@ import glob, os, re, subprocess, sys, yaml
 
 help_dir = sys.argv[1]
 helps = {name: open(os.path.join(help_dir, f"{name}.txt")).read() for name in
-         ["orchestrator", "pre-test-agent", "analyse-batch-agent", "corpus-synthesis-agent", "tributary"]}
+         ["orchestrator", "pre-test-agent", "analyse-batch-agent", "corpus-synthesis-agent", "tributary", "tributary-console"]}
 problems = []
 
 def load(directory):
@@ -142,7 +142,22 @@ for resource, obj in objects + [(r, o) for r, o in postgres if r.startswith("pos
                 env += list(configmap["data"])
         check_command(f"{resource} {obj['metadata']['name']}", container["args"], env)
 
-for file in ["Deploy/compose/compose.yaml", "Deploy/compose/compose.postgres.yaml"]:
+# The console: a Deployment with probes and a Service, its tokens from a Secret, never inline.
+console = [o for _, o in objects if o["metadata"]["name"] == "tributary-console"]
+if sorted(o["kind"] for o in console) != ["Deployment", "Service"]:
+    problems.append(f"console: expected a Deployment and a Service, found {sorted(o['kind'] for o in console)}")
+else:
+    pod = next(o for o in console if o["kind"] == "Deployment")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    if not all(probe in container for probe in ("readinessProbe", "livenessProbe")):
+        problems.append("console: readiness and liveness probes are required")
+    tokens = [v for v in pod.get("volumes", []) if v.get("secret", {}).get("secretName") == "tributary-console-tokens"]
+    if not tokens or not any(e["name"] == "TRIBUTARY_CONSOLE_TOKENS_FILE" for e in container.get("env", [])):
+        problems.append("console: its tokens file must be mounted from the Secret tributary-console-tokens")
+    if "--no-auth" in container["args"]:
+        problems.append("console: --no-auth has no place in a cluster")
+
+for file in ["Deploy/compose/compose.yaml", "Deploy/compose/compose.postgres.yaml", "Deploy/compose/compose.console.yaml"]:
     compose = yaml.safe_load(open(file))
     for name, service in compose["services"].items():
         if "command" in service and service["command"][0] in helps:
