@@ -56,6 +56,11 @@ struct ConsoleRoutes: Sendable {
                 return Response.redirect(to: "/experiments/\(HTML.component(id))", type: .found)
             }
         }
+        router.get("api/v1/openapi.json") { request, _ in
+            try await api(request) { _ in
+                Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: ConsoleOpenAPI.document)))
+            }
+        }
         registerDeadLetters(on: router)
         registerEvents(on: router)
         router.get("api/v1/experiments") { request, _ in

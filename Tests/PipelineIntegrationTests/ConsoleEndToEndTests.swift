@@ -141,6 +141,19 @@ import TributaryTestSupport
             #expect(listed.status == 200 && listed.body.contains(id) && listed.body.contains(second))
             #expect(try await browser.send(.GET, "/api/v1/experiments/no-such", headers: [("Authorization", "Bearer viewer-secret")]).status == 404)
 
+            // The OpenAPI document parses, and every path it lists answers a viewer (none is a 404 of the router).
+            let openapi = try await browser.send(.GET, "/api/v1/openapi.json", headers: [("Authorization", "Bearer viewer-secret")])
+            #expect(openapi.status == 200)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(openapi.body.utf8)) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            #expect(paths.count >= 10)
+            for (path, operations) in paths where operations["get"] != nil && !path.hasSuffix("/events") {
+                let concrete = path.replacingOccurrences(of: "{id}", with: id)
+                let answer = try await browser.send(.GET, concrete, headers: [("Authorization", "Bearer viewer-secret")])
+                #expect(answer.status == 200, "GET \(concrete): \(answer.status)")
+            }
+            #expect(try await browser.send(.GET, "/api/v1/openapi.json").status == 401)
+
             // Signed out, the session is gone.
             #expect(try await browser.send(.POST, "/sign-out", cookie: viewer.cookie, form: ["csrf": viewerCSRF]).status == 302)
             #expect(try await browser.send(.GET, "/", cookie: viewer.cookie).status == 302)
