@@ -168,19 +168,8 @@ import TributaryTestSupport
             let (_, browser) = try await Self.startConsole(harness)
             defer { Task { await browser.close() } }
             let replayed = "console-replayed-\(UInt32.random(in: 0...UInt32.max))"
-            let properties = AMQPProperties(
-                contentType: "application/json",
-                headers: [
-                    "x-tributary-rejection-reason": "malformed: refused while misconfigured",
-                    "x-tributary-source-queue": .string(harness.topology.requestsQueue),
-                ],
-                deliveryMode: .persistent, correlationID: replayed, messageID: replayed, type: MessageType.experimentRequest.rawValue)
-            try await harness.connection.publish(
-                try MessageCoding.encode(
-                    ExperimentRequest(experimentID: replayed, submittedAt: Date(), experiment: Corpus.spec(name: "again", documents: 2, batchSize: 1))),
-                exchange: harness.topology.deadLetterExchange, routingKey: "", properties: properties)
+            try await harness.deadLetterRequest(replayed)
             let client = harness.client
-            try await eventually(within: .seconds(10), "the dead letter to arrive") { try await client.deadLetters().contains { $0.messageID == replayed } }
 
             let viewer = try #require(try await browser.signIn("viewer-secret"))
             let list = try await browser.send(.GET, "/dead-letters?reason=malformed", cookie: viewer.cookie)

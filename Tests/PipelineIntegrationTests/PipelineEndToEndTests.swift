@@ -218,22 +218,7 @@ import TributaryTestSupport
 
             // A valid request that was dead-lettered (as if refused while its producer was misconfigured).
             let replayed = "replayed-\(UInt32.random(in: 0...UInt32.max))"
-            var properties = AMQPProperties(
-                contentType: "application/json",
-                headers: [
-                    "x-tributary-rejection-reason": "malformed: refused while misconfigured",
-                    "x-tributary-source-queue": .string(harness.topology.requestsQueue),
-                ],
-                deliveryMode: .persistent, correlationID: replayed, messageID: replayed, type: MessageType.experimentRequest.rawValue)
-            properties.appID = "test"
-            try await harness.connection.publish(
-                try MessageCoding.encode(
-                    ExperimentRequest(experimentID: replayed, submittedAt: Date(), experiment: Corpus.spec(name: "again", documents: 2, batchSize: 1))),
-                exchange: harness.topology.deadLetterExchange, routingKey: "", properties: properties)
-            let client = harness.client
-            try await eventually(within: .seconds(10), "the dead letter to arrive") {
-                try await client.deadLetters().contains { $0.messageID == replayed }
-            }
+            try await harness.deadLetterRequest(replayed)
             let listing = try harness.runClient(["dead-letters", "list", "--reason", "malformed", "--json"])
             #expect(try await listing.waitForExit(within: .seconds(30)) == 0)
             #expect(listing.log.contains(replayed) && listing.log.contains(#""reason":"malformed: refused while misconfigured""#), "\(listing.log)")

@@ -105,6 +105,22 @@ final class PipelineHarness: @unchecked Sendable {
         return process
     }
 
+    /// Puts a valid experiment request for `id` in the dead-letter queue, as if it had been
+    /// refused (`reason`) on its way to the requests queue; returns once the broker has it.
+    func deadLetterRequest(_ id: String, reason: String = "malformed: refused while misconfigured") async throws {
+        var properties = AMQPProperties(
+            contentType: "application/json",
+            headers: ["x-tributary-rejection-reason": .string(reason), "x-tributary-source-queue": .string(topology.requestsQueue)],
+            deliveryMode: .persistent, correlationID: id, messageID: id, type: MessageType.experimentRequest.rawValue)
+        properties.appID = "test"
+        try await connection.publish(
+            try MessageCoding.encode(
+                ExperimentRequest(experimentID: id, submittedAt: Date(), experiment: Corpus.spec(name: "again", documents: 2, batchSize: 1))),
+            exchange: topology.deadLetterExchange, routingKey: "", properties: properties)
+        let client = client
+        try await eventually(within: .seconds(10), "the dead letter \(id) to arrive") { try await client.deadLetters().contains { $0.messageID == id } }
+    }
+
     /// Runs a program by its path (a test tool, not one of ours), stopped with the pipeline.
     func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ServiceProcess {
         let process = try ServiceProcess(
