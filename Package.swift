@@ -133,6 +133,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                "TributaryContentStore",
             ],
             swiftSettings: swiftSettings
         ),

@@ -87,6 +87,7 @@ public struct AgentOptions: ParsableArguments {
             serviceName: handler.taskType.rawValue.replacingOccurrences(of: "_", with: "-") + "-agent", httpPort: http.resolvedPort,
             environment: ProcessInfo.processInfo.environment)
         observing.httpHost = http.httpHost
+        observing.metricsTokenDigest = http.resolvedMetricsToken
         let observability = try Observability.bootstrap(observing, logger: logger)
         let service = AgentService(configuration: configuration, handler: handler, logger: logger, readiness: observability.readiness)
         let group = ServiceGroup(

@@ -1,9 +1,11 @@
+import Hummingbird
 import Logging
 import Metrics
 import OTel
 import Prometheus
 import ServiceLifecycle
 import Tracing
+import TributaryContentStore
 
 /// A service's metrics backend, trace exporter and HTTP endpoint, set up once per process.
 public struct Observability: Sendable {
@@ -31,6 +33,13 @@ public struct Observability: Sendable {
     ) throws -> Observability {
         let readiness = Readiness()
         var services: [any Service] = []
+        var routes = routes
+        if let digest = configuration.metricsTokenDigest?.lowercased(), routes.metricsGuard == nil {
+            routes.metricsGuard = { request in
+                guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return false }
+                return SHA256.hex(of: Array(authorization.dropFirst(7).utf8)) == digest
+            }
+        }
         if let port = configuration.httpPort {
             let registry = PrometheusCollectorRegistry()
             var factory = PrometheusMetricsFactory(registry: registry)

@@ -7,6 +7,9 @@ public struct ObservabilityConfiguration: Sendable, Hashable {
     public var httpPort: Int?
     /// Address the endpoint binds to: all interfaces by default, so a container's port can be published.
     public var httpHost = "0.0.0.0"
+    /// When set, `/metrics` answers only `Authorization: Bearer <token>` whose SHA-256 (hex)
+    /// this is: the hash a console tokens file holds, so no token is ever in a flag.
+    public var metricsTokenDigest: String?
     /// The process environment, read for the standard `OTEL_*` variables.
     public var environment: [String: String]
 

@@ -112,6 +112,7 @@ public struct OrchestratorCommand: AsyncParsableCommand {
         var observing = ObservabilityConfiguration(
             serviceName: "orchestrator", httpPort: http.resolvedPort, environment: ProcessInfo.processInfo.environment)
         observing.httpHost = http.httpHost
+        observing.metricsTokenDigest = http.resolvedMetricsToken
         let observability = try Observability.bootstrap(observing, logger: logger)
         let service = OrchestratorService(configuration: configuration, logger: logger, readiness: observability.readiness)
         let group = ServiceGroup(

@@ -241,6 +241,31 @@ import TributaryTestSupport
         }
     }
 
+    /// `--metrics-token` on any service: its `/metrics` answers only the token whose hash it was
+    /// given; health stays open; the token itself is refused as a value.
+    @Test func aServicesMetricsCanBeGuardedByAToken() async throws {
+        try await withPipeline { harness in
+            let port = try freePort()
+            let digest = SHA256.hex(of: Array("scraper-secret".utf8))
+            _ = try harness.runService(
+                "corpus-synthesis-agent",
+                [
+                    "--amqp-url", harness.brokerURL, "--namespace", harness.topology.namespace, "--http-port", "\(port)", "--http-host", "127.0.0.1",
+                    "--metrics-token", digest,
+                ])
+            let browser = Browser(port: port)
+            defer { Task { await browser.close() } }
+            try await eventually(within: .seconds(30), "the agent's endpoint") { (try? await browser.send(.GET, "/healthz"))?.status == 200 }
+            #expect(try await browser.send(.GET, "/metrics").status == 401)
+            #expect(try await browser.send(.GET, "/metrics", headers: [("Authorization", "Bearer wrong")]).status == 401)
+            let scraped = try await browser.send(.GET, "/metrics", headers: [("Authorization", "Bearer scraper-secret")])
+            #expect(scraped.status == 200 && scraped.body.contains("# TYPE"), "\(scraped.status)")
+            let refused = try harness.runService("corpus-synthesis-agent", ["--amqp-url", harness.brokerURL, "--metrics-token", "scraper-secret"])
+            #expect(try await refused.waitForExit(within: .seconds(30)) != 0)
+            #expect(refused.log.contains("takes the token's sha256"), "\(refused.log)")
+        }
+    }
+
     @Test func withoutATokensFileTheConsoleRefusesToStartUnlessToldNoAuthOnLoopback() async throws {
         try await withPipeline { harness in
             let refused = try harness.runService("tributary-console", ["--amqp-url", harness.brokerURL, "--http-port", "\(try freePort())"])
