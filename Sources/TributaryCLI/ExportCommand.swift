@@ -63,9 +63,7 @@ struct ExportCommand: AsyncParsableCommand {
         // spent, took from the cache and warned about.
         var record = stored
         record.report = nil
-        let encoder = MessageCoding.encoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(record) + Data([0x0A])).write(to: folder.appendingPathComponent("status.json"), options: .atomic)
+        try Data(MessageCoding.encodePretty(record)).write(to: folder.appendingPathComponent("status.json"), options: .atomic)
         let files =
             try ReportFiles.files(of: report, store: store).map(\.name) + ["evidence.csv", "responses.jsonl", RunLock.fileName, "status.json"]
         print("exported experiment \(id) to \(out): \(files.joined(separator: ", ")) (\(responses.count) model responses)")
@@ -98,8 +96,6 @@ struct ExportCommand: AsyncParsableCommand {
     /// One JSON line per analysis a model made: its provenance and its raw response, fetched
     /// from the content store when it was too large to carry.
     static func responses(_ documents: [(replicate: Int, analysis: DocumentAnalysis)], store: ContentStore?) throws -> (lines: String, count: Int) {
-        let encoder = MessageCoding.encoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = ""
         var count = 0
         for (replicate, analysis) in documents {
@@ -109,7 +105,7 @@ struct ExportCommand: AsyncParsableCommand {
                 provenance.rawResponse = String(decoding: try store.get(ContentAddress(parsing: reference)), as: UTF8.self)
             }
             let line = ExportedResponse(document: analysis.id, replicate: replicate, provenance: provenance)
-            lines += String(decoding: try encoder.encode(line), as: UTF8.self) + "\n"
+            lines += String(decoding: try MessageCoding.encode(line), as: UTF8.self) + "\n"
             count += 1
         }
         return (lines, count)

@@ -1,24 +1,20 @@
 import Foundation
+import Synchronization
 import TributaryClient
 import TributaryCore
 
 /// The console's way to the orchestrators: the production client, once the broker is
 /// reached. Until then every page answers 503 with why.
-final class ConsoleBackend: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: TributaryClient?
+final class ConsoleBackend: Sendable {
+    private let current = Mutex<TributaryClient?>(nil)
 
     func connected(_ client: TributaryClient?) {
-        lock.lock()
-        current = client
-        lock.unlock()
+        current.withLock { $0 = client }
     }
 
     func client() throws -> TributaryClient {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let current else { throw ConsoleUnavailable(message: "the console is not connected to the broker yet") }
-        return current
+        guard let client = current.withLock({ $0 }) else { throw ConsoleUnavailable(message: "the console is not connected to the broker yet") }
+        return client
     }
 
     /// One page of experiments, newest first, and whether there are more. A search looks at

@@ -1,17 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Signed-in browsers: a random session id (the cookie) for a token's holder, with the CSRF
 /// token every form of that session must send back. Kept in memory: a restarted console
 /// asks everyone to sign in again, which is the safe way to lose them.
-public final class ConsoleSessions: @unchecked Sendable {
+public final class ConsoleSessions: Sendable {
     public struct Session: Sendable, Hashable {
         public var principal: ConsolePrincipal
         public var csrf: String
         public var expires: Date
     }
 
-    private let lock = NSLock()
-    private var sessions: [String: Session] = [:]
+    private let sessions = Mutex<[String: Session]>([:])
     public let lifetime: TimeInterval
     /// Sessions beyond this are refused: a flood of sign-ins must not grow memory for ever.
     public let capacity: Int
@@ -23,31 +23,29 @@ public final class ConsoleSessions: @unchecked Sendable {
 
     /// A new session; nil when the console holds `capacity` live sessions already.
     public func open(for principal: ConsolePrincipal, at now: Date = Date()) -> (id: String, session: Session)? {
-        lock.lock()
-        defer { lock.unlock() }
-        sessions = sessions.filter { $0.value.expires > now }
-        guard sessions.count < capacity else { return nil }
-        let id = Self.randomToken()
-        let session = Session(principal: principal, csrf: Self.randomToken(), expires: now + lifetime)
-        sessions[id] = session
-        return (id, session)
+        sessions.withLock { sessions in
+            sessions = sessions.filter { $0.value.expires > now }
+            guard sessions.count < capacity else { return nil }
+            let id = Self.randomToken()
+            let session = Session(principal: principal, csrf: Self.randomToken(), expires: now + lifetime)
+            sessions[id] = session
+            return (id, session)
+        }
     }
 
     public func session(_ id: String, at now: Date = Date()) -> Session? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let session = sessions[id] else { return nil }
-        guard session.expires > now else {
-            sessions[id] = nil
-            return nil
+        sessions.withLock { sessions in
+            guard let session = sessions[id] else { return nil }
+            guard session.expires > now else {
+                sessions[id] = nil
+                return nil
+            }
+            return session
         }
-        return session
     }
 
     public func close(_ id: String) {
-        lock.lock()
-        sessions[id] = nil
-        lock.unlock()
+        _ = sessions.withLock { $0.removeValue(forKey: id) }
     }
 
     /// 256 random bits as hex, from the system's secure generator (getrandom on Linux).
@@ -59,9 +57,8 @@ public final class ConsoleSessions: @unchecked Sendable {
 
 /// Failed sign-ins per client address: past `limit` within `window`, that address is refused
 /// until the window has passed, so a token cannot be guessed at network speed.
-public final class SignInLimiter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [String: [Date]] = [:]
+public final class SignInLimiter: Sendable {
+    private let failures = Mutex<[String: [Date]]>([:])
     public let limit: Int
     public let window: TimeInterval
 
@@ -72,18 +69,18 @@ public final class SignInLimiter: @unchecked Sendable {
 
     /// Whether `address` may try now.
     public func allows(_ address: String, at now: Date = Date()) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        let recent = (failures[address] ?? []).filter { now.timeIntervalSince($0) < window }
-        failures[address] = recent.isEmpty ? nil : recent
-        return recent.count < limit
+        failures.withLock { failures in
+            let recent = (failures[address] ?? []).filter { now.timeIntervalSince($0) < window }
+            failures[address] = recent.isEmpty ? nil : recent
+            return recent.count < limit
+        }
     }
 
     public func failed(_ address: String, at now: Date = Date()) {
-        lock.lock()
-        defer { lock.unlock() }
-        // Addresses are forgotten once their window passes; a sweep keeps a spray of them bounded.
-        if failures.count > 10_000 { failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } } }
-        failures[address, default: []].append(now)
+        failures.withLock { failures in
+            // Addresses are forgotten once their window passes; a sweep keeps a spray of them bounded.
+            if failures.count > 10_000 { failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } } }
+            failures[address, default: []].append(now)
+        }
     }
 }

@@ -38,11 +38,7 @@ public struct RunLock: Sendable, Hashable, Codable {
     public static let fileName = "experiment.lock.json"
 
     /// Keys sorted and indented, so a lock diffs well under version control.
-    public static func fileBytes(_ lock: RunLock) throws -> [UInt8] {
-        let encoder = MessageCoding.encoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(lock)) + [0x0A]
-    }
+    public static func fileBytes(_ lock: RunLock) throws -> [UInt8] { try MessageCoding.encodePretty(lock) }
 
     public init(spec: ExperimentSpec, modelTable: ModelTable) throws {
         func digest(_ value: some Encodable) throws -> String { SHA256.hex(of: try MessageCoding.encode(value)) }

@@ -66,6 +66,14 @@ public enum MessageCoding {
         return encoder
     }
 
+    /// For files people read and diff (a run lock, an exported status): indented, keys
+    /// sorted, ending in a newline.
+    public static func encodePretty(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        return Array(try encoder.encode(value)) + [0x0A]
+    }
+
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
