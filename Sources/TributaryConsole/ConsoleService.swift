@@ -18,6 +18,9 @@ struct ConsoleService: Service {
     let logger: Logger
 
     func run() async throws {
+        // Ready only once pages can be answered: a connected broker with the client not yet
+        // prepared would still give 503s.
+        readiness.mark("client", notReady: "connecting to the broker")
         let connection: AMQPConnection
         do {
             connection = try await BrokerWait.connect(amqp, logger: logger, readiness: readiness)
@@ -28,6 +31,7 @@ struct ConsoleService: Service {
         let client = TributaryClient(connection: connection, topology: topology)
         try await client.prepare()
         backend.connected(client)
+        readiness.mark("client", notReady: nil)
         logger.info("console ready", metadata: ["tributary.namespace": "\(topology.namespace)"])
         try? await gracefulShutdown()
         backend.connected(nil)

@@ -130,13 +130,14 @@ import TributaryTestSupport
         let descriptors = ProcessTable.openDescriptors()
         let memory = ProcessTable.residentBytes()
         try await round(2_000)
-        // Other suites run beside this one in the same process and open a few descriptors of
-        // their own; a leak of even one per call would show as thousands here.
-        #expect(ProcessTable.openDescriptors() <= descriptors + 64, "descriptors grew from \(descriptors) to \(ProcessTable.openDescriptors())")
+        // Other suites run beside this one in the same process and open descriptors and
+        // memory of their own, so the margins are wide; a leak per call would still show, as
+        // 2,000 descriptors, or 400 MiB for the 200 kB environment.
+        #expect(ProcessTable.openDescriptors() <= descriptors + 500, "descriptors grew from \(descriptors) to \(ProcessTable.openDescriptors())")
         // Only this test's analysers: suites running beside it start services of their own.
         #expect(ProcessTable.children(named: "cat").isEmpty, "analyser processes left: \(ProcessTable.children(named: "cat"))")
         let grown = ProcessTable.residentBytes() - memory
-        #expect(grown < 64 << 20, "resident memory grew by \(grown >> 20) MiB over 2,000 calls")
+        #expect(grown < 256 << 20, "resident memory grew by \(grown >> 20) MiB over 2,000 calls")
     }
 }
 
