@@ -92,6 +92,10 @@ let package = Package(
         ),
         // Blobs named by their SHA-256 on a shared volume: document texts and large synthesis inputs.
         .target(name: "TributaryContentStore", swiftSettings: swiftSettings),
+        // report.html: the report with charts, drawn by a vendored Vega (see Vendor/).
+        .target(
+            name: "TributaryReportPage", dependencies: ["TributaryCore"], exclude: ["Vendor/make-vega-bundle.py", "Vendor/vega-copyright"],
+            swiftSettings: swiftSettings),
         .target(
             name: "TributaryAnalysis",
             dependencies: ["TributaryCore", "TributaryContentStore", .product(name: "Subprocess", package: "swift-subprocess")],
@@ -179,7 +183,7 @@ let package = Package(
         .target(
             name: "TributaryCLI",
             dependencies: [
-                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore", "TributaryAnalysis",
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore", "TributaryAnalysis", "TributaryReportPage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -206,7 +210,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                "TributaryContentStore",
+                "TributaryContentStore", "TributaryReportPage",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

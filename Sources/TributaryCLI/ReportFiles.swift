@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import TributaryContentStore
 import TributaryCore
+import TributaryReportPage
 
 enum ReportFiles {
-    /// Writes the synthesis output as the three files a researcher uses. report.json is the
+    /// Writes the synthesis output as the files a researcher uses. report.json is the
     /// report as the agent sent it, so fields a newer agent adds are kept.
     static func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -38,7 +39,10 @@ enum ReportFiles {
         } else {
             scores = Array(output.scoresCsv.utf8)
         }
-        var files: [(name: String, bytes: [UInt8])] = [("report.json", report), ("report.md", Array(output.reportMarkdown.utf8)), ("scores.csv", scores)]
+        let page = ReportPage.html(output, scores: String(decoding: scores, as: UTF8.self))
+        var files: [(name: String, bytes: [UInt8])] = [
+            ("report.json", report), ("report.md", Array(output.reportMarkdown.utf8)), ("report.html", Array(page.utf8)), ("scores.csv", scores),
+        ]
         if let reference = output.replicatesCsvRef {
             guard let store else { throw ValidationError("the replicates table is in a content store (\(reference)); pass --document-store to fetch it") }
             files.append(("replicates.csv", try store.get(ContentAddress(parsing: reference))))

@@ -1,23 +1,10 @@
 import Foundation
+import TributaryReportPage
 
 /// Server-rendered pages: plain HTML and one style sheet, so every page works without
 /// JavaScript. Every value from an experiment goes through ``escape(_:)``.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// A query or path component.
     static func component(_ text: String) -> String {
