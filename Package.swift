@@ -183,7 +183,8 @@ let package = Package(
         .target(
             name: "TributaryCLI",
             dependencies: [
-                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore", "TributaryAnalysis", "TributaryReportPage",
+                "TributaryCommandLine", "TributaryClient", "TributaryCore", "TributaryExperimentFiles", "TributaryContentStore", "TributaryAnalysis",
+                "TributaryReportPage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -350,6 +351,7 @@ let package = Package(
             dependencies: ["TributaryConsole", "TributaryCore", "TributaryTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "TributaryReportPageTests", dependencies: ["TributaryReportPage", "TributaryCore"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

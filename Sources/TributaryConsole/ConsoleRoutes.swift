@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import TributaryClient
 import TributaryCore
+import TributaryReportPage
 
 /// The console's pages and API on the service's HTTP endpoint. Every route but `/healthz`,
 /// `/readyz` and the sign-in page needs a token: a session cookie from signing in, or
@@ -26,6 +27,9 @@ struct ConsoleRoutes: Sendable {
             try await page(request) { _, _ in
                 html(.ok, ConsolePages.grid(try await backend.client().batchMap(experimentID: try context.parameters.require("id"))))
             }
+        }
+        router.get("experiments/:id/report") { request, context in
+            try await page(request) { principal, csrf in try await reportPage(try context.parameters.require("id"), principal, csrf) }
         }
         router.get("experiments/:id/batches/:index") { request, context in
             try await page(request) { principal, csrf in
@@ -247,6 +251,24 @@ struct ConsoleRoutes: Sendable {
         guard let status = reply.status else { return notFound(id, principal, csrf) }
         let map = try? await client.batchMap(experimentID: id)
         return html(.ok, ConsolePages.experiment(status, batches: reply.batches ?? [], map: map, principal: principal, csrf: csrf, now: Date()))
+    }
+
+    /// report.html as `submit --out` writes it, framed by the experiment's page. Its scripts
+    /// (Vega compiles expressions, so it needs eval) run sandboxed, in an origin of their own:
+    /// they can reach neither the session nor the console's API.
+    private func reportPage(_ id: String, _ principal: ConsolePrincipal, _ csrf: String?) async throws -> Response {
+        guard let status = try await backend.client().status(experimentID: id) else { return notFound(id, principal, csrf) }
+        guard status.state == .completed, let output = try status.synthesisOutput() else {
+            let text = "Experiment \(id) is \(status.state.rawValue): only a completed experiment has a report."
+            return html(.notFound, ConsolePages.message("No report yet", text, principal: principal, csrf: csrf))
+        }
+        // A table too large for the result message is in the content store, which the console does not read.
+        let page = ReportPage.html(output, scores: output.scoresCsvRef == nil ? output.scoresCsv : nil)
+        var response = html(.ok, page)
+        response.headers[.init("X-Frame-Options")!] = "SAMEORIGIN"
+        response.headers[.init("Content-Security-Policy")!] =
+            "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+        return response
     }
 
     private func notFound(_ id: String, _ principal: ConsolePrincipal, _ csrf: String?) -> Response {

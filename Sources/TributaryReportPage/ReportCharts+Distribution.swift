@@ -9,23 +9,28 @@ extension ReportCharts {
         var q3: Double
         var low: Double
         var high: Double
-
-        init?(_ values: [Double]) {
-            let sorted = values.sorted()
-            guard !sorted.isEmpty else { return nil }
-            func quantile(_ p: Double) -> Double {
-                let position = p * Double(sorted.count - 1)
-                let below = Int(position.rounded(.down))
-                let above = min(below + 1, sorted.count - 1)
-                return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
-            }
-            let (lower, upper) = (quantile(0.25), quantile(0.75))
-            let reach = 1.5 * (upper - lower)
-            (q1, median, q3) = (lower, quantile(0.5), upper)
-            low = sorted.first { $0 >= lower - reach } ?? sorted[0]
-            high = sorted.last { $0 <= upper + reach } ?? sorted[sorted.count - 1]
-        }
     }
+}
+
+extension ReportCharts.Box {
+    init?(_ values: [Double]) {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return nil }
+        func quantile(_ p: Double) -> Double {
+            let position = p * Double(sorted.count - 1)
+            let below = Int(position.rounded(.down))
+            let above = min(below + 1, sorted.count - 1)
+            return sorted[below] + (sorted[above] - sorted[below]) * (position - Double(below))
+        }
+        let (lower, upper) = (quantile(0.25), quantile(0.75))
+        let reach = 1.5 * (upper - lower)
+        (q1, median, q3) = (lower, quantile(0.5), upper)
+        low = sorted.first { $0 >= lower - reach } ?? sorted[0]
+        high = sorted.last { $0 <= upper + reach } ?? sorted[sorted.count - 1]
+    }
+}
+
+extension ReportCharts {
 
     /// A variable's scores by group: a box per group from every document's score, the
     /// documents as a strip, and the group's mean and n as report.json has them.
@@ -53,8 +58,32 @@ extension ReportCharts {
             let jitter = 0.2 + 0.6 * (Double(offset) * 0.618_033_988_75).truncatingRemainder(dividingBy: 1)
             return ["id": .string(point.id), "group": .string(point.group), "value": .number(point.value), "jitter": .number(jitter)]
         }
+        let groupNames = JSONValue.array(summaries.map { .string($0.group) })
+        return Chart(
+            id: "chart-distribution-\(index)",
+            spec: spec(
+                width: max(180, min(720, 110 * summaries.count)), height: 220,
+                data: [data("boxes", boxes), data("means", means), data("points", points)],
+                scales: [
+                    ["name": "x", "type": "band", "domain": groupNames, "range": "width", "padding": 0.35],
+                    [
+                        "name": "y", "type": "linear", "range": "height", "nice": true, "zero": false,
+                        "domain": [
+                            "fields": [
+                                ["data": "points", "field": "value"], ["data": "boxes", "field": "low"], ["data": "boxes", "field": "high"],
+                                ["data": "means", "field": "mean"],
+                            ]
+                        ],
+                    ],
+                ],
+                axes: [["orient": "bottom", "scale": "x", "title": .string(axis)], ["orient": "left", "scale": "y", "title": .string(variable)]],
+                marks: distributionMarks))
+    }
+
+    /// Whisker, box, median, the documents, and the mean: the same marks for every variable.
+    static var distributionMarks: [JSONValue] {
         let centre = "scale('x', datum.group) + bandwidth('x') / 2"
-        let marks: [JSONValue] = [
+        return [
             rule(from: "boxes", x: centre, y: "low", y2: "high"),
             [
                 "type": "rect", "from": ["data": "boxes"],
@@ -96,26 +125,6 @@ extension ReportCharts {
                 ],
             ],
         ]
-        let groupNames = JSONValue.array(summaries.map { .string($0.group) })
-        return Chart(
-            id: "chart-distribution-\(index)",
-            spec: spec(
-                width: max(180, min(720, 110 * summaries.count)), height: 220,
-                data: [data("boxes", boxes), data("means", means), data("points", points)],
-                scales: [
-                    ["name": "x", "type": "band", "domain": groupNames, "range": "width", "padding": 0.35],
-                    [
-                        "name": "y", "type": "linear", "range": "height", "nice": true, "zero": false,
-                        "domain": [
-                            "fields": [
-                                ["data": "points", "field": "value"], ["data": "boxes", "field": "low"], ["data": "boxes", "field": "high"],
-                                ["data": "means", "field": "mean"],
-                            ]
-                        ],
-                    ],
-                ],
-                axes: [["orient": "bottom", "scale": "x", "title": .string(axis)], ["orient": "left", "scale": "y", "title": .string(variable)]],
-                marks: marks))
     }
 
     private static func rule(from data: String, x: String, y: String, y2: String) -> JSONValue {

@@ -36,7 +36,10 @@ enum ReportCharts {
         let analysed = Double(coverage.documentsAnalysed)
         let parts: [JSONValue] = [
             ["part": "analysed", "documents": .number(analysed), "start": 0, "end": .number(analysed), "planned": .number(planned)],
-            ["part": "not analysed", "documents": .number(planned - analysed), "start": .number(analysed), "end": .number(planned), "planned": .number(planned)],
+            [
+                "part": "not analysed", "documents": .number(planned - analysed), "start": .number(analysed), "end": .number(planned),
+                "planned": .number(planned),
+            ],
         ]
         let marks: [JSONValue] = [
             [

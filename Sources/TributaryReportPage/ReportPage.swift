@@ -19,7 +19,9 @@ public enum ReportPage {
         if order.count > 1 {
             let chart = ReportCharts.correlations(report.correlations, order: order)
             charts.append(chart)
-            body.append(section("correlations", "Correlations (Pearson r)", figure(chart.id, caption: "Between every pair of dimensions, over the analysed documents.")))
+            body.append(
+                section("correlations", "Correlations (Pearson r)", figure(chart.id, caption: "Between every pair of dimensions, over the analysed documents."))
+            )
         }
         for part in [reliabilitySection(report), agreementSection(report)] {
             guard let part else { continue }

@@ -3,7 +3,8 @@
 the Swift test ConsoleBrowserTests started. Every wait has a deadline and fails loudly.
 
 Environment: CONSOLE (base URL), TRIBUTARY (the CLI), AMQP_URL, NAMESPACE, SPECS (a folder
-with big.json, cancel.json and tolerated.json), FAIL_FLAG (the file whose presence makes the
+with big.json, cancel.json and tolerated.json), SAMPLE (the sample experiment's folder, which
+has groups, two dimensions and an index), FAIL_FLAG (the file whose presence makes the
 tolerated experiment's analyser fail), SCREENSHOTS (a folder).
 """
 import json
@@ -31,6 +32,12 @@ def cli(*args):
 def submit(name):
     code, out, err = cli("submit", os.path.join(os.environ["SPECS"], name), "--json")
     assert code == 0, f"submit {name}: {code} {out} {err}"
+    return json.loads(out.strip().splitlines()[-1])["experiment_id"]
+
+
+def submit_folder(folder):
+    code, out, err = cli("submit", folder, "--json")
+    assert code == 0, f"submit {folder}: {code} {out} {err}"
     return json.loads(out.strip().splitlines()[-1])["experiment_id"]
 
 
@@ -78,12 +85,61 @@ def session_cookie(driver):
     return "tributary_session=" + driver.get_cookie("tributary_session")["value"]
 
 
+def labels(driver, scope=""):
+    return [e.get_attribute("aria-label") for e in driver.find_elements(By.CSS_SELECTOR, f"{scope} svg [aria-label]".strip())]
+
+
+def check_report_page(driver, experiment):
+    """The report page's charts, read from their SVG, say what report.json says."""
+    report = status(experiment)["report"]["report"]
+    driver.get(f"{BASE}/experiments/{experiment}/report")
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-charts") != "pending", "the charts were never drawn")
+    assert driver.find_element(By.TAG_NAME, "body").get_attribute("data-charts") == "drawn", driver.page_source[:2000]
+    coverage = report["coverage"]
+    expected = f"analysed: {coverage['documents_analysed']} of {coverage['documents_planned']} documents"
+    assert expected in labels(driver, "#chart-coverage"), f"coverage bar: {labels(driver, '#chart-coverage')}"
+    compared = 0
+    for comparison in report["group_comparisons"]:
+        drawn = {}
+        for label in labels(driver, f'figure[data-variable="{comparison["variable"]}"]'):
+            if label.startswith("mean of "):
+                group, rest = label[len("mean of "):].rsplit(": ", 1)
+                value, n = rest.split(" (n ")
+                drawn[group] = (float(value), int(n.rstrip(")")))
+        for group in comparison["groups"]:
+            if group["mean"] is None:
+                continue
+            assert drawn.get(group["group"]) == (group["mean"], group["n"]), f"{comparison['variable']}, {group}: the chart says {drawn}"
+            compared += 1
+    cells = {}
+    for label in labels(driver, "#chart-correlations"):
+        if " × " in label and ": r = " in label:
+            pair, value = label.split(": r = ")
+            cells[tuple(pair.split(" × "))] = float(value)
+    for a, row in report["correlations"].items():
+        for b, r in row.items():
+            if r is not None:
+                assert cells.get((a, b)) == r, f"correlation {a} × {b}: report {r}, chart {cells.get((a, b))}"
+                compared += 1
+    for name, alpha in report["reliability"].items():
+        if alpha is not None:
+            drawn = [float(l.split(": ", 1)[1]) for l in labels(driver, "#chart-reliability") if l.startswith(f"alpha {name}: ")]
+            assert drawn == [alpha], f"reliability {name}: report {alpha}, chart {drawn}"
+            compared += 1
+    assert compared >= 8, f"only {compared} chart values compared"
+    driver.set_window_size(1280, 2400)
+    shot(driver, "console-report.png")
+    driver.set_window_size(1280, 900)
+    return compared
+
+
 def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name))
 
 
 def main():
     tolerated = submit("tolerated.json")
+    sample = submit_folder(os.environ["SAMPLE"])
     big = submit("big.json")
     driver = browser()
     try:
@@ -142,6 +198,13 @@ def main():
         shot(driver, "console-retried.png")
         driver.get(BASE + "/dead-letters")
         shot(driver, "console-dead-letters.png")
+
+        # The report with its charts, framed by the experiment's page; its numbers are report.json's.
+        until("the sample experiment to complete", lambda: status(sample)["state"] == "completed")
+        driver.get(f"{BASE}/experiments/{sample}")
+        assert driver.find_element(By.CSS_SELECTOR, "iframe.report").get_attribute("src").endswith(f"/experiments/{sample}/report")
+        compared = check_report_page(driver, sample)
+        print(f"report page: {compared} chart values equal report.json")
     finally:
         driver.quit()
     print("browser suite: all checks passed")

@@ -43,7 +43,8 @@ struct ConsoleBrowserTests {
                 try #require(Self.python), [Repository.path("Tests/Browser/console_suite.py")],
                 environment: [
                     "CONSOLE": browser.base, "TRIBUTARY": "\(PipelineHarness.binDirectory)/tributary", "AMQP_URL": harness.brokerURL,
-                    "NAMESPACE": harness.topology.namespace, "SPECS": specs, "FAIL_FLAG": flag, "SCREENSHOTS": screenshots,
+                    "NAMESPACE": harness.topology.namespace, "SPECS": specs, "SAMPLE": Repository.path("Deploy/sample/hope-and-fear"), "FAIL_FLAG": flag,
+                    "SCREENSHOTS": screenshots,
                 ])
             #expect(try await suite.waitForExit(within: .seconds(400)) == 0, "\(suite.log)")
             #expect(suite.log.contains("browser suite: all checks passed"), "\(suite.log)")

@@ -144,6 +144,13 @@ enum ConsolePages {
                 body += "</div>"
             }
         }
+        if status.state == .completed, status.report != nil {
+            let report = "/experiments/\(HTML.component(status.experimentID))/report"
+            body += """
+                <h2>Report</h2><p><a href="\(report)" target="_blank">Open the report</a>: report.html, as <code>tributary submit --out</code> and \
+                <code>tributary export</code> write it.</p><iframe class="report" src="\(report)" title="Report"></iframe>
+                """
+        }
         let gridPath = "/experiments/\(HTML.component(status.experimentID))/grid"
         body += "<h2>Batches</h2><div data-grid=\"\(gridPath)\">\(map.map(grid) ?? "<p class=\"muted\">The batch grid is not available.</p>")</div>"
         body +=

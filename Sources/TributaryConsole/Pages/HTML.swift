@@ -19,6 +19,7 @@ enum HTML {
         table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35em .6em;border-bottom:1px solid #e2e5ea;text-align:left;vertical-align:top}
         th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
         progress{width:9em;height:.9em}.state{font-weight:600}.failed{color:#b42318}.completed{color:#067647}.cancelled{color:#667085}.paused{color:#b54708}
+        iframe.report{width:100%;height:80vh;border:1px solid #dde1e6;background:#fff;border-radius:6px}
         .box{background:#fff;border:1px solid #e2e5ea;padding:1em;margin:.8em 0}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1.2em;margin:0}dt{color:#475467}
         button,input,select{font:inherit;padding:.25em .6em}.actions form{display:inline}.danger{background:#b42318;color:#fff;border:0}
         .error{background:#fef3f2;border:1px solid #fecdca;padding:.6em 1em}.muted{color:#667085}nav.pages a{margin-right:.8em}
