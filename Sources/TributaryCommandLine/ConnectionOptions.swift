@@ -4,8 +4,59 @@ import Foundation
 import Logging
 import TributaryClient
 
-/// Options every Tributary executable takes.
+/// Options every Tributary executable takes: the broker and its client certificate.
 public struct ConnectionOptions: ParsableArguments {
+    @OptionGroup public var broker: BrokerOptions
+
+    @Option(help: "For amqps:// with mutual TLS: PEM client certificate. Default: $TRIBUTARY_TLS_CERT_FILE.")
+    public var tlsCertFile: String?
+
+    @Option(help: "For amqps:// with mutual TLS: PEM key of the client certificate. Default: $TRIBUTARY_TLS_KEY_FILE.")
+    public var tlsKeyFile: String?
+
+    public init() {}
+
+    public var resolvedURL: String { broker.resolvedURL }
+    public var resolvedNamespace: String { broker.resolvedNamespace }
+    public var resolvedLogFormat: LogFormat { broker.resolvedLogFormat }
+    public var topology: Topology { broker.topology }
+
+    public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
+        try broker.amqpConfiguration(connectionName: connectionName, certificateFile: tlsCertFile, keyFile: tlsKeyFile)
+    }
+
+    public func logger(_ label: String, defaultLevel: Logger.Level = .info) -> Logger {
+        broker.logger(label, defaultLevel: defaultLevel)
+    }
+
+    /// Connects as the CLI, runs `body`, and closes the connection however `body` ends. The CLI
+    /// logs at warning unless `--log-level` asks for more.
+    public func withConnection<T>(_ body: (AMQPConnection) async throws -> T) async throws -> T {
+        let connection = try await AMQPConnection.connect(
+            amqpConfiguration(connectionName: "tributary-cli"), logger: logger("tributary.client", defaultLevel: .warning))
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Connects a client (topology declared), runs `body`, and closes the connection.
+    public func withClient<T>(_ body: (TributaryClient) async throws -> T) async throws -> T {
+        try await withConnection { amqp in
+            let client = TributaryClient(connection: amqp, topology: topology)
+            try await client.prepare()
+            return try await body(client)
+        }
+    }
+}
+
+/// The broker's options without a client certificate's: for a command whose `--tls-cert-file`
+/// is its own (the console's HTTPS), which takes the broker's from the environment or the URI.
+public struct BrokerOptions: ParsableArguments {
     // No computed default: --help would print it, and with it a password taken from AMQP_URL.
     @Option(
         name: .customLong("amqp-url"), help: "Broker URI (amqp://user:pass@host:port/vhost). Default: $AMQP_URL, else amqp://guest:guest@127.0.0.1:5672/%2F.")
@@ -18,12 +69,6 @@ public struct ConnectionOptions: ParsableArguments {
 
     @Option(help: "For amqps://: PEM file of the CA(s) the broker's certificate must chain to. Default: $TRIBUTARY_TLS_CA_FILE, else the system's.")
     public var tlsCaFile: String?
-
-    @Option(help: "For amqps:// with mutual TLS: PEM client certificate. Default: $TRIBUTARY_TLS_CERT_FILE.")
-    public var tlsCertFile: String?
-
-    @Option(help: "For amqps:// with mutual TLS: PEM key of the client certificate. Default: $TRIBUTARY_TLS_KEY_FILE.")
-    public var tlsKeyFile: String?
 
     @Flag(help: "For amqps://: do not check the broker's certificate (tests only: anyone on the path could read the traffic).")
     public var tlsInsecureSkipVerify = false
@@ -59,7 +104,9 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    public func amqpConfiguration(connectionName: String) throws -> AMQPConfiguration {
+    /// The broker's configuration; the client certificate and key are the ones given, else
+    /// `TRIBUTARY_TLS_CERT_FILE` and `TRIBUTARY_TLS_KEY_FILE`, else the URI's `certfile`/`keyfile`.
+    public func amqpConfiguration(connectionName: String, certificateFile: String? = nil, keyFile: String? = nil) throws -> AMQPConfiguration {
         var configuration: AMQPConfiguration
         do {
             configuration = try AMQPConfiguration(url: resolvedURL)
@@ -72,8 +119,8 @@ public struct ConnectionOptions: ParsableArguments {
             option ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
         }
         if let file = setting(tlsCaFile, "TRIBUTARY_TLS_CA_FILE") { configuration.tls.caCertificateFile = file }
-        if let file = setting(tlsCertFile, "TRIBUTARY_TLS_CERT_FILE") { configuration.tls.certificateFile = file }
-        if let file = setting(tlsKeyFile, "TRIBUTARY_TLS_KEY_FILE") { configuration.tls.keyFile = file }
+        if let file = setting(certificateFile, "TRIBUTARY_TLS_CERT_FILE") { configuration.tls.certificateFile = file }
+        if let file = setting(keyFile, "TRIBUTARY_TLS_KEY_FILE") { configuration.tls.keyFile = file }
         if tlsInsecureSkipVerify { configuration.tls.verifyPeer = false }
         let tls = configuration.tls
         if configuration.scheme == .amqp, tlsInsecureSkipVerify || tls.caCertificateFile != nil || tls.certificateFile != nil || tls.keyFile != nil {
@@ -90,30 +137,6 @@ public struct ConnectionOptions: ParsableArguments {
     }
 
     public var topology: Topology { Topology(namespace: resolvedNamespace) }
-
-    /// Connects as the CLI, runs `body`, and closes the connection however `body` ends. The CLI
-    /// logs at warning unless `--log-level` asks for more.
-    public func withConnection<T>(_ body: (AMQPConnection) async throws -> T) async throws -> T {
-        let connection = try await AMQPConnection.connect(
-            amqpConfiguration(connectionName: "tributary-cli"), logger: logger("tributary.client", defaultLevel: .warning))
-        do {
-            let value = try await body(connection)
-            await connection.close()
-            return value
-        } catch {
-            await connection.close()
-            throw error
-        }
-    }
-
-    /// Connects a client (topology declared), runs `body`, and closes the connection.
-    public func withClient<T>(_ body: (TributaryClient) async throws -> T) async throws -> T {
-        try await withConnection { amqp in
-            let client = TributaryClient(connection: amqp, topology: topology)
-            try await client.prepare()
-            return try await body(client)
-        }
-    }
 
     /// A logger in the chosen format, at `--log-level` or else `defaultLevel`. The first call
     /// sets up the logging system for the process.

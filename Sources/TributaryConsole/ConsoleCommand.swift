@@ -18,10 +18,19 @@ public struct ConsoleCommand: AsyncParsableCommand {
             browser signs in for a session cookie, the API takes Authorization: Bearer. Without a \
             tokens file the console refuses to start unless --no-auth is given, which serves on \
             loopback only. --hash-token reads a token on standard input and prints the sha256 the \
-            tokens file holds for it. Stops on SIGTERM or SIGINT.
+            tokens file holds for it. With --tls-cert-file and --tls-key-file it serves HTTPS \
+            (and marks the session cookie Secure); a client certificate for the broker then comes \
+            from $TRIBUTARY_TLS_CERT_FILE and $TRIBUTARY_TLS_KEY_FILE, or the URI's certfile and \
+            keyfile. Stops on SIGTERM or SIGINT.
             """)
 
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var connection: BrokerOptions
+
+    @Option(help: "Serve HTTPS with this PEM certificate (chain first). Default: $TRIBUTARY_CONSOLE_TLS_CERT_FILE; without it, plain HTTP.")
+    var tlsCertFile: String?
+
+    @Option(help: "The PEM private key of --tls-cert-file. Default: $TRIBUTARY_CONSOLE_TLS_KEY_FILE.")
+    var tlsKeyFile: String?
 
     @Option(help: "Serve the console on this port. Default: $TRIBUTARY_HTTP_PORT, else 8080.")
     var httpPort: Int?
@@ -65,10 +74,14 @@ public struct ConsoleCommand: AsyncParsableCommand {
         }
         let port = httpPort ?? environment["TRIBUTARY_HTTP_PORT"].flatMap { Int($0) } ?? 8080
         let logger = connection.logger("tributary.console")
-        let access = ConsoleAccess(tokens: tokens, sessions: ConsoleSessions(), limiter: SignInLimiter(), secureCookies: false)
+        let tls = try ConsoleTLS.server(
+            certificate: tlsCertFile ?? environment["TRIBUTARY_CONSOLE_TLS_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            key: tlsKeyFile ?? environment["TRIBUTARY_CONSOLE_TLS_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        let access = ConsoleAccess(tokens: tokens, sessions: ConsoleSessions(), limiter: SignInLimiter(), secureCookies: tls != nil)
         let backend = ConsoleBackend()
         let consoleRoutes = ConsoleRoutes(access: access, backend: backend, logger: logger)
         var routes = HTTPRoutes()
+        routes.server = tls
         routes.add { consoleRoutes.register(on: $0) }
         routes.metricsGuard = { request in
             if case .signedIn = access.authenticate(request) { return true }

@@ -39,6 +39,7 @@ enum HTTPEndpoint {
         routes.register(on: router)
         return Application(
             router: router,
+            server: routes.server ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 onRunning?(channel.localAddress?.port)

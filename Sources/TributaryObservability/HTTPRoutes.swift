@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 
 /// Pages a service serves on its HTTP endpoint beside `/metrics`, `/healthz` and `/readyz`.
 ///
@@ -13,6 +14,9 @@ public struct HTTPRoutes: Sendable {
     /// Decides whether a request may read `/metrics`; nil lets everyone (the default: the
     /// port is the operators'). A service whose pages need sign-in guards its metrics too.
     public var metricsGuard: (@Sendable (Request) -> Bool)?
+    /// How connections are served; nil is plain HTTP/1.1. The console passes TLS here, so
+    /// its health, readiness and metrics are behind the same certificate as its pages.
+    public var server: HTTPServerBuilder?
 
     public init() {}
 

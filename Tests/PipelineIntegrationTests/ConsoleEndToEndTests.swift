@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import Testing
 import TributaryClient
 import TributaryContentStore
@@ -21,10 +22,20 @@ import TributaryTestSupport
 
     /// HTTP as the tests need it: no redirects followed, cookies by hand.
     final class Browser: Sendable {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let client: HTTPClient
         let base: String
 
-        init(port: Int) { base = "http://127.0.0.1:\(port)" }
+        /// Plain HTTP, or HTTPS to `localhost` trusting the CA in `trusting`.
+        init(port: Int, trusting authority: String? = nil) {
+            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            if let authority {
+                var tls = TLSConfiguration.makeClientConfiguration()
+                tls.trustRoots = .file(authority)
+                configuration.tlsConfiguration = tls
+            }
+            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            base = authority == nil ? "http://127.0.0.1:\(port)" : "https://localhost:\(port)"
+        }
 
         func send(_ method: HTTPMethod, _ path: String, cookie: String? = nil, headers: [(String, String)] = [], form: [String: String]? = nil)
             async throws -> Reply
@@ -59,7 +70,9 @@ import TributaryTestSupport
     }
 
     /// Starts the console on a free port with a viewer's and an operator's token; waits for `/readyz`.
-    static func startConsole(_ harness: PipelineHarness, extra: [String] = []) async throws -> (process: ServiceProcess, browser: Browser) {
+    static func startConsole(_ harness: PipelineHarness, extra: [String] = [], trusting authority: String? = nil) async throws -> (
+        process: ServiceProcess, browser: Browser
+    ) {
         let tokens = "\(harness.directory)/tokens.yaml"
         try """
         - name: vera
@@ -76,7 +89,7 @@ import TributaryTestSupport
                 "--amqp-url", harness.brokerURL, "--namespace", harness.topology.namespace, "--tokens-file", tokens, "--http-port", "\(port)",
                 "--http-host", "127.0.0.1",
             ] + extra)
-        let browser = Browser(port: port)
+        let browser = Browser(port: port, trusting: authority)
         try await eventually(within: .seconds(30), "the console ready") { (try? await browser.send(.GET, "/readyz"))?.status == 200 }
         return (process, browser)
     }
@@ -274,6 +287,37 @@ import TributaryTestSupport
             let exposed = try harness.runService("tributary-console", ["--amqp-url", harness.brokerURL, "--no-auth", "--http-host", "10.1.2.3"])
             #expect(try await exposed.waitForExit(within: .seconds(30)) != 0)
             #expect(exposed.log.contains("--no-auth serves loopback only"), "\(exposed.log)")
+        }
+    }
+
+    /// With a certificate the console serves HTTPS alone, and its session cookie is Secure; a
+    /// key that is not the certificate's stops it at start, saying which file.
+    @Test func withACertificateTheConsoleServesHTTPSAndSecureCookies() async throws {
+        try await withPipeline { harness in
+            try harness.startOrchestrator()
+            let tls = "\(harness.directory)/tls"
+            let made = try harness.runProgram("/bin/bash", [Repository.path("Deploy/local/make-certificates.sh"), tls])
+            #expect(try await made.waitForExit(within: .seconds(120)) == 0, "\(made.log)")
+            let certificate = ["--tls-cert-file", "\(tls)/server.pem"]
+            let mismatched = try harness.runService(
+                "tributary-console",
+                ["--amqp-url", harness.brokerURL, "--no-auth", "--http-port", "\(try freePort())", "--tls-key-file", "\(tls)/client.key"] + certificate)
+            #expect(try await mismatched.waitForExit(within: .seconds(30)) != 0)
+            #expect(mismatched.log.contains("does not go with --tls-cert-file"), "\(mismatched.log)")
+
+            let (process, browser) = try await Self.startConsole(
+                harness, extra: certificate + ["--tls-key-file", "\(tls)/server.key"], trusting: "\(tls)/ca.pem")
+            defer { Task { await browser.close() } }
+            #expect(browser.base.hasPrefix("https://"))
+            let viewer = try #require(try await browser.signIn("viewer-secret"))
+            #expect(viewer.header.contains("Secure") && viewer.header.contains("HttpOnly") && viewer.header.contains("SameSite=Strict"), "\(viewer.header)")
+            #expect(try await browser.send(.GET, "/", cookie: viewer.cookie).status == 200)
+            // The same port does not answer plain HTTP.
+            let port = try #require(URLComponents(string: browser.base)?.port)
+            let plain = Browser(port: port)
+            defer { Task { await plain.close() } }
+            #expect((try? await plain.send(.GET, "/readyz"))?.status != 200)
+            #expect(process.log.contains("HTTP endpoint listening"))
         }
     }
 }

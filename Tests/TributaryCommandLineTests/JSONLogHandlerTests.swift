@@ -45,7 +45,7 @@ import Testing
     @Test func formatComesFromTheOptionThenTheEnvironmentThenText() throws {
         #expect(try ConnectionOptions.parse(["--log-format", "json"]).resolvedLogFormat == .json)
         #expect(try ConnectionOptions.parse(["--log-format", "text"]).resolvedLogFormat == .text)
-        #expect(try ConnectionOptions.parse([]).logFormat == nil)
+        #expect(try ConnectionOptions.parse([]).broker.logFormat == nil)
         #expect(throws: (any Error).self) { try ConnectionOptions.parse(["--log-format", "xml"]) }
     }
 }
