@@ -67,5 +67,5 @@ status=0
 stop_services
 trap - EXIT
 echo "run: service logs and the SQLite database are in $out/"
-[ "$status" -eq 0 ] && echo "run: report: $out/report.md (data: $out/report.json, $out/scores.csv)"
+[ "$status" -eq 0 ] && echo "run: report: $out/report.md, with charts $out/report.html (data: $out/report.json, $out/scores.csv)"
 exit "$status"

@@ -74,6 +74,23 @@ enum ConsoleScript {
           if (!root || !window.EventSource) return;
           const source = new EventSource(root.dataset.events);
           const seen = {};
+          // The grid is one batch-map query to the orchestrator: at most one every 2 s per
+          // page, the last one after the last event, so open pages cost the orchestrator
+          // little however fast events come.
+          let gridBusy = false, gridAgain = false, gridAt = 0;
+          function refreshGrid(grid) {
+            if (gridBusy) { gridAgain = true; return; }
+            gridBusy = true;
+            setTimeout(function () {
+              gridAt = Date.now();
+              fetch(grid.dataset.grid, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
+                .then(function (html) { if (html !== null) grid.innerHTML = html; }, function () {})
+                .then(function () {
+                  gridBusy = false;
+                  if (gridAgain) { gridAgain = false; refreshGrid(grid); }
+                });
+            }, Math.max(0, gridAt + 2000 - Date.now()));
+          }
           function set(scope, name, text) { scope.querySelectorAll('[data-field="' + name + '"]').forEach(function (e) { e.textContent = text; }); }
           source.addEventListener("status", function (message) {
             const s = JSON.parse(message.data);
@@ -94,12 +111,7 @@ enum ConsoleScript {
               }
               seen[s.experiment_id] = { at: now, ended: ended };
               const grid = scope.querySelector("[data-grid]");
-              if (grid && !grid.dataset.loading) {
-                grid.dataset.loading = "1";
-                fetch(grid.dataset.grid, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
-                  .then(function (html) { if (html !== null) grid.innerHTML = html; delete grid.dataset.loading; })
-                  .catch(function () { delete grid.dataset.loading; });
-              }
+              if (grid) refreshGrid(grid);
             });
           });
         })();
