@@ -67,6 +67,15 @@ import Testing
         #expect(!limiter.allows("a", at: now + 10))
         #expect(limiter.allows("b", at: now + 10), "another client is not held")
         #expect(limiter.allows("a", at: now + 61), "the window has passed for the first failure")
+
+        // Made-up forwarded addresses buy no more than the ceiling over all of them.
+        let sprayed = SignInLimiter(limit: 3, totalLimit: 10, window: 60)
+        for index in 0..<10 {
+            #expect(sprayed.allows("spoofed-\(index)", at: now))
+            sprayed.failed("spoofed-\(index)", at: now)
+        }
+        #expect(!sprayed.allows("spoofed-new", at: now + 1))
+        #expect(sprayed.allows("spoofed-new", at: now + 61))
     }
 
     @Test func pagesEscapeEverythingAnExperimentCarries() {

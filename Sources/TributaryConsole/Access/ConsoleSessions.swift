@@ -56,31 +56,36 @@ public final class ConsoleSessions: Sendable {
 }
 
 /// Failed sign-ins per client address: past `limit` within `window`, that address is refused
-/// until the window has passed, so a token cannot be guessed at network speed.
+/// until the window has passed, so a token cannot be guessed at network speed. The address
+/// comes from `X-Forwarded-For`, which a client that reaches the console directly can make up,
+/// so failures from all addresses together have a ceiling too (`totalLimit`): rotating the
+/// header buys no more guesses than that.
 public final class SignInLimiter: Sendable {
     private let failures = Mutex<[String: [Date]]>([:])
     public let limit: Int
+    public let totalLimit: Int
     public let window: TimeInterval
 
-    public init(limit: Int = 5, window: TimeInterval = 60) {
+    public init(limit: Int = 5, totalLimit: Int = 60, window: TimeInterval = 60) {
         self.limit = limit
+        self.totalLimit = totalLimit
         self.window = window
     }
 
     /// Whether `address` may try now.
     public func allows(_ address: String, at now: Date = Date()) -> Bool {
         failures.withLock { failures in
-            let recent = (failures[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            failures[address] = recent.isEmpty ? nil : recent
-            return recent.count < limit
+            failures = failures.compactMapValues { times in
+                let recent = times.filter { now.timeIntervalSince($0) < window }
+                return recent.isEmpty ? nil : recent
+            }
+            return (failures[address]?.count ?? 0) < limit && failures.values.reduce(0) { $0 + $1.count } < totalLimit
         }
     }
 
     public func failed(_ address: String, at now: Date = Date()) {
-        failures.withLock { failures in
-            // Addresses are forgotten once their window passes; a sweep keeps a spray of them bounded.
-            if failures.count > 10_000 { failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } } }
-            failures[address, default: []].append(now)
-        }
+        // Recorded only after `allows`, which forgets what the window has passed: at most
+        // `totalLimit` failures are held, whatever addresses they claim.
+        failures.withLock { $0[address, default: []].append(now) }
     }
 }
