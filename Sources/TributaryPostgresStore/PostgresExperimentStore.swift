@@ -230,6 +230,13 @@ public actor PostgresExperimentStore: ExperimentStore {
         return Dictionary(counts.compactMap { name, count in ExperimentState(rawValue: name).map { ($0, count) } }) { $1 }
     }
 
+    package func batchStateCounts(experimentID: String, cellSize: Int) async throws -> [BatchStateCount] {
+        let rows = try await read(PostgresTransaction.statements.batchStateCounts, [.text(experimentID), .integer(Int64(max(cellSize, 1)))]) {
+            (Int(try $0.integer("cell")), try $0.text("state"), Int(try $0.integer("count")))
+        }
+        return rows.compactMap { cell, name, count in BatchStatus.State(rawValue: name).map { BatchStateCount(cell: cell, state: $0, count: count) } }
+    }
+
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord] {
         let (sql, values) = PostgresTransaction.statements.batches(experimentID: experimentID, in: states, limit: limit)
         return try await read(sql, values) { try StoredRecords.batch(from: $0) }

@@ -143,6 +143,18 @@ public actor SQLiteExperimentStore: ExperimentStore {
         return counts
     }
 
+    package func batchStateCounts(experimentID: String, cellSize: Int) throws -> [BatchStateCount] {
+        let statement = try requireDatabase().statement(SQLiteTransaction.statements.batchStateCounts)
+        try statement.bind([.text(experimentID), .integer(Int64(max(cellSize, 1)))])
+        defer { statement.reset() }
+        var counts: [BatchStateCount] = []
+        while try statement.step() {
+            guard let state = BatchStatus.State(rawValue: try statement.text("state")) else { continue }
+            counts.append(BatchStateCount(cell: Int(try statement.integer("cell")), state: state, count: Int(try statement.integer("count"))))
+        }
+        return counts
+    }
+
     /// The experiment's batches in `states`, lowest index first, for status details.
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) throws -> [BatchRecord] {
         try SQLiteTransaction(database: requireDatabase(), traceCoding: traceCoding).batches(experimentID: experimentID, in: states, limit: limit)

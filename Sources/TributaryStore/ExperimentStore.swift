@@ -35,6 +35,9 @@ package protocol ExperimentStore: Sendable {
     func recentExperiments(state: ExperimentState?, limit: Int, offset: Int) async throws -> [ExperimentRecord]
     /// How many experiments are in each state (states with none are absent).
     func experimentCountsByState() async throws -> [ExperimentState: Int]
+    /// How many of the experiment's batches are in each state, per run of `cellSize` batches
+    /// (the batch grid), counted in the database.
+    func batchStateCounts(experimentID: String, cellSize: Int) async throws -> [BatchStateCount]
     /// The experiment's batches in `states`, lowest index first, for status details.
     func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) async throws -> [BatchRecord]
     /// The result cache's entries by analyser.

@@ -59,6 +59,13 @@ package struct StoredStatements: Sendable {
             UNION ALL SELECT MIN(step_due_at) FROM experiments WHERE step_due_at IS NOT NULL) AS timers
         """
 
+    /// The batch grid's counts: for each run of `cellSize` batches (`cell` is the index
+    /// divided by it), how many are in each `state`. Counted by the database from the index,
+    /// without a row per batch reaching the orchestrator.
+    package var batchStateCounts: String {
+        "SELECT batch_index / \(parameter(2)) AS cell, state, COUNT(*) AS count FROM batches WHERE experiment_id = \(parameter(1)) GROUP BY cell, state"
+    }
+
     /// The experiment's batches in `states`, lowest index first, at most `limit`.
     package func batches(experimentID: String, in states: Set<BatchStatus.State>, limit: Int) -> (sql: String, values: [StoredValue]) {
         let names = states.map(\.rawValue).sorted()

@@ -92,20 +92,24 @@ struct StatusResponder {
         }
     }
 
-    /// The batch grid's answer: every batch's state from one read, and one batch's documents
-    /// from its stored task.
+    /// The batch grid's answer: the cells' counts as the store counts them (no row per batch
+    /// reaches this process, so a page open on 100,000 batches costs a query, not a copy), and
+    /// one batch with its documents from its stored task.
     private func batchMap(_ request: BatchMapQuery) async throws -> BatchMapReply {
         guard let record = try await store.experiment(id: request.experimentID) else {
             return BatchMapReply(experimentID: request.experimentID, batchCount: 0, cells: [])
         }
-        let batches = try await store.batches(experimentID: record.id, in: Set(BatchStatus.State.allCases), limit: Int.max)
-        let cells = BatchMapReply.cells(
-            batches.map { ($0.index, $0.state) }, batchCount: record.batchCount, cells: max(1, min(request.cells, BatchMapQuery.maximumCells)))
-        var reply = BatchMapReply(experimentID: record.id, batchCount: record.batchCount, cells: cells)
-        if let index = request.batchIndex, let batch = batches.first(where: { $0.index == index }) {
-            reply.batch = batch.status
-            let task = try await store.transaction(locking: []) { try $0.batchTask(experimentID: record.id, index: index) }.value
-            if let task, case .analyseBatch(let payload)? = try? MessageCoding.decode(TaskMessage.self, from: task).payload {
+        let cells = max(1, min(request.cells, BatchMapQuery.maximumCells))
+        let counts = try await store.batchStateCounts(
+            experimentID: record.id, cellSize: BatchMapReply.cellSize(batchCount: record.batchCount, cells: cells))
+        var reply = BatchMapReply(
+            experimentID: record.id, batchCount: record.batchCount, cells: BatchMapReply.cells(counts, batchCount: record.batchCount, cells: cells))
+        if let index = request.batchIndex {
+            let (batch, task) = try await store.transaction(locking: []) { transaction in
+                (try transaction.batch(experimentID: record.id, index: index), try transaction.batchTask(experimentID: record.id, index: index))
+            }.value
+            reply.batch = batch?.status
+            if batch != nil, let task, case .analyseBatch(let payload)? = try? MessageCoding.decode(TaskMessage.self, from: task).payload {
                 reply.documentIDs = payload.documents.map(\.id)
             }
         }

@@ -66,14 +66,41 @@ public struct BatchMapReply: Sendable, Hashable, Codable {
         case documentIDs = "documentIds"
     }
 
+    /// How many batches each cell spans so that `batchCount` fit in at most `cells`.
+    public static func cellSize(batchCount: Int, cells: Int) -> Int {
+        max(1, (batchCount + max(cells, 1) - 1) / max(cells, 1))
+    }
+
     /// Batches (index and state, in index order) aggregated into at most `cells` equal ranges.
     public static func cells(_ states: [(index: Int, state: BatchStatus.State)], batchCount: Int, cells: Int) -> [Cell] {
+        let size = cellSize(batchCount: batchCount, cells: cells)
+        return self.cells(
+            states.filter { $0.index >= 0 && $0.index < batchCount }.map { BatchStateCount(cell: $0.index / size, state: $0.state, count: 1) },
+            batchCount: batchCount, cells: cells)
+    }
+
+    /// The same from counts per cell of ``cellSize(batchCount:cells:)`` batches, as a store
+    /// counts them without reading every batch.
+    public static func cells(_ counts: [BatchStateCount], batchCount: Int, cells: Int) -> [Cell] {
         guard batchCount > 0 else { return [] }
-        let size = max(1, (batchCount + max(cells, 1) - 1) / max(cells, 1))
+        let size = cellSize(batchCount: batchCount, cells: cells)
         var result = stride(from: 0, to: batchCount, by: size).map { Cell(first: $0, last: min($0 + size, batchCount) - 1, counts: [:]) }
-        for (index, state) in states where index >= 0 && index < batchCount {
-            result[index / size].counts[state.rawValue, default: 0] += 1
+        for count in counts where count.cell >= 0 && count.cell < result.count {
+            result[count.cell].counts[count.state.rawValue, default: 0] += count.count
         }
         return result
+    }
+}
+
+/// How many batches of one cell of the batch grid are in one state.
+public struct BatchStateCount: Sendable, Hashable {
+    public var cell: Int
+    public var state: BatchStatus.State
+    public var count: Int
+
+    public init(cell: Int, state: BatchStatus.State, count: Int) {
+        self.cell = cell
+        self.state = state
+        self.count = count
     }
 }
