@@ -13,6 +13,6 @@ public struct TributaryCommand: AsyncParsableCommand {
             SubmitCommand.self, StatusCommand.self, ExplainCommand.self, ListCommand.self, WatchCommand.self, DeadLettersCommand.self, CancelCommand.self,
             RetryCommand.self, PauseCommand.self, ResumeCommand.self, CacheCommand.self, ReportCommand.self, ExportCommand.self,
             TopologyCommand.self,
-            GenerateCorpusCommand.self,
+            GenerateCorpusCommand.self, AnalyserCheckCommand.self,
         ])
 }
