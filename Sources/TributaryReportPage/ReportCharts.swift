@@ -134,7 +134,8 @@ enum ReportCharts {
                 "type": "text", "from": ["data": "rows"], "aria": false,
                 "encode": [
                     "enter": [
-                        "y": ["scale": "y", "field": "name", "band": 0.5], "x": ["scale": "x", "signal": "max(datum.value, 0)", "offset": 4],
+                        "y": ["scale": "y", "field": "name", "band": 0.5],
+                        "x": ["scale": "x", "signal": "max(datum.value, isValid(datum.high) ? datum.high : 0, 0)", "offset": 4],
                         "baseline": ["value": "middle"], "text": ["signal": "format(datum.value, '.3f')"],
                     ]
                 ],

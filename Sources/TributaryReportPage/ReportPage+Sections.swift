@@ -79,7 +79,9 @@ extension ReportPage {
             guard !rows.isEmpty else { continue }
             let chart = ReportCharts.bars(id: "chart-agreement-\(label)", label: label, rows: rows, title: "Krippendorff's alpha (interval)")
             charts.append(chart)
-            let resamples = agreement.values.first.map { " Lines: 95 % intervals from \($0.bootstrapResamples) bootstrap resamples of the documents." } ?? ""
+            let resamples =
+                rows.contains { $0.interval != nil }
+                ? agreement.values.first.map { " Lines: 95 % intervals from \($0.bootstrapResamples) bootstrap resamples of the documents." } ?? "" : ""
             figures.append(figure(chart.id, caption: "Agreement \(HTMLText.escape(across)).\(resamples)", data: ["agreement": label]))
         }
         guard !charts.isEmpty else { return nil }
