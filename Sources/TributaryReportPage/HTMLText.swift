@@ -4,37 +4,22 @@ import Foundation
 /// through ``escape(_:)`` before it is part of a page.
 public enum HTMLText {
     public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        replacing(text, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"])
     }
 
     /// JSON inside a `<script>` element: `<`, `>` and `&` as `\u` escapes, so no string in
     /// it can end the element or open a comment; the JSON means the same.
     public static func scriptJSON(_ json: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(json.utf8.count)
-        for character in json {
-            switch character {
-            case "<": escaped += "\\u003c"
-            case ">": escaped += "\\u003e"
-            case "&": escaped += "\\u0026"
-            case "\u{2028}": escaped += "\\u2028"
-            case "\u{2029}": escaped += "\\u2029"
-            default: escaped.append(character)
-            }
+        replacing(json, ["<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u{2028}": "\\u2028", "\u{2029}": "\\u2029"])
+    }
+
+    private static func replacing(_ text: String, _ replacements: [Character: String]) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let replacement = replacements[character] { result += replacement } else { result.append(character) }
         }
-        return escaped
+        return result
     }
 
     /// `sentence` with the first occurrence of `phrase` (ignoring case) marked.

@@ -105,6 +105,7 @@ import TributaryCore
         // Three scripts: the charts' data, Vega, and the loop that draws them.
         #expect(html.components(separatedBy: "<script").count - 1 == 3)
         #expect(html.contains("id=\"report-charts\">{") && html.contains("VendoredVega") == false)
+        #expect(HTMLText.scriptJSON(#"{"g":"</script><!--&"}"#) == #"{"g":"\u003c/script\u003e\u003c!--\u0026"}"#)
     }
 
     @Test func quartilesAndWhiskersAreTukeys() throws {

@@ -88,19 +88,7 @@ import TributaryTestSupport
         let path = Self.temporaryPath()
         defer { Self.remove(path) }
         let store = try await SQLiteExperimentStore.open(path: path)
-        let now = Date()
-        let request = Fixtures.request("e1", Fixtures.spec(documents: 40, batchSize: 1))
-        let (_, requested) = try await store.transaction { try Orchestrator().handle(.request(request), at: now, in: $0) }
-        let preTest = try #require(Fixtures.tasks(in: requested.map(\.message)).first)
-        let (_, planned) = try await store.transaction { try Orchestrator().handle(.result(Fixtures.result(for: preTest)), at: now, in: $0) }
-        for task in Fixtures.tasks(in: planned.map(\.message)).prefix(5) {
-            _ = try await store.transaction { try Orchestrator().handle(.result(Fixtures.result(for: task)), at: now, in: $0) }
-        }
-        let batches = try await store.batches(experimentID: "e1", in: Set(BatchStatus.State.allCases), limit: .max)
-        let counts = try await store.batchStateCounts(experimentID: "e1", cellSize: BatchMapReply.cellSize(batchCount: 40, cells: 6))
-        let grid = BatchMapReply.cells(counts, batchCount: 40, cells: 6)
-        #expect(grid == BatchMapReply.cells(batches.map { ($0.index, $0.state) }, batchCount: 40, cells: 6))
-        #expect(grid.count == 6 && grid.reduce(0) { $0 + ($1.counts["succeeded"] ?? 0) } == 5)
+        try await BatchGridStoreContract.check(store)
         await store.close()
     }
 
