@@ -3,10 +3,7 @@ import TributaryCore
 
 /// Renders a ``CorpusReport`` as Markdown for reading and the document scores as CSV for analysis.
 public enum ReportRenderer {
-    static func format(_ value: Double?, digits: Int = 3) -> String {
-        guard let value, value.isFinite else { return "–" }
-        return String(format: "%.\(digits)f", value)
-    }
+    static func format(_ value: Double?, digits: Int = 3) -> String { ReportText.number(value, digits: digits) }
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "< 0.001" : String(format: "%.3f", p) }
 
@@ -114,13 +111,7 @@ public enum ReportRenderer {
     /// Which model scored the documents, with what, and what it took; a row per document.
     static func provenanceSection(_ provenance: ReportProvenance) -> [String] {
         var lines = ["## Model and provenance", ""]
-        lines.append("- model: \(provenance.models.joined(separator: ", "))")
-        lines.append("- system fingerprint: \(provenance.systemFingerprints.isEmpty ? "none sent" : provenance.systemFingerprints.joined(separator: ", "))")
-        lines.append("- temperature: \(provenance.temperature.map { format($0) } ?? "varied"); seed: \(provenance.seed.map(String.init) ?? "none or varied")")
-        lines.append(
-            "- \(provenance.documentsScored) documents, \(provenance.calls) calls (\(provenance.repairs) repairs), "
-                + "\(provenance.inputTokens) input and \(provenance.outputTokens) output tokens")
-        lines.append("- evidence quotes not found in their document, dropped: \(provenance.unverifiedEvidence)")
+        lines += provenance.summary.map { "- \($0)" }
         lines += ["", "| document | model | input tokens | output tokens | calls | latency |", "|---|---|---|---|---|---|"]
         for entry in provenance.documents {
             lines.append("| \(entry.id) | \(entry.model) | \(entry.inputTokens) | \(entry.outputTokens) | \(entry.calls) | \(entry.latencyMilliseconds) ms |")

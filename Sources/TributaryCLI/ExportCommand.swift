@@ -48,7 +48,7 @@ struct ExportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let store = try documentStore.store()
-        try ReportFiles.write(report, to: out, store: store, quietly: true)
+        let reportFiles = try ReportFiles.write(report, to: out, store: store, quietly: true)
         let documents = try Self.analyses(of: synthesis, content: ContentResolver(store: store))
         let folder = URL(fileURLWithPath: out)
         try Data(Self.evidenceCSV(documents, replicated: synthesis.replicates != nil).utf8).write(
@@ -64,8 +64,7 @@ struct ExportCommand: AsyncParsableCommand {
         var record = stored
         record.report = nil
         try Data(MessageCoding.encodePretty(record)).write(to: folder.appendingPathComponent("status.json"), options: .atomic)
-        let files =
-            try ReportFiles.files(of: report, store: store).map(\.name) + ["evidence.csv", "responses.jsonl", RunLock.fileName, "status.json"]
+        let files = reportFiles + ["evidence.csv", "responses.jsonl", RunLock.fileName, "status.json"]
         print("exported experiment \(id) to \(out): \(files.joined(separator: ", ")) (\(responses.count) model responses)")
     }
 

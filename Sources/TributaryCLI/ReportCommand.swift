@@ -44,7 +44,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let store = try documentStore.store()
-        guard rebuild else { return try show(original, store: store) }
+        guard rebuild else { return try show(ReportFiles.files(of: original, store: store)) }
         guard let task = input?.task else {
             print("experiment \(id): the orchestrator rebuilt no synthesis input (state \(input?.status?.state.rawValue ?? "unknown"))")
             throw ExitCode(1)
@@ -56,9 +56,9 @@ struct ReportCommand: AsyncParsableCommand {
         } catch let failure as TaskFailure {
             throw ValidationError("the stored results do not render: \(failure.message)")
         }
-        try show(rebuilt, store: store)
-        let before = try ReportFiles.files(of: original, store: store)
         let after = try ReportFiles.files(of: rebuilt, store: store)
+        try show(after)
+        let before = try ReportFiles.files(of: original, store: store)
         let differing = zip(before, after).filter { $0.bytes != $1.bytes }.map(\.0.name)
         guard differing.isEmpty else {
             FileHandle.standardError.write(Data("error: the rebuilt \(differing.joined(separator: ", ")) differ(s) from the stored report\n".utf8))
@@ -67,9 +67,12 @@ struct ReportCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("rebuilt from the stored results: byte-identical to the report the pipeline made\n".utf8))
     }
 
-    private func show(_ result: JSONValue, store: ContentStore?) throws {
-        if let out { return try ReportFiles.write(result, to: out, store: store) }
-        guard let markdown = try ReportFiles.files(of: result, store: store).first(where: { $0.name == "report.md" }) else { return }
+    private func show(_ files: [(name: String, bytes: [UInt8])]) throws {
+        if let out {
+            try ReportFiles.write(files, to: out)
+            return
+        }
+        guard let markdown = files.first(where: { $0.name == "report.md" }) else { return }
         FileHandle.standardOutput.write(Data(markdown.bytes))
     }
 }

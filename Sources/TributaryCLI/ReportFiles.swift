@@ -5,16 +5,23 @@ import TributaryCore
 import TributaryReportPage
 
 enum ReportFiles {
-    /// Writes the synthesis output as the files a researcher uses. report.json is the
-    /// report as the agent sent it, so fields a newer agent adds are kept.
-    static func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws {
+    /// Writes the synthesis output as the files a researcher uses, and returns their names.
+    /// report.json is the report as the agent sent it, so fields a newer agent adds are kept.
+    @discardableResult
+    static func write(_ result: JSONValue, to folder: String, store: ContentStore?, quietly: Bool = false) throws -> [String] {
+        try write(files(of: result, store: store), to: folder, quietly: quietly)
+    }
+
+    /// Writes files already made (by ``files(of:store:)``).
+    @discardableResult
+    static func write(_ files: [(name: String, bytes: [UInt8])], to folder: String, quietly: Bool = false) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let files = try files(of: result, store: store)
         for (name, bytes) in files {
             try Data(bytes).write(to: URL(fileURLWithPath: folder).appendingPathComponent(name), options: .atomic)
         }
         let others = files.map(\.name).filter { $0 != "report.md" }.joined(separator: ", ")
         if !quietly { print("report written to \(folder)/report.md (also \(others))") }
+        return files.map(\.name)
     }
 
     /// The files' names and bytes, in the order they are written.

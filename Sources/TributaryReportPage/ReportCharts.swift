@@ -77,12 +77,10 @@ enum ReportCharts {
         let side = max(160, min(640, 70 * order.count))
         let cell: JSONValue = [
             "x": ["scale": "x", "field": "a"], "width": ["scale": "x", "band": 1], "y": ["scale": "y", "field": "b"], "height": ["scale": "y", "band": 1],
+            "fill": ["scale": "colour", "field": "r"], "description": ["signal": "datum.a + ' × ' + datum.b + ': r = ' + datum.r"],
         ]
-        guard case .object(var rect) = cell else { preconditionFailure() }
-        rect["fill"] = ["scale": "colour", "field": "r"]
-        rect["description"] = ["signal": "datum.a + ' × ' + datum.b + ': r = ' + datum.r"]
         let marks: [JSONValue] = [
-            ["type": "rect", "from": ["data": "cells"], "encode": ["enter": .object(rect)]],
+            ["type": "rect", "from": ["data": "cells"], "encode": ["enter": cell]],
             [
                 "type": "text", "from": ["data": "cells"], "aria": false,
                 "encode": [

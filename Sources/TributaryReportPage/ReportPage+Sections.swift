@@ -103,13 +103,7 @@ extension ReportPage {
     }
 
     static func provenanceSection(_ provenance: ReportProvenance) -> String {
-        let fingerprints = provenance.systemFingerprints.isEmpty ? "none sent" : provenance.systemFingerprints.joined(separator: ", ")
-        let items = [
-            "model: \(provenance.models.joined(separator: ", "))", "system fingerprint: \(fingerprints)",
-            "temperature: \(provenance.temperature.map { format($0) } ?? "varied"); seed: \(provenance.seed.map(String.init) ?? "none or varied")",
-            "\(provenance.documentsScored) documents, \(provenance.calls) calls (\(provenance.repairs) repairs), \(provenance.inputTokens) input and \(provenance.outputTokens) output tokens",
-            "evidence quotes not found in their document, dropped: \(provenance.unverifiedEvidence)",
-        ]
-        return section("provenance", "Model and provenance", "<ul>" + items.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>")
+        section("provenance", "Model and provenance", "<ul>" + provenance.summary.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>")
     }
+
 }

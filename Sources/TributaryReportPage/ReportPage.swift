@@ -44,10 +44,7 @@ public enum ReportPage {
         return fromTable.count == names.count ? fromTable : names.sorted()
     }
 
-    static func format(_ value: Double?, digits: Int = 3) -> String {
-        guard let value, value.isFinite else { return "–" }
-        return String(format: "%.\(digits)f", value)
-    }
+    static func format(_ value: Double?, digits: Int = 3) -> String { ReportText.number(value, digits: digits) }
 
     static func section(_ id: String, _ title: String, _ content: String) -> String {
         "<section id=\"\(id)\"><h2>\(HTMLText.escape(title))</h2>\n\(content)\n</section>"

@@ -71,16 +71,9 @@ public struct BatchMapReply: Sendable, Hashable, Codable {
         max(1, (batchCount + max(cells, 1) - 1) / max(cells, 1))
     }
 
-    /// Batches (index and state, in index order) aggregated into at most `cells` equal ranges.
-    public static func cells(_ states: [(index: Int, state: BatchStatus.State)], batchCount: Int, cells: Int) -> [Cell] {
-        let size = cellSize(batchCount: batchCount, cells: cells)
-        return self.cells(
-            states.filter { $0.index >= 0 && $0.index < batchCount }.map { BatchStateCount(cell: $0.index / size, state: $0.state, count: 1) },
-            batchCount: batchCount, cells: cells)
-    }
-
-    /// The same from counts per cell of ``cellSize(batchCount:cells:)`` batches, as a store
-    /// counts them without reading every batch.
+    /// Batches aggregated into at most `cells` equal ranges, from the counts per cell of
+    /// ``cellSize(batchCount:cells:)`` batches and state, as a store counts them without
+    /// reading every batch.
     public static func cells(_ counts: [BatchStateCount], batchCount: Int, cells: Int) -> [Cell] {
         guard batchCount > 0 else { return [] }
         let size = cellSize(batchCount: batchCount, cells: cells)
