@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "TributaryClient", targets: ["TributaryClient"]),
         .library(name: "TributaryServices", targets: ["TributaryServices"]),
+        // A pipeline inside a test, for the people who build on Tributary (Docs/testing.md).
+        .library(name: "TributaryTesting", targets: ["TributaryTesting"]),
         .executable(name: "orchestrator", targets: ["orchestrator"]),
         .executable(name: "pre-test-agent", targets: ["pre-test-agent"]),
         .executable(name: "analyse-batch-agent", targets: ["analyse-batch-agent"]),
@@ -266,12 +268,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The test kit: a pipeline of the real executables, or of handlers in process, on a
+        // local broker in a namespace of its own, driven by the production client.
+        .target(
+            name: "TributaryTesting",
+            dependencies: [
+                "AMQP", "TributaryClient", "TributaryCore", "TributaryServices", "TributaryObservability",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Tests. Suites that need a broker run only when TRIBUTARY_TEST_AMQP_URL is set, those that
         // need PostgreSQL only when TRIBUTARY_TEST_POSTGRES_URL is set.
         .target(
             name: "TributaryTestSupport",
             dependencies: [
-                "TributaryCore", "TributaryStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "TributaryCore", "TributaryStore", "TributaryTesting", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "AMQPTests", dependencies: ["TributaryTestSupport", "AMQP", "CRabbitMQ"], swiftSettings: swiftSettings),
@@ -283,7 +298,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryAnalysisTests",
-            dependencies: ["TributaryTestSupport", "TributaryAnalysis", "TributaryCore", "TributaryContentStore"],
+            dependencies: ["TributaryTestSupport", "TributaryTesting", "TributaryAnalysis", "TributaryCore", "TributaryContentStore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -310,7 +325,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TributaryServicesTests",
-            dependencies: ["TributaryTestSupport", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis", "AMQP"],
+            dependencies: [
+                "TributaryTestSupport", "TributaryTesting", "TributaryServices", "TributaryObservability", "TributaryCore", "TributaryAnalysis", "AMQP",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -325,20 +342,21 @@ let package = Package(
         .testTarget(
             name: "TributaryObservabilityTests",
             dependencies: [
-                "TributaryObservability", "TributaryTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "TributaryObservability", "TributaryTestSupport", "TributaryTesting", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AMQPIntegrationTests",
-            dependencies: ["TributaryTestSupport", "AMQP", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TributaryTestSupport", "TributaryTesting", "AMQP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PipelineIntegrationTests",
             dependencies: [
-                "TributaryTestSupport", "AMQP", "TributaryCore", "TributaryClient", "TributaryServices", "TributaryAnalysis", "TributaryStore",
+                "TributaryTestSupport", "TributaryTesting", "AMQP", "TributaryCore", "TributaryClient", "TributaryServices", "TributaryAnalysis",
+                "TributaryStore",
                 "TributaryStores", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

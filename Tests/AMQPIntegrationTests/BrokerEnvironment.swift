@@ -2,6 +2,7 @@ import AMQP
 import Foundation
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 /// How the integration tests reach their broker (``TestBroker``) and poke at it.
 enum BrokerEnvironment {

@@ -1,6 +1,7 @@
 import AMQP
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 @Suite(.serialized, TestBroker.required) struct ConnectionFailureTests {
     @Test func idleConnectionWithShortHeartbeatSurvives() async throws {

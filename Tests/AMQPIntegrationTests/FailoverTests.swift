@@ -1,6 +1,7 @@
 import AMQP
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 /// A list of brokers (a cluster's nodes): the first reachable one is used, and every
 /// unreachable one is named if none is.

@@ -2,6 +2,7 @@ import AMQP
 import Foundation
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 /// `amqps://` against the local broker's TLS listener and a CA the test set-up made: it works
 /// with the right CA (and a client certificate), and every way it can be wrong is an error that

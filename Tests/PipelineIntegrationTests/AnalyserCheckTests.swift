@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 /// `tributary analyser-check` as a user runs it: the bundled example passes every check, and
 /// each broken analyser fails, with a message that names what is wrong.

@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// What the `tributary` CLI writes when its output is not a terminal: a script reads it from a
 /// pipe or a file while the command still runs, so every line must be there as it is written,

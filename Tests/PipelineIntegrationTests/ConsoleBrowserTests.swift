@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The console in headless Chromium: `Tests/Browser/console_suite.py` drives it through
 /// selenium against this pipeline (sign-in for each role and a bad token, live progress and

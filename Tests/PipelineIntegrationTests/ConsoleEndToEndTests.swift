@@ -9,6 +9,7 @@ import TributaryClient
 import TributaryContentStore
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The console executable against a real orchestrator and broker, through HTTP as a browser
 /// and a script would use it: nothing without a token, viewers look, operators act, and a

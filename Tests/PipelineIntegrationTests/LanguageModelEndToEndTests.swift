@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The language-model lane through the real executables, a real broker and a real model
 /// (Gemma 3 270M on llama.cpp's server): the model is weak, so these check the protocol,

@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The language-model lane's budgets, pilot, validation and key handling, through the real
 /// executables against the scripted server (the faults a real model will not produce on

@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// Message size limits, on a broker node of their own whose limit is 200 KiB: a task the
 /// broker refuses fails its experiment with the broker's reason, and with a content store no

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import TributaryTesting
 
 /// The receiving end of OTLP/HTTP, as a collector would be: keeps every body posted to
 /// `/v1/traces` so a test can look for a trace id in what the services exported.

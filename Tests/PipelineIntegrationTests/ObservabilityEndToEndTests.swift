@@ -4,6 +4,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// What an operator sees of a running pipeline: every service's `/metrics` and `/readyz`,
 /// scraped over HTTP from the real executables.
@@ -12,7 +13,6 @@ import TributaryTestSupport
         try await withPipeline { harness in
             let proxy = try BrokerProxy(brokerURL: harness.brokerURL, logDirectory: harness.directory)
             harness.serviceBrokerURL = proxy.url
-            harness.servesHTTP = true
             // The broker comes last: every service waits for it, not ready meanwhile.
             try await proxy.cut()
             try harness.startPipeline(analysers: 2)

@@ -4,6 +4,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 @Suite(.serialized, TestBroker.required) struct PipelineEndToEndTests {
     @Test func concurrentExperimentsEachCompleteWithExactlyOneSynthesis() async throws {
@@ -151,7 +152,6 @@ import TributaryTestSupport
             harness.serviceArguments = ["--log-format", "json", "--log-level", "debug"]
             // With the HTTP endpoint on and a trace exporter whose collector is down: its
             // token must not leak into the failures it logs either.
-            harness.servesHTTP = true
             let token = "tok-\(UInt32.random(in: 0...UInt32.max))"
             harness.serviceEnvironment = [
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(try freePort())", "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer \(token)",

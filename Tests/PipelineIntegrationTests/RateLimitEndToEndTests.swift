@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The orchestrator's limiter against a server that meters like a provider: three analysers
 /// at concurrency 8 call it as fast as they are let, for more than 90 s, and it must never

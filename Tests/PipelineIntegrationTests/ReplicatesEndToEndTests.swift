@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// Replicates through the real executables: every (document, replicate) is a call the model
 /// server counts, the tables hold every replicate, and the report's alpha is the reference

@@ -4,6 +4,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// Failing, hung, crashing and cancelled work, with the real executables, a real broker and
 /// the production client. The analysers are shell scripts in front of the example analyser;

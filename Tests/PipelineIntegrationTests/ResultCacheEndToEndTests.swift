@@ -3,6 +3,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// The result cache through the real executables: what a re-run sends is counted where it
 /// would be paid for, at the model server (or, for a program, in its own log).

@@ -1,5 +1,6 @@
 import Foundation
 import TributaryTestSupport
+import TributaryTesting
 
 /// `Tests/Tools/scripted_llm_server.py` as a process of the test: an OpenAI-compatible server
 /// that meters like a provider (429 past its buckets) and fails on demand.

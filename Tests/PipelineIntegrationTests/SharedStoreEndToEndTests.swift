@@ -4,6 +4,7 @@ import Testing
 import TributaryClient
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 /// Several orchestrators on one PostgreSQL database, all consuming the same queues: real
 /// executables, the real broker, a database of the test's own.

@@ -12,6 +12,7 @@ import TributaryServices
 import TributaryStore
 import TributaryStores
 import TributaryTestSupport
+import TributaryTesting
 
 /// One experiment, one trace: the submitter's span is the root, and every task and result
 /// (through the orchestrator's durable outbox) continues it.

@@ -1,3 +1,5 @@
+import TributaryTesting
+
 /// Waits, bounded by `limit`, until `condition` holds, checking every `interval`. For states
 /// no event announces (a queue's depth, a batch waiting for its retry); fails loudly on timeout.
 package func eventually(

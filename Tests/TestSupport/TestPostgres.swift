@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Testing
+import TributaryTesting
 
 /// The PostgreSQL server the shared-store suites use: `TRIBUTARY_TEST_POSTGRES_URL`, a role
 /// that may create databases. Without it those suites are skipped (and say so);

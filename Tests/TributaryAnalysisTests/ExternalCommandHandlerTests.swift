@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TributaryCore
 import TributaryTestSupport
+import TributaryTesting
 
 @testable import TributaryAnalysis
 

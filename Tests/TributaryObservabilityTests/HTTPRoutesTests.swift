@@ -4,6 +4,7 @@ import Prometheus
 import ServiceLifecycle
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 @testable import TributaryObservability
 

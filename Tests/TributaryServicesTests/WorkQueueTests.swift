@@ -1,5 +1,6 @@
 import Testing
 import TributaryTestSupport
+import TributaryTesting
 
 @testable import TributaryServices
 

@@ -3,7 +3,7 @@ import Foundation
 /// A TCP port on 127.0.0.1 that nothing listens on right now, for a service under test.
 /// The kernel picks it; it could be taken again before the service binds it, which the
 /// ephemeral range makes unlikely and the service's start-up failure would make loud.
-package func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(descriptor) }
