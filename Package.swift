@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "AMQP", targets: ["AMQP"]),
+        // The message contract: experiments, tasks, results, and the TaskHandler an agent runs.
+        .library(name: "TributaryCore", targets: ["TributaryCore"]),
         .library(name: "TributaryClient", targets: ["TributaryClient"]),
         .library(name: "TributaryServices", targets: ["TributaryServices"]),
         // A pipeline inside a test, for the people who build on Tributary (Docs/testing.md).
