@@ -27,7 +27,7 @@ public struct SentenceShareHandler: TaskHandler {
     }
 
     /// One document's scores: per dimension, the sentences with one of its phrases over all sentences.
-    public static func analyse(id: String, text: String, metadata: [String: String], dimensions: [Dimension]) -> DocumentAnalysis {
+    public static func analyse(id: String, text: String, metadata: [String: String], dimensions: [TributaryCore.Dimension]) -> DocumentAnalysis {
         let sentences = Self.sentences(of: text)
         var scores: [String: DimensionScore] = [:]
         for dimension in dimensions {

@@ -3,7 +3,7 @@ import TributaryCore
 
 /// The experiment both tests submit: three short documents and one dimension.
 enum Corpus {
-    static let framework = Framework(name: "affect", version: "1", dimensions: [Dimension(name: "hope", raises: ["hope"])])
+    static let framework = Framework(name: "affect", version: "1", dimensions: [TributaryCore.Dimension(name: "hope", raises: ["hope"])])
 
     static let documents = [
         Document(id: "a", text: "We hope. We wait. We hope again. We rest.", metadata: ["group": "x"]),

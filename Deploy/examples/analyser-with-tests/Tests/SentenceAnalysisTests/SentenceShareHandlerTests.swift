@@ -23,7 +23,7 @@ import TributaryTesting
 /// The handler alone: no broker.
 @Test func sentencesWithAPhraseOverAllSentences() {
     let analysis = SentenceShareHandler.analyse(
-        id: "d", text: "Hope. No. Hope?", metadata: [:], dimensions: [Dimension(name: "hope", raises: ["hope"])])
+        id: "d", text: "Hope. No. Hope?", metadata: [:], dimensions: [TributaryCore.Dimension(name: "hope", raises: ["hope"])])
     let hope = analysis.scores["hope"]
     #expect(hope?.rawScore == 2.0 / 3.0)
     #expect(hope?.evidence.map(\.sentence) == ["Hope.", "Hope?"])
