@@ -1,7 +1,7 @@
 import CRabbitMQ
 
 extension CArena {
-    func properties(_ p: AMQPProperties) -> amqp_basic_properties_t {
+    package func properties(_ p: AMQPProperties) -> amqp_basic_properties_t {
         var c = amqp_basic_properties_t()
         var flags: UInt32 = 0
         func set(_ value: String?, _ flag: Int32, _ field: inout amqp_bytes_t) {

@@ -4,10 +4,10 @@ import CRabbitMQ
 ///
 /// Swift strings and arrays can't be pointed at beyond the closure that exposes them,
 /// so everything a C call needs is copied into this pool and freed in one go afterwards.
-final class CArena {
+package final class CArena {
     private let pool: UnsafeMutablePointer<amqp_pool_t>
 
-    init(pageSize: Int = 4096) {
+    package init(pageSize: Int = 4096) {
         pool = .allocate(capacity: 1)
         init_amqp_pool(pool, pageSize)
     }
@@ -18,7 +18,7 @@ final class CArena {
     }
 
     /// Frees everything allocated so far but keeps the pages for reuse.
-    func reset() { recycle_amqp_pool(pool) }
+    package func reset() { recycle_amqp_pool(pool) }
 
     func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         guard count > 0 else { return UnsafeMutablePointer<T>(bitPattern: MemoryLayout<T>.alignment)! }

@@ -22,6 +22,12 @@ struct AMQPBenchmark: AsyncParsableCommand {
     @Option(help: "Message body size in bytes.") var bodySize = 200
     @Flag(help: "Measure only the raw request-reply hop on quorum queues (the pipeline benchmark's ceiling) and print tasks/s.")
     var requestReply = false
+    @Flag(help: "With --request-reply: run the hop with each of Tributary's messaging choices alone, then all together, and compare.")
+    var factors = false
+    @Option(help: "With --factors: the broker's process id (beam.smp), to report its CPU time per task from /proc.")
+    var brokerPID: Int32?
+    @Option(help: "With --factors: the body size of the variant with Tributary-sized messages.")
+    var tributaryBodySize = 900
 
     func validate() throws {
         guard rounds > 0, rounds % 2 == 0 else { throw ValidationError("--rounds must be a positive even number") }
@@ -30,6 +36,10 @@ struct AMQPBenchmark: AsyncParsableCommand {
     func run() async throws {
         let config = try AMQPConfiguration(url: amqpURL ?? ProcessInfo.processInfo.environment["AMQP_URL"] ?? AMQPConfiguration.localURL)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: bodySize)
+        if requestReply, factors {
+            try await runFactors(config)
+            return
+        }
         if requestReply {
             try await runRequestReply(config, body: body)
             return
@@ -118,7 +128,7 @@ struct AMQPBenchmark: AsyncParsableCommand {
         print(String(format: "| %@ | %.0f msg/s | %.0f msg/s | %.2f |", name, median(raw), median(layer), ratio))
     }
 
-    private func median(_ values: [Double]) -> Double {
+    func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted[sorted.count / 2]
     }

@@ -35,21 +35,28 @@ struct RawClient {
 
     /// Publishes persistent messages with confirms streamed in a window, as fast as possible.
     func publish(count: Int, queue: String, body: [UInt8], window: Int) throws {
+        try publish(count: count, route: .queue(queue), body: body, window: window)
+    }
+
+    /// The same along `route`: an exchange and routing key, the mandatory flag, and plain or
+    /// Tributary-shaped properties.
+    func publish(count: Int, route: HopRoute, body: [UInt8], window: Int) throws {
         amqp_confirm_select(connection, 1)
         guard amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: confirm.select failed") }
-        var properties = amqp_basic_properties_t()
-        properties._flags = UInt32(AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG)
-        properties.delivery_mode = 2
+        let arena = CArena()
         var confirmed: UInt64 = 0
         var published: UInt64 = 0
-        try queue.withCString { queueName in
-            try "application/octet-stream".withCString { contentType in
-                properties.content_type = amqp_cstring_bytes(contentType)
+        try route.exchange.withCString { exchange in
+            try route.routingKey.withCString { routingKey in
                 try body.withUnsafeBytes { raw in
                     let bytes = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
                     while confirmed < UInt64(count) {
                         while published < UInt64(count), published - confirmed < UInt64(window) {
-                            let status = amqp_basic_publish(connection, 1, amqp_empty_bytes, amqp_cstring_bytes(queueName), 0, 0, &properties, bytes)
+                            arena.reset()
+                            var properties = route.basicProperties(in: arena, index: Int(published))
+                            let status = amqp_basic_publish(
+                                connection, 1, amqp_cstring_bytes(exchange), amqp_cstring_bytes(routingKey), route.mandatory ? 1 : 0, 0, &properties,
+                                bytes)
                             guard status == AMQP_STATUS_OK.rawValue else { throw BenchmarkError("raw: publish failed") }
                             published += 1
                         }

@@ -10,9 +10,10 @@ import Synchronization
 /// (confirms streamed, acked in batches) and acks the task; a collector consumes and acks the
 /// replies. Nothing is decoded or stored: it is what the broker and the C library can do.
 enum RawHop {
-    static func run(_ config: AMQPConfiguration, count: Int, tasks: String, replies: String, body: [UInt8], window: Int, prefetch: UInt16) throws
-        -> Double
-    {
+    static func run(
+        _ config: AMQPConfiguration, count: Int, tasks: String, replies: String, body: [UInt8], window: Int, prefetch: UInt16,
+        taskRoute: HopRoute? = nil, replyRoute: HopRoute? = nil
+    ) throws -> Double {
         let requester = try RawClient(config)
         let worker = try RawClient(config)
         let collector = try RawClient(config)
@@ -34,8 +35,8 @@ enum RawHop {
         let start = ContinuousClock.now
         let (requesterBox, workerBox, collectorBox) = (Box(requester), Box(worker), Box(collector))
         thread("collector") { try collectorBox.client.consume(count: count, queue: replies, prefetch: prefetch) }
-        thread("worker") { try workerBox.client.relay(count: count, from: tasks, to: replies, prefetch: prefetch) }
-        thread("requester") { try requesterBox.client.publish(count: count, queue: tasks, body: body, window: window) }
+        thread("worker") { try workerBox.client.relay(count: count, from: tasks, to: replyRoute ?? .queue(replies), prefetch: prefetch) }
+        thread("requester") { try requesterBox.client.publish(count: count, route: taskRoute ?? .queue(tasks), body: body, window: window) }
         done.wait()
         let elapsed = ContinuousClock.now - start
         if let failure = failures.withLock({ $0.first }) { throw BenchmarkError(failure) }
@@ -52,7 +53,7 @@ enum RawHop {
 extension RawClient {
     /// Consumes `count` tasks; for each, publishes a persistent reply on a confirmed channel and
     /// acks the task. Confirms are drained as they come.
-    func relay(count: Int, from source: String, to destination: String, prefetch: UInt16) throws {
+    func relay(count: Int, from source: String, to destination: HopRoute, prefetch: UInt16) throws {
         amqp_confirm_select(connection, 1)
         guard amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: confirm.select failed") }
         amqp_basic_qos(connection, 1, 0, prefetch, 0)
@@ -60,28 +61,32 @@ extension RawClient {
             _ = amqp_basic_consume(connection, 1, amqp_cstring_bytes(name), amqp_empty_bytes, 0, 0, 0, amqp_empty_table)
         }
         guard amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: consume failed") }
-        var properties = amqp_basic_properties_t()
-        properties._flags = UInt32(AMQP_BASIC_DELIVERY_MODE_FLAG)
-        properties.delivery_mode = 2
+        let arena = CArena()
         var relayed = 0
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        try destination.withCString { queue in
-            while relayed < count {
-                var envelope = amqp_envelope_t()
-                amqp_maybe_release_buffers(connection)
-                let reply = amqp_consume_message(connection, &envelope, &timeout, 0)
-                if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION, reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue {
-                    // A publisher confirm arrived between deliveries: take it off the wire.
-                    var frame = amqp_frame_t()
-                    guard amqp_simple_wait_frame(connection, &frame) == AMQP_STATUS_OK.rawValue else { throw BenchmarkError("raw: wait failed") }
-                    continue
+        try destination.exchange.withCString { exchange in
+            try destination.routingKey.withCString { routingKey in
+                while relayed < count {
+                    var envelope = amqp_envelope_t()
+                    amqp_maybe_release_buffers(connection)
+                    let reply = amqp_consume_message(connection, &envelope, &timeout, 0)
+                    if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION, reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue {
+                        // A publisher confirm arrived between deliveries: take it off the wire.
+                        var frame = amqp_frame_t()
+                        guard amqp_simple_wait_frame(connection, &frame) == AMQP_STATUS_OK.rawValue else { throw BenchmarkError("raw: wait failed") }
+                        continue
+                    }
+                    guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: relay failed after \(relayed)") }
+                    arena.reset()
+                    var properties = destination.basicProperties(in: arena, index: relayed)
+                    let status = amqp_basic_publish(
+                        connection, 1, amqp_cstring_bytes(exchange), amqp_cstring_bytes(routingKey), destination.mandatory ? 1 : 0, 0, &properties,
+                        envelope.message.body)
+                    guard status == AMQP_STATUS_OK.rawValue else { throw BenchmarkError("raw: reply publish failed") }
+                    amqp_basic_ack(connection, 1, envelope.delivery_tag, 0)
+                    amqp_destroy_envelope(&envelope)
+                    relayed += 1
                 }
-                guard reply.reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: relay failed after \(relayed)") }
-                let status = amqp_basic_publish(connection, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, &properties, envelope.message.body)
-                guard status == AMQP_STATUS_OK.rawValue else { throw BenchmarkError("raw: reply publish failed") }
-                amqp_basic_ack(connection, 1, envelope.delivery_tag, 0)
-                amqp_destroy_envelope(&envelope)
-                relayed += 1
             }
         }
     }
