@@ -52,7 +52,7 @@ extension AMQPBenchmark {
         let before = brokerPID.flatMap(ProcessCPU.seconds(of:))
         let rate = try RawHop.run(
             config, count: messages, tasks: tasks, replies: replies, body: body, window: window, prefetch: prefetch,
-            taskRoute: variant.route(queue: tasks, exchange: exchange), replyRoute: variant.route(queue: replies, exchange: exchange))
+            taskRoute: variant.route(queue: tasks, exchange: exchange), replyRoute: variant.route(queue: replies, exchange: exchange), rate: rate)
         let after = brokerPID.flatMap(ProcessCPU.seconds(of:))
         for queue in [tasks, replies] { _ = try await setup.deleteQueue(queue) }
         for name in [exchange, deadLetters] { try await setup.deleteExchange(name) }

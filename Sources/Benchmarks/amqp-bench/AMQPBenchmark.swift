@@ -26,6 +26,8 @@ struct AMQPBenchmark: AsyncParsableCommand {
     var factors = false
     @Option(help: "With --factors: the broker's process id (beam.smp), to report its CPU time per task from /proc.")
     var brokerPID: Int32?
+    @Option(help: "With --factors: publish tasks no faster than this many a second, to compare the broker's cost at the pipeline's rate.")
+    var rate: Double?
     @Option(help: "With --factors: the body size of the variant with Tributary-sized messages.")
     var tributaryBodySize = 900
 

@@ -1,5 +1,6 @@
 import AMQP
 import CRabbitMQ
+import Foundation
 import Glibc
 
 /// The baseline: librabbitmq driven directly, the way a plain C client would, with no
@@ -40,18 +41,26 @@ struct RawClient {
 
     /// The same along `route`: an exchange and routing key, the mandatory flag, and plain or
     /// Tributary-shaped properties.
-    func publish(count: Int, route: HopRoute, body: [UInt8], window: Int) throws {
+    /// With `rate`, publishes no faster than that many messages a second.
+    func publish(count: Int, route: HopRoute, body: [UInt8], window: Int, rate: Double? = nil) throws {
         amqp_confirm_select(connection, 1)
         guard amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL else { throw BenchmarkError("raw: confirm.select failed") }
         let arena = CArena()
         var confirmed: UInt64 = 0
         var published: UInt64 = 0
+        let start = ContinuousClock.now
         try route.exchange.withCString { exchange in
             try route.routingKey.withCString { routingKey in
                 try body.withUnsafeBytes { raw in
                     let bytes = amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress))
                     while confirmed < UInt64(count) {
                         while published < UInt64(count), published - confirmed < UInt64(window) {
+                            if let rate {
+                                let due = start + .seconds(Double(published) / rate)
+                                if due > ContinuousClock.now {
+                                    Thread.sleep(forTimeInterval: Double((due - ContinuousClock.now).components.attoseconds) / 1e18)
+                                }
+                            }
                             arena.reset()
                             var properties = route.basicProperties(in: arena, index: Int(published))
                             let status = amqp_basic_publish(

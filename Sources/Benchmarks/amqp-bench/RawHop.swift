@@ -12,7 +12,7 @@ import Synchronization
 enum RawHop {
     static func run(
         _ config: AMQPConfiguration, count: Int, tasks: String, replies: String, body: [UInt8], window: Int, prefetch: UInt16,
-        taskRoute: HopRoute? = nil, replyRoute: HopRoute? = nil
+        taskRoute: HopRoute? = nil, replyRoute: HopRoute? = nil, rate: Double? = nil
     ) throws -> Double {
         let requester = try RawClient(config)
         let worker = try RawClient(config)
@@ -36,7 +36,7 @@ enum RawHop {
         let (requesterBox, workerBox, collectorBox) = (Box(requester), Box(worker), Box(collector))
         thread("collector") { try collectorBox.client.consume(count: count, queue: replies, prefetch: prefetch) }
         thread("worker") { try workerBox.client.relay(count: count, from: tasks, to: replyRoute ?? .queue(replies), prefetch: prefetch) }
-        thread("requester") { try requesterBox.client.publish(count: count, route: taskRoute ?? .queue(tasks), body: body, window: window) }
+        thread("requester") { try requesterBox.client.publish(count: count, route: taskRoute ?? .queue(tasks), body: body, window: window, rate: rate) }
         done.wait()
         let elapsed = ContinuousClock.now - start
         if let failure = failures.withLock({ $0.first }) { throw BenchmarkError(failure) }
