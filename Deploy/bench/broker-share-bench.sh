@@ -16,6 +16,7 @@
 # pipeline's, for a hop at the same load.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Deploy/bench/lib.sh
 batches="${1:-20000}"
 rounds="${2:-2}"
 read -r -a concurrencies <<<"${CONCURRENCIES:-64 256}"
@@ -47,11 +48,7 @@ run() {  # concurrency -> "concurrency wall_s broker_us_per_task"
         "$bin/analyse-batch-agent" --namespace "$ns" --concurrency "$concurrency" --worker-id "$worker" >"$dir/$worker.log" 2>&1 & pids+=($!)
     done
     "$bin/corpus-synthesis-agent" --namespace "$ns" >"$dir/synthesis.log" 2>&1 & pids+=($!)
-    local deadline=$((SECONDS + 60))
-    until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge 5 ]; do
-        [ "$SECONDS" -lt "$deadline" ] || { echo "bench: services did not start; see $dir" >&2; exit 1; }
-        sleep 0.1
-    done
+    wait_for_services "$dir" 5
     before=$(ticks "$broker")
     start=$(date +%s.%N)
     "$bin/tributary" submit "$corpus" --namespace "$ns" --wait --quiet --timeout 900 >"$dir/submit.log" 2>&1 </dev/null

@@ -18,6 +18,7 @@
 # reports are left in .build-bench/run-*/perf.data); TPM_SECONDS=0 skips part 2.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Deploy/bench/lib.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 batches="${1:-2000}"
@@ -74,11 +75,7 @@ start_pipeline() {  # models-file
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 32 --worker-id a1 "${llm[@]}" >"$dir/a1.log" 2>&1 & pids+=($!)
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 32 --worker-id a2 "${llm[@]}" >"$dir/a2.log" 2>&1 & pids+=($!)
     "$bin/corpus-synthesis-agent" --namespace "$ns" >"$dir/synthesis.log" 2>&1 & pids+=($!)
-    local deadline=$((SECONDS + 60))
-    until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge 5 ]; do
-        [ "$SECONDS" -lt "$deadline" ] || { echo "bench: services did not start; see $dir" >&2; exit 1; }
-        sleep 0.1
-    done
+    wait_for_services "$dir" 5
 }
 
 stop_pipeline() {

@@ -25,6 +25,7 @@
 #    orchestrator's peak RSS (VmHWM).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. Deploy/bench/lib.sh
 export PATH="/opt/swift/usr/bin:$PATH"
 
 batches="${1:-5000}"
@@ -99,11 +100,7 @@ start_pipeline() {  # bin [extra options for every service]
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a1 "$@" >"$dir/a1.log" 2>&1 & pids+=($!)
     "$bin/analyse-batch-agent" --namespace "$ns" --concurrency 64 --worker-id a2 "$@" >"$dir/a2.log" 2>&1 & pids+=($!)
     "$bin/corpus-synthesis-agent" --namespace "$ns" "$@" >"$dir/synthesis.log" 2>&1 & pids+=($!)
-    local deadline=$((SECONDS + 60))
-    until [ "$(grep -l -E 'agent ready|orchestrator ready' "$dir"/*.log 2>/dev/null | wc -l)" -ge $((4 + ${#orchestrators[@]})) ]; do
-        [ "$SECONDS" -lt "$deadline" ] || { echo "bench: services did not start; see $dir" >&2; exit 1; }
-        sleep 0.1
-    done
+    wait_for_services "$dir" "$((4 + ${#orchestrators[@]}))"
 }
 
 stop_pipeline() {
