@@ -60,18 +60,7 @@ public enum LocalBroker {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1 at `port`.
-    static func answers(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    static func answers(port: Int) -> Bool { onLoopback(port) { connect($0, $1, $2) == 0 } }
 }
 
 /// What went wrong in setting up or running a test pipeline, in words a failing test can show.
